@@ -1,0 +1,65 @@
+"""The one ASGI app: health, pages, and the routes the Slack and Telegram adapters mount.
+
+Adapters add their routes through `extra_routes`, so there is one server, one port and one
+place that decides the URL layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Engine
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot import __version__
+from bot.core.alliance import NoAllianceError, get_alliance
+from bot.core.house import house_view
+from bot.core.replies import Reply
+from bot.core.texts import Texts
+from bot.db import database_answers, session_scope
+from bot.render.html import render_html
+
+
+def create_web_app(engine: Engine, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
+    async def healthz(_request: Request) -> Response:
+        if await run_in_threadpool(database_answers, engine):
+            return JSONResponse({"status": "ok", "database": "ok", "version": __version__})
+        return JSONResponse(
+            {"status": "unavailable", "database": "unreachable", "version": __version__},
+            status_code=503,
+        )
+
+    async def home(_request: Request) -> Response:
+        return HTMLResponse(await run_in_threadpool(_home_page, engine))
+
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/", home, methods=["GET"]),
+        *extra_routes,
+    ]
+    return Starlette(routes=routes)
+
+
+def _home_page(engine: Engine) -> str:
+    """The current message house as a page, in the alliance's language."""
+    try:
+        with session_scope(engine) as session:
+            alliance = get_alliance(session)
+            texts = Texts(alliance.language)
+            view = house_view(session, alliance)
+            markup = (
+                texts.render("house", view=view, alliance=alliance)
+                if view is not None
+                else texts.render("house_missing")
+            )
+            body = render_html(Reply.from_markup(markup))
+            title = alliance.name
+    except NoAllianceError:
+        texts = Texts(None)
+        title = "alliancebot"
+        body = render_html(Reply.from_markup(texts.render("no_alliance")))
+    return Texts(texts.language).render_page(title=title, body=body)

@@ -1,0 +1,58 @@
+"""Compact action ids for buttons.
+
+Telegram allows 64 bytes of callback data and anyone holding an old message can press its
+buttons months later, so an action id is short, strictly shaped and validated on the way in:
+``verb:arg:arg`` with a verb from a known set and arguments of letters, digits, ``-`` and
+``_``. Whatever does not fit is refused with `InvalidAction`, which adapters turn into a
+polite "this button no longer works" instead of an exception.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_ACTION_BYTES = 64
+_ARG = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
+_VERB = re.compile(r"^[a-z][a-z0-9_]{0,15}$")
+
+
+class InvalidAction(ValueError):
+    """A button's action id that is malformed, too long or unknown."""
+
+
+@dataclass(frozen=True)
+class Action:
+    verb: str
+    args: tuple[str, ...] = ()
+
+    def encode(self) -> str:
+        if not _VERB.match(self.verb) or not all(_ARG.match(a) for a in self.args):
+            raise InvalidAction(f"cannot encode action {self.verb!r} {self.args!r}")
+        encoded = ":".join((self.verb, *self.args))
+        if len(encoded.encode()) > MAX_ACTION_BYTES:
+            raise InvalidAction(f"action id longer than {MAX_ACTION_BYTES} bytes")
+        return encoded
+
+
+def encode_action(verb: str, *args: str | int) -> str:
+    return Action(verb, tuple(str(a) for a in args)).encode()
+
+
+def decode_action(data: str | bytes | None, known_verbs: frozenset[str] | None = None) -> Action:
+    """Parse an action id from a platform; refuse anything we could not have sent."""
+    if data is None:
+        raise InvalidAction("no action")
+    if isinstance(data, bytes):
+        try:
+            data = data.decode()
+        except UnicodeDecodeError as error:
+            raise InvalidAction("action id is not text") from error
+    if not data or len(data.encode()) > MAX_ACTION_BYTES:
+        raise InvalidAction("action id empty or too long")
+    verb, *args = data.split(":")
+    if not _VERB.match(verb) or not all(_ARG.match(a) for a in args):
+        raise InvalidAction("action id malformed")
+    if known_verbs is not None and verb not in known_verbs:
+        raise InvalidAction(f"unknown action {verb!r}")
+    return Action(verb, tuple(args))

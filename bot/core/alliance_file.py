@@ -1,0 +1,229 @@
+"""Reading and checking the alliance file (TOML).
+
+The file is checked whole before anything is written: every problem is reported as
+``path: problem`` (``people[3].partner: unknown partner 'wonkracht'``), so an adviser fixes
+them in one go instead of one per run. Paths count from 0, as in the file's arrays.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Role = Literal["adviser", "ambassador", "partner"]
+Language = Literal["nl", "en"]
+
+CADENCES = ("weekly", "biweekly", "monthly")
+_CRON_FIELD = re.compile(r"^[\d*/,\-a-zA-Z?]+$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AllianceSection(_Strict):
+    name: Text
+    ambition: str = ""
+    positioning: Literal["monolithic", "branded", "endorsed"] = "endorsed"
+    language: Language = "nl"
+    timezone: str = "Europe/Amsterdam"
+    adviser_channel: str | None = None
+    quorum: int | None = Field(default=None, ge=1)
+
+
+class PulseSection(_Strict):
+    min_group_size: int = Field(default=3, ge=2, le=100)
+    cadence: str = "biweekly"
+
+
+class PillarSection(_Strict):
+    title: Text
+    message: Text
+    proof: list[Text] = []
+
+
+class HouseSection(_Strict):
+    roof: Text
+    pillars: list[PillarSection] = Field(min_length=1, max_length=5)
+
+
+class PartnerSection(_Strict):
+    key: Key
+    name: Text
+    constituency: str = ""
+    agenda: str | None = None
+
+
+class RegionSection(_Strict):
+    key: Key
+    name: Text
+
+
+class PersonSection(_Strict):
+    key: Key
+    name: Text
+    roles: list[Role] = Field(min_length=1)
+    partner: str | None = None
+    region: str | None = None
+    slack: Annotated[str, StringConstraints(pattern=r"^[UW][A-Z0-9]{2,20}$")] | None = None
+    telegram: int | None = Field(default=None, gt=0)
+    email: str | None = None
+    language: Language | None = None
+    timezone: str | None = None
+
+
+class AllianceFile(_Strict):
+    alliance: AllianceSection
+    pulse: PulseSection = PulseSection()
+    message_house: HouseSection | None = None
+    partners: list[PartnerSection] = Field(min_length=1)
+    regions: list[RegionSection] = []
+    people: list[PersonSection] = []
+
+
+class AllianceFileError(ValueError):
+    """The file cannot be used; `problems` lists every `path: problem`."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def read_alliance_file(path: Path) -> AllianceFile:
+    """Parse and check the file; raise `AllianceFileError` with every problem found."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise AllianceFileError([f"{path}: file not found"]) from error
+    except UnicodeDecodeError as error:
+        raise AllianceFileError([f"{path}: not UTF-8 text ({error.reason})"]) from error
+    except tomllib.TOMLDecodeError as error:
+        raise AllianceFileError([f"{path}: not valid TOML: {error}"]) from error
+    return parse_alliance_document(raw)
+
+
+def parse_alliance_document(raw: dict[str, Any]) -> AllianceFile:
+    problems: list[str] = []
+    parsed: AllianceFile | None = None
+    try:
+        parsed = AllianceFile.model_validate(raw)
+    except ValidationError as error:
+        problems.extend(_describe(e) for e in error.errors())
+    problems.extend(_reference_problems(raw))
+    if problems or parsed is None:
+        raise AllianceFileError(list(dict.fromkeys(problems)))
+    return parsed
+
+
+def _describe(error: Any) -> str:
+    path = _format_path(error["loc"])
+    kind, message = error["type"], error["msg"]
+    if kind == "missing":
+        message = "required, but missing"
+    elif kind == "extra_forbidden":
+        message = "unknown field (check the spelling)"
+    elif kind == "string_pattern_mismatch":
+        message = f"{error['input']!r} is not allowed here: {_pattern_hint(path)}"
+    elif kind == "literal_error":
+        message = f"{error['input']!r} is not one of {error['ctx']['expected']}"
+    return f"{path}: {message}"
+
+
+def _pattern_hint(path: str) -> str:
+    if path.endswith(".slack"):
+        return "a Slack user id looks like 'U0123ABCD'"
+    return "use lowercase letters, digits, '-' and '_' (at most 40)"
+
+
+def _format_path(loc: tuple[Any, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "(file)"
+
+
+def _entries(raw: dict[str, Any], section: str) -> list[tuple[int, dict[str, Any]]]:
+    value = raw.get(section, [])
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _reference_problems(raw: dict[str, Any]) -> list[str]:
+    """Problems between entries, checked even when single fields are wrong."""
+    problems: list[str] = []
+    known: dict[str, set[str]] = {}
+    for section in ("partners", "regions", "people"):
+        seen: dict[str, int] = {}
+        for index, item in _entries(raw, section):
+            key = item.get("key")
+            if isinstance(key, str):
+                if key in seen:
+                    problems.append(
+                        f"{section}[{index}].key: duplicate key {key!r}"
+                        f" (also {section}[{seen[key]}])"
+                    )
+                seen.setdefault(key, index)
+        known[section] = set(seen)
+
+    accounts: dict[tuple[str, str], int] = {}
+    for index, person in _entries(raw, "people"):
+        who = f" (person {person.get('key')!r})" if person.get("key") else ""
+        for field, section, noun in (("partner", "partners", "partner"), ("region", "regions", "region")):
+            ref = person.get(field)
+            if ref is not None and ref not in known[section]:
+                hint = _closest(str(ref), known[section])
+                problems.append(f"people[{index}].{field}: unknown {noun} {ref!r}{who}{hint}")
+        for platform in ("slack", "telegram"):
+            account = person.get(platform)
+            if account is None:
+                continue
+            if (platform, str(account)) in accounts:
+                other = accounts[(platform, str(account))]
+                problems.append(
+                    f"people[{index}].{platform}: {account!r} is already used by people[{other}]"
+                )
+            accounts.setdefault((platform, str(account)), index)
+        if person.get("timezone") is not None:
+            problems.extend(_timezone_problem(f"people[{index}].timezone", person["timezone"]))
+
+    alliance = raw.get("alliance")
+    if isinstance(alliance, dict) and "timezone" in alliance:
+        problems.extend(_timezone_problem("alliance.timezone", alliance["timezone"]))
+    pulse = raw.get("pulse")
+    if isinstance(pulse, dict) and isinstance(pulse.get("cadence"), str):
+        cadence = pulse["cadence"]
+        fields = cadence.split()
+        if cadence not in CADENCES and (len(fields) != 5 or not all(map(_CRON_FIELD.match, fields))):
+            problems.append(
+                f"pulse.cadence: {cadence!r} is not weekly, biweekly, monthly"
+                " or a cron expression of five fields"
+            )
+    return problems
+
+
+def _timezone_problem(path: str, value: Any) -> list[str]:
+    if not isinstance(value, str):
+        return []  # the schema check reports the type
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return [f"{path}: unknown time zone {value!r} (for example 'Europe/Amsterdam')"]
+    return []
+
+
+def _closest(value: str, candidates: set[str]) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(value, sorted(candidates), n=1)
+    return f"; did you mean {match[0]!r}?" if match else ""

@@ -1,0 +1,298 @@
+"""The database tables.
+
+One database holds one alliance today; every table still carries the alliance (directly or
+through its parent) so that a hosted, multi-alliance deployment needs no schema rewrite.
+
+Conventions that keep SQLite and PostgreSQL behaving the same:
+
+* all timestamps are aware and stored as UTC (SQLModel's `UTCDateTime` refuses naive ones,
+  which catches a forgotten time zone at the first write); conversion to a person's time
+  zone happens only when something is shown or scheduled for them;
+* nothing with history is deleted: partners, regions and people that leave the alliance file
+  are archived (`active = False`) so that old endorsements, answers and agreements keep their
+  meaning;
+* business keys (`key`) come from the alliance file and are unique per alliance, so that
+  loading the file twice finds the same rows.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _text(nullable: bool = False) -> Any:
+    return Field(default=None if nullable else "", sa_column=Column(Text, nullable=nullable))
+
+
+class Alliance(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    ambition: str = _text()
+    positioning: str = "endorsed"  # monolithic | branded | endorsed
+    language: str = "nl"
+    timezone: str = "Europe/Amsterdam"
+    adviser_channel: str | None = None
+    min_group_size: int = 3
+    pulse_cadence: str = "biweekly"
+    quorum: int | None = None  # partners needed to adopt a proposal; None = all
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Partner(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("alliance_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id", index=True)
+    key: str
+    name: str
+    constituency: str = _text()
+    agenda_source: str | None = None
+    toolkit_token: str | None = Field(default=None, unique=True)
+    active: bool = True
+
+
+class Region(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("alliance_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id", index=True)
+    key: str
+    name: str
+    active: bool = True
+
+
+class Person(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("alliance_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id", index=True)
+    key: str
+    name: str
+    roles: str = ""  # comma-separated: adviser, ambassador, partner
+    partner_id: int | None = Field(default=None, foreign_key="partner.id")
+    region_id: int | None = Field(default=None, foreign_key="region.id")
+    email: str | None = None
+    language: str | None = None  # None: the alliance's language
+    timezone: str | None = None  # None: the alliance's time zone
+    muted_until: datetime | None = None
+    active: bool = True
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        return frozenset(r for r in self.roles.split(",") if r)
+
+
+class Identity(SQLModel, table=True):
+    """A person's account on a platform; marked unreachable when the platform says so."""
+
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    platform: str  # slack | telegram
+    external_id: str
+    unreachable_since: datetime | None = None
+    unreachable_reason: str | None = None
+    linked_at: datetime = Field(default_factory=utcnow)
+
+
+class AgendaItem(SQLModel, table=True):
+    """One moment in a partner's calendar (an occurrence, for recurring events)."""
+
+    __table_args__ = (UniqueConstraint("partner_id", "uid"),)
+    id: int | None = Field(default=None, primary_key=True)
+    partner_id: int = Field(foreign_key="partner.id", index=True)
+    uid: str  # event UID plus occurrence start, stable across re-imports
+    title: str = _text()
+    kind: str = "other"  # newsletter | board | council | members | event | campaign | other
+    starts_at: datetime = Field(index=True)
+    ends_at: datetime | None = None
+    all_day: bool = False
+    cancelled: bool = False
+    source: str | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class HouseVersion(SQLModel, table=True):
+    """An adopted version of the message house; versions are never overwritten."""
+
+    __table_args__ = (UniqueConstraint("alliance_id", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id", index=True)
+    version: int
+    roof: str = _text()
+    adopted_at: datetime = Field(default_factory=utcnow)
+    proposed_by_id: int | None = Field(default=None, foreign_key="person.id")
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
+    source: str = "proposal"  # proposal | alliance_file
+    reason: str | None = _text(nullable=True)
+
+
+class Pillar(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    house_version_id: int = Field(foreign_key="houseversion.id", index=True)
+    position: int
+    title: str
+    message: str = _text()
+
+
+class ProofPoint(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    pillar_id: int = Field(foreign_key="pillar.id", index=True)
+    position: int
+    text: str = _text()
+
+
+class Proposal(SQLModel, table=True):
+    """A proposed next version of the house, waiting for the partners' consent."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id", index=True)
+    base_version: int
+    roof: str = _text()
+    pillars: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    reason: str = _text()
+    status: str = "open"  # open | adopted | replaced | withdrawn
+    proposed_by_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    decided_at: datetime | None = None
+
+
+class Endorsement(SQLModel, table=True):
+    """A partner's answer to a proposal: one per partner, whoever of its advisers gave it."""
+
+    __table_args__ = (UniqueConstraint("proposal_id", "partner_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    partner_id: int = Field(foreign_key="partner.id")
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    verdict: str = "endorse"  # endorse | object
+    reason: str | None = _text(nullable=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ToolkitSnippet(SQLModel, table=True):
+    """Ready-made text for partners; `body` is a user-written template (sandboxed)."""
+
+    __table_args__ = (UniqueConstraint("alliance_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id", index=True)
+    key: str
+    title: str
+    body: str = _text()
+    language: str = "nl"
+    agenda_kinds: str = ""  # comma-separated agenda item kinds this snippet is timed to
+    days_before: int = 7
+    active: bool = True
+    created_by_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Delivery(SQLModel, table=True):
+    """One unsolicited message in the outbox. `dedupe_key` makes planning idempotent."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int | None = Field(default=None, foreign_key="alliance.id", index=True)
+    dedupe_key: str = Field(unique=True)
+    kind: str  # pulse | reminder | snippet | flag | digest | notice | signal
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    channel: str | None = None  # a Slack channel, for messages to the advisers' channel
+    platform: str  # slack | telegram | console
+    body: str = _text()  # neutral small markup
+    buttons: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))
+    due_at: datetime = Field(index=True)
+    status: str = Field(default="pending", index=True)  # pending|sending|sent|failed|cancelled
+    attempts: int = 0
+    last_error: str | None = _text(nullable=True)
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
+    sent_at: datetime | None = None
+    platform_message_id: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PulseRound(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id", index=True)
+    opened_at: datetime = Field(default_factory=utcnow)
+    closes_at: datetime | None = None
+    closed_at: datetime | None = None
+    audience: str = "ambassador"  # comma-separated roles
+
+
+class PulseQuestion(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("round_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="pulseround.id", index=True)
+    position: int
+    key: str  # energy | trust | a question-bank key | open
+    kind: str = "scale"  # scale (1-5) | open
+
+
+class PulseAnswer(SQLModel, table=True):
+    """One person's answer. Never shown individually; group snapshots make trends stable."""
+
+    __table_args__ = (UniqueConstraint("question_id", "person_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(foreign_key="pulsequestion.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    region_id: int | None = Field(default=None, foreign_key="region.id")
+    partner_id: int | None = Field(default=None, foreign_key="partner.id")
+    value: int | None = None
+    text: str | None = _text(nullable=True)
+    answered_at: datetime = Field(default_factory=utcnow)
+
+
+class Agreement(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("alliance_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id", index=True)
+    key: str
+    text: str = _text()
+    owner_partner_id: int = Field(foreign_key="partner.id", index=True)
+    region_id: int | None = Field(default=None, foreign_key="region.id")
+    made_on: date
+    due_on: date
+    done_on: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CheckIn(SQLModel, table=True):
+    """A status update on an agreement, from a button, a command or the CSV."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="agreement.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    status: str  # on_track | delayed | done | stuck
+    note: str | None = _text(nullable=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Signal(SQLModel, table=True):
+    """A regional signal from an ambassador, on its way to the national table and back."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    region_id: int | None = Field(default=None, foreign_key="region.id")
+    text: str = _text()
+    anonymous: bool = False
+    status: str = "new"  # new | on_agenda | answered
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who changed what, for the advisers' trust in the record (never holds secrets)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int | None = Field(default=None, foreign_key="alliance.id", index=True)
+    at: datetime = Field(default_factory=utcnow)
+    actor: str  # a person key, "alliance_file", "system"
+    action: str
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))

@@ -1,0 +1,38 @@
+"""Who is asking: finding people by key or platform account, and their language."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from bot.core.models import Alliance, Identity, Person
+from bot.core.texts import normalise_language
+
+
+def person_by_key(session: Session, alliance_id: int, key: str) -> Person | None:
+    return session.exec(
+        select(Person).where(
+            Person.alliance_id == alliance_id, Person.key == key, Person.active == True  # noqa: E712
+        )
+    ).first()
+
+
+def person_by_account(session: Session, platform: str, external_id: str) -> Person | None:
+    return session.exec(
+        select(Person)
+        .join(Identity, Identity.person_id == Person.id)  # type: ignore[arg-type]
+        .where(
+            Identity.platform == platform,
+            Identity.external_id == external_id,
+            Person.active == True,  # noqa: E712
+        )
+    ).first()
+
+
+def language_of(person: Person | None, alliance: Alliance) -> str:
+    """The person's own choice, else the alliance's language."""
+    fallback = normalise_language(alliance.language)
+    return normalise_language(person.language if person else None, fallback)
+
+
+def timezone_of(person: Person, alliance: Alliance) -> str:
+    return person.timezone or alliance.timezone

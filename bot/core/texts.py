@@ -1,0 +1,122 @@
+"""Every user-facing text, in the person's language.
+
+Texts live in `messages/`: Jinja2 templates that produce small markup (see
+`bot.core.replies`) and Babel catalogs with the Dutch and English wording. Message ids are
+the English text (gettext's convention), so English needs no catalog; a test checks that
+every id in the code and templates has a Dutch translation, so a text cannot exist in one
+language only.
+
+Two template environments, on purpose:
+
+* our own templates render with autoescape, so every value put into them is escaped;
+* templates written by users (toolkit snippets) render in Jinja2's `SandboxedEnvironment`,
+  which cannot reach Python internals; user *input* (chat text) is never a template at all.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from typing import Any
+
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from bot.paths import MESSAGES_DIR
+
+LANGUAGES = ("nl", "en")
+DEFAULT_LANGUAGE = "nl"
+CATALOG_DOMAIN = "messages"
+
+
+def normalise_language(language: str | None, fallback: str = DEFAULT_LANGUAGE) -> str:
+    if language and language.lower()[:2] in LANGUAGES:
+        return language.lower()[:2]
+    return fallback
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    """The catalog for `language`, compiled from its .po file in memory (no build step)."""
+    po_path = MESSAGES_DIR / "locale" / language / "LC_MESSAGES" / f"{CATALOG_DOMAIN}.po"
+    if not po_path.exists():
+        return NullTranslations()
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=CATALOG_DOMAIN)
+
+
+@cache
+def _environment(language: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(MESSAGES_DIR / "templates"),
+        autoescape=True,  # the small markup is HTML-shaped: escape every value, every template
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    gettext = translations(language).gettext
+    env.filters["longdate"] = lambda value: format_date(value, format="long", locale=language)
+    env.filters["role_name"] = lambda role: gettext(ROLE_NAMES.get(role, role))
+    return env
+
+
+class Texts:
+    """The texts of one language: `gettext` for short strings, `render` for templates."""
+
+    def __init__(self, language: str | None) -> None:
+        self.language = normalise_language(language)
+        self._translations = translations(self.language)
+
+    def gettext(self, message: str, **values: Any) -> str:
+        text = self._translations.gettext(message)
+        return text % values if values else text
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> str:
+        text = self._translations.ngettext(singular, plural, n)
+        return text % {"num": n, **values}
+
+    def render(self, template: str, **context: Any) -> str:
+        """Render `messages/templates/<template>.j2` to small markup."""
+        return _environment(self.language).get_template(f"{template}.j2").render(
+            language=self.language, **context
+        )
+
+    def render_page(self, title: str, body: str) -> str:
+        """A whole HTML page around `body`, an already escaped HTML fragment."""
+        return _environment(self.language).get_template("page.html.j2").render(
+            language=self.language, title=title, body=Markup(body)
+        )
+
+
+def _(message: str) -> str:
+    """Mark a text for extraction where it is defined; translate it where it is shown."""
+    return message
+
+
+ROLE_NAMES = {"adviser": _("advisers"), "ambassador": _("ambassadors"), "partner": _("partners")}
+
+
+class UserTemplateError(ValueError):
+    """A user-written template that cannot be rendered; the message says what to fix."""
+
+
+_SANDBOX = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+
+
+def render_user_template(source: str, **context: Any) -> str:
+    """Render a template an adviser wrote (a toolkit snippet) without trusting it."""
+    try:
+        return _SANDBOX.from_string(source).render(**context)
+    except TemplateError as error:  # includes SecurityError and UndefinedError
+        raise UserTemplateError(str(error)) from error

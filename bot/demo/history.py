@@ -1,0 +1,201 @@
+"""Months of believable history for the demo alliance.
+
+The story it tells: energy was high after the kick-off, then trust in the Bommelerwaard
+region slid after a housing project stalled, while the housing corporation's follow-up of
+agreements dropped. Later capabilities (trends, flags, charts) find exactly that in it.
+Generated from a fixed seed, so every demo shows the same alliance.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from bot.core.models import (
+    Agreement,
+    Alliance,
+    CheckIn,
+    Partner,
+    Person,
+    PulseAnswer,
+    PulseQuestion,
+    PulseRound,
+    Region,
+    Signal,
+)
+
+ROUNDS = 12  # biweekly: six months
+SEED = 20261122
+
+AGREEMENT_TEXTS = [
+    "Verhuiscoach-folder verspreiden onder huurders 70+",
+    "Wijkzorgpunt opnemen in de gemeentelijke nieuwsbrief",
+    "Twee sprekers leveren voor de huurdersavond",
+    "Cijfers wachttijden keukentafelgesprekken delen",
+    "Buurtnetwerk koppelen aan de nieuwe wijkverpleging",
+    "Mantelzorgpagina op de eigen website bijwerken",
+    "Aanspreekpunt per kern doorgeven aan de huisartsen",
+    "Kernboodschap bespreken in het bestuur",
+    "Casus 'langer thuis' aanleveren voor de campagne",
+    "Inloopspreekuur seniorenwoningen organiseren",
+]
+
+SIGNALS = [
+    ("bommel", "Bewoners in Zaltbommel horen niets meer over de seniorenwoningen aan de Waalkade."),
+    ("west", "Het wijkzorgpunt in Geldermalsen is goed gevonden; vraag naar een tweede avondspreekuur."),
+    ("tiel", "Huisartsen weten niet dat er verhuiscoaches zijn; kunnen we hen een flyer sturen?"),
+]
+
+
+def seed_history(session: Session, alliance: Alliance, today: date) -> None:
+    """Add pulse rounds, agreements with check-ins and signals ending at `today`."""
+    rng = random.Random(SEED)
+    assert alliance.id is not None
+    people = session.exec(
+        select(Person).where(Person.alliance_id == alliance.id, col(Person.active))
+    ).all()
+    regions = {r.id: r for r in session.exec(select(Region).where(Region.alliance_id == alliance.id))}
+    partners = session.exec(select(Partner).where(Partner.alliance_id == alliance.id)).all()
+    ambassadors = [p for p in people if "ambassador" in p.role_set]
+    _pulse_history(session, alliance, ambassadors, regions, today, rng)
+    _agreement_history(session, alliance, partners, regions, people, today, rng)
+    _signals(session, alliance, ambassadors, regions, today)
+    session.flush()
+
+
+def _at(day: date, hour: int = 9) -> datetime:
+    from datetime import UTC
+
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def _pulse_history(
+    session: Session,
+    alliance: Alliance,
+    ambassadors: list[Person],
+    regions: dict[int | None, Region],
+    today: date,
+    rng: random.Random,
+) -> None:
+    for index in range(ROUNDS):
+        opened = today - timedelta(days=14 * (ROUNDS - index))
+        pulse_round = PulseRound(
+            alliance_id=alliance.id or 0,
+            opened_at=_at(opened),
+            closes_at=_at(opened + timedelta(days=5), 17),
+            closed_at=_at(opened + timedelta(days=5), 17),
+        )
+        session.add(pulse_round)
+        session.flush()
+        questions = {}
+        for position, key in enumerate(("energy", "trust")):
+            question = PulseQuestion(round_id=pulse_round.id or 0, position=position, key=key)
+            session.add(question)
+            questions[key] = question
+        session.flush()
+        progress = index / (ROUNDS - 1)
+        for person in ambassadors:
+            if rng.random() < 0.15:  # some ambassadors skip a round
+                continue
+            region = regions.get(person.region_id)
+            decline = progress if region is not None and region.key == "bommel" else 0.0
+            energy = 4.2 - 0.6 * progress - 1.0 * decline + rng.uniform(-0.7, 0.7)
+            trust = 4.0 - 0.2 * progress - 1.8 * decline + rng.uniform(-0.7, 0.7)
+            for key, value in (("energy", energy), ("trust", trust)):
+                session.add(
+                    PulseAnswer(
+                        question_id=questions[key].id or 0,
+                        person_id=person.id or 0,
+                        region_id=person.region_id,
+                        partner_id=person.partner_id,
+                        value=max(1, min(5, round(value))),
+                        answered_at=_at(opened + timedelta(days=rng.randint(0, 4)), 12),
+                    )
+                )
+
+
+def _agreement_history(
+    session: Session,
+    alliance: Alliance,
+    partners: list[Partner],
+    regions: dict[int | None, Region],
+    people: list[Person],
+    today: date,
+    rng: random.Random,
+) -> None:
+    region_ids = [r for r in regions if r is not None]
+    start = today - timedelta(days=14 * ROUNDS)
+    for number in range(60):
+        partner = partners[number % len(partners)]
+        made_on = start + timedelta(days=rng.randint(0, 14 * ROUNDS - 21))
+        due_on = made_on + timedelta(days=rng.choice((14, 21, 28, 42)))
+        late_phase = made_on > today - timedelta(days=70)
+        slipping = partner.key == "woonkracht" and late_phase
+        on_time_chance = 0.25 if slipping else 0.8
+        done_on: date | None
+        if rng.random() < on_time_chance:
+            done_on = due_on - timedelta(days=rng.randint(0, 10))
+        elif rng.random() < 0.5:
+            done_on = due_on + timedelta(days=rng.randint(3, 25))
+        else:
+            done_on = None
+        if done_on is not None and done_on > today:
+            done_on = None
+        agreement = Agreement(
+            alliance_id=alliance.id or 0,
+            key=f"A{number + 1:03d}",
+            text=AGREEMENT_TEXTS[number % len(AGREEMENT_TEXTS)],
+            owner_partner_id=partner.id or 0,
+            region_id=rng.choice(region_ids) if rng.random() < 0.6 else None,
+            made_on=made_on,
+            due_on=due_on,
+            done_on=done_on,
+        )
+        session.add(agreement)
+        session.flush()
+        advisers = [p for p in people if p.partner_id == partner.id and "adviser" in p.role_set]
+        if done_on is not None:
+            session.add(
+                CheckIn(
+                    agreement_id=agreement.id or 0,
+                    person_id=advisers[0].id if advisers else None,
+                    status="done",
+                    created_at=_at(done_on, 15),
+                )
+            )
+        elif due_on < today:
+            session.add(
+                CheckIn(
+                    agreement_id=agreement.id or 0,
+                    person_id=advisers[0].id if advisers else None,
+                    status="delayed",
+                    note="Loopt vertraging op",
+                    created_at=_at(due_on, 10),
+                )
+            )
+
+
+def _signals(
+    session: Session,
+    alliance: Alliance,
+    ambassadors: list[Person],
+    regions: dict[int | None, Region],
+    today: date,
+) -> None:
+    by_key = {r.key: r for r in regions.values()}
+    for days_ago, (region_key, text) in zip((40, 18, 4), SIGNALS, strict=True):
+        region = by_key[region_key]
+        author = next(p for p in ambassadors if p.region_id == region.id)
+        session.add(
+            Signal(
+                alliance_id=alliance.id or 0,
+                person_id=author.id,
+                region_id=region.id,
+                text=text,
+                status="answered" if days_ago > 30 else "new",
+                created_at=_at(today - timedelta(days=days_ago), 11),
+                updated_at=_at(today - timedelta(days=days_ago), 11),
+            )
+        )

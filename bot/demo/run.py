@@ -1,0 +1,71 @@
+"""`alliancebot demo`: throwaway database, sample alliance, web app and console chat."""
+
+from __future__ import annotations
+
+import socket
+import sys
+import tempfile
+import threading
+from datetime import date
+from pathlib import Path
+
+import uvicorn
+
+from bot.adapters.console import run_console
+from bot.adapters.web import create_web_app
+from bot.core.alliance import get_alliance, load_alliance
+from bot.core.alliance_file import read_alliance_file
+from bot.db import make_engine, migrate, session_scope
+from bot.demo.history import seed_history
+from bot.settings import Settings
+
+DEMO_FILE = Path(__file__).parent / "alliance.toml"
+
+
+def build_demo_database(directory: Path, today: date | None = None) -> str:
+    """Create and fill a demo database in `directory`; return its URL."""
+    url = f"sqlite:///{directory / 'demo.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    document = read_alliance_file(DEMO_FILE)
+    with session_scope(engine) as session:
+        load_alliance(session, document, DEMO_FILE.parent)
+        seed_history(session, get_alliance(session), today or date.today())
+    engine.dispose()
+    return url
+
+
+def _free_port(preferred: int) -> int:
+    """The preferred port if nothing listens there, else any free one (a demo must start)."""
+    for port in (preferred, 0):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(probe.getsockname()[1])
+    raise OSError("no free port for the demo web app")
+
+
+def run_demo(settings: Settings, person_key: str, with_web: bool) -> None:
+    with tempfile.TemporaryDirectory(prefix="alliancebot-demo-") as directory:
+        url = build_demo_database(Path(directory))
+        engine = make_engine(url)
+        out = sys.stdout
+        out.write("Demo alliance: Alliantie Langer Thuis Rivierenland (throwaway database).\n")
+        if with_web:
+            port = _free_port(settings.port)
+            config = uvicorn.Config(
+                create_web_app(engine), host="127.0.0.1", port=port, log_level="warning"
+            )
+            server = uvicorn.Server(config)
+            threading.Thread(target=server.run, daemon=True).start()
+            out.write(f"Web app: http://127.0.0.1:{port}/ (health: /healthz)\n")
+        out.write(
+            f"You are chatting as {person_key!r}; try: house, kernboodschap, help, taal en, quit.\n"
+            "To be someone else: alliancebot demo --as gerda (an ambassador) or --as frank.\n\n"
+        )
+        out.flush()
+        run_console(engine, person_key, sys.stdin, out, interactive=True)
+        engine.dispose()
+
