@@ -167,7 +167,7 @@ def _button_elements(buttons: tuple[Button, ...]) -> Iterator[SlackBlock]:
         action_id, n = button.action, 1
         while action_id in used:
             n += 1
-            action_id = f"{button.action}#{n}"
+            pass
         used.add(action_id)
         element: SlackBlock = {
             "type": "button",

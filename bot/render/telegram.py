@@ -172,4 +172,3 @@ def _button(button: Button) -> dict[str, str]:
     if not data or len(data) > MAX_ACTION_BYTES:
         raise ValueError(f"callback data must be 1-{MAX_ACTION_BYTES} bytes: {button.action!r}")
     return {"text": button.label, "callback_data": button.action}
-
