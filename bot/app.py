@@ -1,4 +1,4 @@
-"""The composition root: builds the engine and the web app, and serves them.
+"""The composition root: builds the engine, senders, worker, clock and web app.
 
 Adapters for Slack and Telegram plug in here (their routes into the web app, their senders
 into the worker); the core never learns which ones are on.
@@ -6,19 +6,87 @@ into the worker); the core never learns which ones are on.
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections import Counter
+from datetime import timedelta
+
 import uvicorn
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 
+from bot.adapters.senders import Sender, SlackSender, TelegramSender
 from bot.adapters.web import create_web_app
 from bot.db import make_engine
+from bot.pacing import SLACK, TELEGRAM, Limits
 from bot.settings import Settings
+from bot.worker import Worker, WorkerOptions
 
 
 def build_web_app(engine: Engine, settings: Settings) -> Starlette:
     return create_web_app(engine)
 
 
+def build_senders(settings: Settings) -> dict[str, Sender]:
+    senders: dict[str, Sender] = {}
+    if settings.telegram_bot_token is not None:
+        senders["telegram"] = TelegramSender(
+            settings.telegram_bot_token.get_secret_value(), settings.telegram_api_url
+        )
+    if settings.slack_bot_token is not None:
+        senders["slack"] = SlackSender(
+            settings.slack_bot_token.get_secret_value(), settings.slack_api_url
+        )
+    return senders
+
+
+def build_worker(engine: Engine, settings: Settings) -> Worker:
+    options = WorkerOptions(
+        lease=timedelta(seconds=settings.worker_lease_seconds),
+        poll_interval=settings.worker_poll_seconds,
+        limits={
+            "telegram": Limits(
+                settings.telegram_messages_per_second,
+                TELEGRAM.per_chat_interval,
+                TELEGRAM.per_group_interval,
+            ),
+            "slack": Limits(
+                settings.slack_messages_per_second,
+                SLACK.per_chat_interval,
+                SLACK.per_group_interval,
+            ),
+        },
+    )
+    return Worker(engine, build_senders(settings), options)
+
+
+def run_worker(settings: Settings, once: bool) -> Counter[str]:
+    engine = make_engine(settings.database_url)
+    worker = build_worker(engine, settings)
+    return asyncio.run(worker.run(once=once))
+
+
 def serve_web(settings: Settings, host: str = "0.0.0.0") -> None:  # noqa: S104 (a PaaS web dyno)
     engine = make_engine(settings.database_url)
     uvicorn.run(build_web_app(engine, settings), host=host, port=settings.port, log_level="info")
+
+
+def run_all(settings: Settings, host: str = "0.0.0.0") -> None:  # noqa: S104
+    """web + clock + worker in one process, for single-machine deployments."""
+    from bot.clock import start_background_clock
+
+    engine = make_engine(settings.database_url)
+    clock = start_background_clock(engine)
+    worker = build_worker(engine, settings)
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    thread = threading.Thread(
+        target=lambda: loop.run_until_complete(worker.run(stop=stop)), daemon=True
+    )
+    thread.start()
+    try:
+        uvicorn.run(build_web_app(engine, settings), host=host, port=settings.port)
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(timeout=30)
+        clock.shutdown(wait=False)

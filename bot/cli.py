@@ -35,6 +35,8 @@ app = typer.Typer(
 )
 house_app = typer.Typer(help="The message house.", invoke_without_command=True)
 app.add_typer(house_app, name="house")
+pulse_app = typer.Typer(help="Pulse polls on energy and trust.", no_args_is_help=True)
+app.add_typer(pulse_app, name="pulse")
 
 log = logging.getLogger("bot")
 
@@ -138,6 +140,97 @@ def web_command() -> None:
     from bot.app import serve_web
 
     serve_web(load_settings())
+
+
+@app.command("worker")
+def worker_command() -> None:
+    """Send due deliveries from the outbox, paced, until stopped."""
+    from bot.app import run_worker
+
+    run_worker(load_settings(), once=False)
+
+
+@app.command("dispatch")
+def dispatch_command(
+    once: Annotated[bool, typer.Option("--once", help="Send what is due now, then exit.")] = False,
+) -> None:
+    """Send every delivery that is due now, then exit (`--once`)."""
+    from bot.app import run_worker
+
+    if not once:
+        fail("Use `alliancebot dispatch --once`, or `alliancebot worker` to keep sending.")
+    stats = run_worker(load_settings(), once=True)
+    typer.echo(", ".join(f"{k}: {v}" for k, v in sorted(stats.items())) or "nothing was due")
+
+
+@app.command("outbox")
+def outbox_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Counts of deliveries by status, and accounts the platforms refused."""
+    from bot.core.outbox import outbox_counts
+    from bot.core.outbox_queue import unreachable_accounts
+
+    engine = _engine(load_settings())
+    with session_scope(engine) as session:
+        document: dict[str, Any] = {**outbox_counts(session)}
+        document["unreachable"] = unreachable_accounts(session)
+    if as_json:
+        _print_json(document)
+        return
+    for status, count in document.items():
+        if status != "unreachable":
+            typer.echo(f"{status:<10} {count}")
+    for account in document["unreachable"]:
+        typer.echo(
+            f"unreachable: {account['name']} on {account['platform']} since"
+            f" {account['since'][:10]} ({account['reason']})"
+        )
+
+
+@app.command("clock")
+def clock_command() -> None:
+    """Run the cadences in schedules/ (exactly one clock per deployment)."""
+    from bot.clock import run_clock
+
+    run_clock(_engine(load_settings()))
+
+
+@app.command("run")
+def run_command() -> None:
+    """web + clock + worker in one process (single-machine deployments)."""
+    from bot.app import run_all
+
+    run_all(load_settings())
+
+
+@pulse_app.command("open")
+def pulse_open_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Open a pulse round now (or invite who was missed in the open one)."""
+    from bot.core.pulse import open_round
+
+    engine = _engine(load_settings())
+    with session_scope(engine) as session:
+        opened = open_round(session, get_alliance(session))
+        document = {
+            "id": opened.round.id,
+            "opened_at": opened.round.opened_at.isoformat(),
+            "closes_at": opened.round.closes_at.isoformat() if opened.round.closes_at else None,
+            "created": opened.created,
+            "invited": opened.invited,
+            "unreachable": opened.unreachable,
+        }
+    if as_json:
+        _print_json(document)
+        return
+    verb = "Opened" if opened.created else "Already open:"
+    typer.echo(
+        f"{verb} pulse round {document['id']} until {str(document['closes_at'])[:10]};"
+        f" invitations planned: {opened.invited}, without a reachable account: {opened.unreachable}."
+        " `alliancebot dispatch --once` sends them."
+    )
 
 
 @app.command("demo")

@@ -25,6 +25,12 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
     alliancebot_config: Path = Path("alliance.toml")
+    # Worker tuning (rarely changed): how long a silent worker's claimed row stays its own,
+    # and the overall send rates, a little under the platforms' published limits.
+    worker_lease_seconds: float = Field(default=60.0, gt=0)
+    worker_poll_seconds: float = Field(default=1.0, gt=0)
+    telegram_messages_per_second: float = Field(default=29.0, gt=0)
+    slack_messages_per_second: float = Field(default=10.0, gt=0)
 
     @property
     def slack_enabled(self) -> bool:

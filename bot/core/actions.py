@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 
 MAX_ACTION_BYTES = 64
-_ARG = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
-_VERB = re.compile(r"^[a-z][a-z0-9_]{0,15}$")
+_ARG = re.compile(r"[A-Za-z0-9_\-]{1,40}")
+_VERB = re.compile(r"[a-z][a-z0-9_]{0,15}")
 
 
 class InvalidAction(ValueError):
@@ -27,7 +27,7 @@ class Action:
     args: tuple[str, ...] = ()
 
     def encode(self) -> str:
-        if not _VERB.match(self.verb) or not all(_ARG.match(a) for a in self.args):
+        if not _VERB.fullmatch(self.verb) or not all(_ARG.fullmatch(a) for a in self.args):
             raise InvalidAction(f"cannot encode action {self.verb!r} {self.args!r}")
         encoded = ":".join((self.verb, *self.args))
         if len(encoded.encode()) > MAX_ACTION_BYTES:
@@ -51,7 +51,7 @@ def decode_action(data: str | bytes | None, known_verbs: frozenset[str] | None =
     if not data or len(data.encode()) > MAX_ACTION_BYTES:
         raise InvalidAction("action id empty or too long")
     verb, *args = data.split(":")
-    if not _VERB.match(verb) or not all(_ARG.match(a) for a in args):
+    if not _VERB.fullmatch(verb) or not all(_ARG.fullmatch(a) for a in args):
         raise InvalidAction("action id malformed")
     if known_verbs is not None and verb not in known_verbs:
         raise InvalidAction(f"unknown action {verb!r}")

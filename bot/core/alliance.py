@@ -95,6 +95,8 @@ def load_alliance(session: Session, document: AllianceFile, base_dir: Path) -> L
         "quorum": section.quorum,
         "min_group_size": document.pulse.min_group_size,
         "pulse_cadence": document.pulse.cadence,
+        "quiet_hours": document.delivery.quiet_hours,
+        "weekly_cap": document.delivery.weekly_cap,
     }
     alliance = session.exec(select(Alliance).order_by(col(Alliance.id)).limit(1)).first()
     if alliance is None:

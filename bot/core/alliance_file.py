@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, ValidationError
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -21,7 +21,39 @@ Role = Literal["adviser", "ambassador", "partner"]
 Language = Literal["nl", "en"]
 
 CADENCES = ("weekly", "biweekly", "monthly")
-_CRON_FIELD = re.compile(r"^[\d*/,\-a-zA-Z?]+$")
+
+# minute, hour, day of month, month, day of week: (lowest, highest, names)
+_CRON_FIELDS: tuple[tuple[int, int, tuple[str, ...]], ...] = (
+    (0, 59, ()),
+    (0, 23, ()),
+    (1, 31, ()),
+    (1, 12, ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")),
+    (0, 7, ("sun", "mon", "tue", "wed", "thu", "fri", "sat")),
+)
+_CRON_ITEM = re.compile(r"(\*|[a-z0-9]+(?:-[a-z0-9]+)?)(?:/(\d+))?")
+
+
+def _cron_value(token: str, low: int, high: int, names: tuple[str, ...]) -> bool:
+    if token.isdigit():
+        return low <= int(token) <= high
+    return token in names
+
+
+def is_cron_expression(expression: str) -> bool:
+    """Five cron fields with values in range (names like `mon` and `jan` allowed)."""
+    fields = expression.lower().split()
+    if len(fields) != len(_CRON_FIELDS):
+        return False
+    for field, (low, high, names) in zip(fields, _CRON_FIELDS, strict=True):
+        for item in field.split(","):
+            match = _CRON_ITEM.fullmatch(item)
+            if match is None or (match.group(2) is not None and int(match.group(2)) == 0):
+                return False
+            if match.group(1) != "*" and not all(
+                _cron_value(part, low, high, names) for part in match.group(1).split("-")
+            ):
+                return False
+    return True
 
 
 class _Strict(BaseModel):
@@ -41,6 +73,13 @@ class AllianceSection(_Strict):
 class PulseSection(_Strict):
     min_group_size: int = Field(default=3, ge=2, le=100)
     cadence: str = "biweekly"
+
+
+class DeliverySection(_Strict):
+    quiet_hours: Annotated[
+        str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+    ] = "21:00-08:00"
+    weekly_cap: int = Field(default=3, ge=1, le=50)
 
 
 class PillarSection(_Strict):
@@ -73,7 +112,7 @@ class PersonSection(_Strict):
     partner: str | None = None
     region: str | None = None
     slack: Annotated[str, StringConstraints(pattern=r"^[UW][A-Z0-9]{2,20}$")] | None = None
-    telegram: int | None = Field(default=None, gt=0)
+    telegram: StrictInt | None = Field(default=None, gt=0)
     email: str | None = None
     language: Language | None = None
     timezone: str | None = None
@@ -82,6 +121,7 @@ class PersonSection(_Strict):
 class AllianceFile(_Strict):
     alliance: AllianceSection
     pulse: PulseSection = PulseSection()
+    delivery: DeliverySection = DeliverySection()
     message_house: HouseSection | None = None
     partners: list[PartnerSection] = Field(min_length=1)
     regions: list[RegionSection] = []
@@ -137,6 +177,8 @@ def _describe(error: Any) -> str:
 
 
 def _pattern_hint(path: str) -> str:
+    if path.endswith(".quiet_hours"):
+        return "write it as 'HH:MM-HH:MM', for example '21:00-08:00'"
     if path.endswith(".slack"):
         return "a Slack user id looks like 'U0123ABCD'"
     return "use lowercase letters, digits, '-' and '_' (at most 40)"
@@ -181,12 +223,12 @@ def _reference_problems(raw: dict[str, Any]) -> list[str]:
         who = f" (person {person.get('key')!r})" if person.get("key") else ""
         for field, section, noun in (("partner", "partners", "partner"), ("region", "regions", "region")):
             ref = person.get(field)
-            if ref is not None and ref not in known[section]:
+            if isinstance(ref, str) and ref not in known[section]:
                 hint = _closest(str(ref), known[section])
                 problems.append(f"people[{index}].{field}: unknown {noun} {ref!r}{who}{hint}")
         for platform in ("slack", "telegram"):
             account = person.get(platform)
-            if account is None:
+            if not isinstance(account, str | int) or isinstance(account, bool):
                 continue
             if (platform, str(account)) in accounts:
                 other = accounts[(platform, str(account))]
@@ -203,8 +245,7 @@ def _reference_problems(raw: dict[str, Any]) -> list[str]:
     pulse = raw.get("pulse")
     if isinstance(pulse, dict) and isinstance(pulse.get("cadence"), str):
         cadence = pulse["cadence"]
-        fields = cadence.split()
-        if cadence not in CADENCES and (len(fields) != 5 or not all(map(_CRON_FIELD.match, fields))):
+        if cadence not in CADENCES and not is_cron_expression(cadence):
             problems.append(
                 f"pulse.cadence: {cadence!r} is not weekly, biweekly, monthly"
                 " or a cron expression of five fields"
@@ -217,7 +258,7 @@ def _timezone_problem(path: str, value: Any) -> list[str]:
         return []  # the schema check reports the type
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, a long name
         return [f"{path}: unknown time zone {value!r} (for example 'Europe/Amsterdam')"]
     return []
 

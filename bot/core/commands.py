@@ -30,7 +30,7 @@ class CommandSpec:
     dutch: str
     roles: frozenset[str]
     summary: str  # English message id; translated when shown
-    usage: str = ""  # arguments, shown after the name in help
+    usage: str = ""  # what follows the name, shown in italics in help (a message id)
 
     def name_in(self, language: str) -> str:
         return self.dutch if language == "nl" else self.english
@@ -97,7 +97,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "signaal",
         frozenset({AMBASSADOR}),
         _("send a signal from your region to the national table"),
-        usage=_("<text>"),
+        usage=_("text"),
     ),
     CommandSpec("language", "language", "taal", ALL, _("choose your language"), usage="nl|en"),
     CommandSpec(
@@ -106,7 +106,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "stil",
         ALL,
         _("pause unsolicited messages for a number of days"),
-        usage=_("<days>"),
+        usage=_("days"),
     ),
 )
 

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from bot.core.commands import COMMANDS, COMMANDS_BY_KEY, Command, CommandSpec, find_command
 from bot.core.house import house_view
 from bot.core.models import Alliance, AuditEvent, Person
+from bot.core.outbox import mute
 from bot.core.people import language_of
 from bot.core.replies import Reply
 from bot.core.texts import LANGUAGES, Texts
@@ -104,10 +105,34 @@ def _language(context: Context) -> Reply:
     return context.reply("language_set")
 
 
+MAX_MUTE_DAYS = 90
+
+
+def _mute(context: Context) -> Reply:
+    argument = context.command.args.strip().lower()
+    if argument in ("uit", "off", "0"):
+        days = 0
+    elif argument.isdigit() and 0 < int(argument) <= MAX_MUTE_DAYS:
+        days = int(argument)
+    else:
+        return context.reply("mute_usage", max_days=MAX_MUTE_DAYS)
+    until = mute(context.person, days)
+    context.session.add(
+        AuditEvent(
+            alliance_id=context.alliance.id,
+            actor=context.person.key,
+            action="person.mute",
+            detail={"days": days},
+        )
+    )
+    return context.reply("mute_set", until=until.date() if until else None)
+
+
 HANDLERS: dict[str, Handler] = {
     "help": _help,
     "house": _house,
     "language": _language,
+    "mute": _mute,
 }
 
 

@@ -43,6 +43,8 @@ class Alliance(SQLModel, table=True):
     min_group_size: int = 3
     pulse_cadence: str = "biweekly"
     quorum: int | None = None  # partners needed to adopt a proposal; None = all
+    quiet_hours: str = "21:00-08:00"  # no unsolicited messages then, in each person's zone
+    weekly_cap: int = 3  # unsolicited messages per person per week (Monday to Sunday)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -206,7 +208,11 @@ class Delivery(SQLModel, table=True):
     body: str = _text()  # neutral small markup
     buttons: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))
     due_at: datetime = Field(index=True)
-    status: str = Field(default="pending", index=True)  # pending|sending|sent|failed|cancelled
+    expires_at: datetime | None = None  # not worth sending after this (a closed poll)
+    urgent: bool = False  # may be sent in quiet hours; only where the planner says so
+    held_back: bool = False  # moved to a later week by the weekly cap; the message says so
+    status: str = Field(default="pending", index=True)
+    # pending | sending | sent | failed | expired | skipped
     attempts: int = 0
     last_error: str | None = _text(nullable=True)
     claimed_by: str | None = None
@@ -295,4 +301,25 @@ class AuditEvent(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
     actor: str  # a person key, "alliance_file", "system"
     action: str
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class WorkerHeartbeat(SQLModel, table=True):
+    """A running worker. Several workers share the platforms' rate limits between them,
+    and the rows a dead worker had claimed are handed back when its heartbeat stops."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    started_at: datetime = Field(default_factory=utcnow)
+    last_seen: datetime = Field(default_factory=utcnow, index=True)
+
+
+class JobRun(SQLModel, table=True):
+    """A clock job that ran for one due moment: never twice, also across restarts."""
+
+    __table_args__ = (UniqueConstraint("job", "due_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    job: str
+    due_at: datetime
+    ran_at: datetime = Field(default_factory=utcnow)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))

@@ -19,6 +19,7 @@ template degrades to plain text instead of failing in front of a user.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
@@ -230,14 +231,14 @@ def _same_style(a: Span, b: Span) -> bool:
 def _trim(spans: list[Span]) -> Inline:
     """Strip whitespace at the edges of a block and around line breaks."""
     result = list(spans)
-    while result and not result[0].text.strip(" "):
+    while result and not result[0].text.strip(" \n"):
         result.pop(0)
-    while result and not result[-1].text.strip(" "):
+    while result and not result[-1].text.strip(" \n"):
         result.pop()
     if not result:
         return ()
-    result[0] = replace(result[0], text=result[0].text.lstrip(" "))
-    result[-1] = replace(result[-1], text=result[-1].text.rstrip(" "))
+    result[0] = replace(result[0], text=result[0].text.lstrip(" \n"))
+    result[-1] = replace(result[-1], text=result[-1].text.rstrip(" \n"))
     return tuple(replace(s, text=re.sub(r" ?\n ?", "\n", s.text)) for s in result if s.text)
 
 
@@ -248,6 +249,10 @@ def _is_safe_link(href: str) -> bool:
 def parse_markup(markup: str) -> tuple[Block, ...]:
     """Turn small markup into blocks. Never raises: unknown structure degrades to text."""
     parser = _MarkupParser()
-    parser.feed(markup)
-    parser.close()
+    try:
+        parser.feed(markup)
+        parser.close()
+    except AssertionError:  # html.parser gives up on some declarations (`<![x[`)
+        text = _SPACE.sub(" ", re.sub(r"<[^>]*>", " ", markup)).strip()
+        return (Paragraph((Span(html.unescape(text)),)),) if text else ()
     return tuple(parser.blocks)

@@ -24,7 +24,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from bot.paths import MESSAGES_DIR
@@ -111,12 +111,40 @@ class UserTemplateError(ValueError):
     """A user-written template that cannot be rendered; the message says what to fix."""
 
 
-_SANDBOX = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+MAX_USER_OUTPUT = 20_000  # characters: far more than any snippet, far less than a crash
+
+
+class _LimitedSandbox(SandboxedEnvironment):
+    """The sandbox, plus limits on `*` and `**`, which could otherwise exhaust memory."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int) and abs(right) > 64:
+            raise SecurityError("exponent too large")
+        if operator == "*":
+            for sequence, times in ((left, right), (right, left)):
+                if isinstance(sequence, str | list | tuple) and isinstance(times, int):
+                    if len(sequence) * times > MAX_USER_OUTPUT:
+                        raise SecurityError("repetition too large")
+        return super().call_binop(context, operator, left, right)
+
+
+_SANDBOX = _LimitedSandbox(autoescape=True, undefined=StrictUndefined)
 
 
 def render_user_template(source: str, **context: Any) -> str:
-    """Render a template an adviser wrote (a toolkit snippet) without trusting it."""
+    """Render a template an adviser wrote (a toolkit snippet) without trusting it.
+
+    Any failure, from a syntax error to a division by zero, becomes `UserTemplateError`
+    with a message the adviser can act on; nothing of the template reaches Python itself.
+    """
     try:
-        return _SANDBOX.from_string(source).render(**context)
+        output = _SANDBOX.from_string(source).render(**context)
     except TemplateError as error:  # includes SecurityError and UndefinedError
         raise UserTemplateError(str(error)) from error
+    except (ArithmeticError, TypeError, ValueError, LookupError, AttributeError) as error:
+        raise UserTemplateError(f"{type(error).__name__}: {error}") from error
+    if len(output) > MAX_USER_OUTPUT:
+        raise UserTemplateError(f"the text is longer than {MAX_USER_OUTPUT} characters")
+    return output

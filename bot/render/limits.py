@@ -14,10 +14,10 @@ Guarantees of `split_text` / `split_spans` (and tested as such):
 * ``"".join(pieces) == text`` exactly — nothing lost, duplicated or reordered; whitespace at
   a split point stays in the pieces (renderers may drop it at message edges);
 * ``measure(piece) <= limit`` for every piece, and no piece is empty;
-* a cut goes, in order of preference, after a paragraph break, after a line break, after a
-  space (preferably leaving the piece at least half full), and only when a piece holds no
-  whitespace at all through the middle of a word — avoiding, where the word allows, cuts
-  inside a combined character such as an emoji with a skin tone or a ZWJ sequence.
+* a cut goes after a paragraph break, else after a line break, else after a space, each
+  preferably leaving the piece at least half full; a word is cut only when the piece has no
+  whitespace at all, and then, where the word allows, not inside a combined character
+  (letter plus accent, emoji with skin tone, ZWJ sequence).
 """
 
 from __future__ import annotations
@@ -172,7 +172,6 @@ def _glued(text: str, cut: int) -> bool:
     return (
         before in _JOINERS
         or after in _JOINERS
-        or unicodedata.combining(after) != 0
         or unicodedata.category(after) in ("Mn", "Mc", "Me")
         or "\U0001f3fb" <= after <= "\U0001f3ff"  # skin tone modifiers
         or "\U000e0020" <= after <= "\U000e007f"  # emoji tag sequences

@@ -138,12 +138,16 @@ def _context(piece: Piece) -> _Part:
 
 
 def _image_parts(image: Image) -> list[_Part]:
-    """Block Kit images need a URL; until the sender uploads the bytes, the alt text stands in."""
+    """Block Kit images need a URL; until the sender uploads the bytes, the alt text stands in.
+
+    There is always at least one part, because the message holding it carries the image.
+    """
+    words = image.alt if image.alt.strip() else image.filename or "image"
     return [
         replace(_context(Piece(escape_mrkdwn(text), plain=text)), is_image=True)
-        for text in split_text(image.alt, MAX_TEXT, _escaped_len)
+        for text in split_text(words, MAX_TEXT, _escaped_len)
         if text.strip()
-    ]
+    ] or [replace(_context(Piece("image", plain="image")), is_image=True)]
 
 
 def _action_parts(buttons: tuple[Button, ...]) -> list[_Part]:
@@ -167,7 +171,7 @@ def _button_elements(buttons: tuple[Button, ...]) -> Iterator[SlackBlock]:
         action_id, n = button.action, 1
         while action_id in used:
             n += 1
-            pass
+            action_id = f"{button.action}#{n}"
         used.add(action_id)
         element: SlackBlock = {
             "type": "button",

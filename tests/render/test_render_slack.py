@@ -177,6 +177,13 @@ def test_image_is_announced_by_alt_text_and_handed_to_the_sender() -> None:
     assert texts(message)[-1] == "Grafiek &lt;stemmen&gt; &amp; meer"
 
 
+def test_image_without_alt_text_is_still_handed_over() -> None:
+    image = Image(b"\x89PNG", " ", "uitslag.png")
+    [message] = render_slack(Reply((), image=image))
+    assert message.image is image
+    assert texts(message) == ["uitslag.png"]
+
+
 def big_reply(buttons: int = 0) -> Reply:
     """70 blocks, one of them a 10,000-character paragraph full of characters to escape."""
     words = [f"Bouw&Co<{n}>" for n in range(1200)]

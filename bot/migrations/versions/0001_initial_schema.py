@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 16:39:16.136341
+Create Date: 2026-11-22 16:46:23.246796
 """
 
 from collections.abc import Sequence
@@ -31,10 +31,36 @@ def upgrade() -> None:
         sa.Column("min_group_size", sa.Integer(), nullable=False),
         sa.Column("pulse_cadence", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("quorum", sa.Integer(), nullable=True),
+        sa.Column("quiet_hours", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("weekly_cap", sa.Integer(), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
+    op.create_table(
+        "jobrun",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("job", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("due_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("ran_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("detail", sa.JSON(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("job", "due_at"),
+    )
+    op.create_table(
+        "workerheartbeat",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("started_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("last_seen", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("name"),
+    )
+    with op.batch_alter_table("workerheartbeat", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_workerheartbeat_last_seen"), ["last_seen"], unique=False
+        )
+
     op.create_table(
         "auditevent",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -250,6 +276,9 @@ def upgrade() -> None:
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("buttons", sa.JSON(), nullable=True),
         sa.Column("due_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("urgent", sa.Boolean(), nullable=False),
+        sa.Column("held_back", sa.Boolean(), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
@@ -589,5 +618,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_auditevent_alliance_id"))
 
     op.drop_table("auditevent")
+    with op.batch_alter_table("workerheartbeat", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_workerheartbeat_last_seen"))
+
+    op.drop_table("workerheartbeat")
+    op.drop_table("jobrun")
     op.drop_table("alliance")
     # ### end Alembic commands ###

@@ -1,0 +1,196 @@
+"""Senders: the worker's hands on each platform. One rendered delivery in, a message id out.
+
+A sender translates the platform's answer into one of three outcomes the worker
+understands: sent (the message id), `TransientSendError` (try again later, maybe after
+`retry_after`), or `PermanentSendError` (never again; `recipient_gone` when the person
+blocked the bot or the account no longer exists, so nothing more is planned to it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Protocol, TypeVar
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.core.replies import Reply
+from bot.render.slack import render_slack
+from bot.render.telegram import TelegramMessage, render_telegram
+
+Pace = Callable[[str], Awaitable[None]]
+T = TypeVar("T")
+
+
+class TransientSendError(Exception):
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class PermanentSendError(Exception):
+    def __init__(self, reason: str, recipient_gone: bool) -> None:
+        super().__init__(reason)
+        self.recipient_gone = recipient_gone
+
+
+class Sender(Protocol):
+    platform: str
+
+    async def send(self, target: str, reply: Reply, pace: Pace) -> str:
+        """Send `reply` to `target`, calling `pace(chat)` before every platform message."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+# ---------------------------------------------------------------------------- Telegram --
+
+_GONE_PHRASES = ("chat not found", "user not found", "bot was blocked", "user is deactivated",
+                 "bot was kicked", "peer_id_invalid", "have no rights to send")
+
+
+def _seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _keyboard(message: TelegramMessage) -> InlineKeyboardMarkup | None:
+    if not message.reply_markup:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b["text"], callback_data=b["callback_data"]) for b in row]
+            for row in message.reply_markup["inline_keyboard"]
+        ]
+    )
+
+
+class TelegramSender:
+    platform = "telegram"
+
+    def __init__(self, token: str, base_url: str) -> None:
+        self._bot = Bot(token=token, base_url=base_url)
+        self._started = False
+
+    async def send(self, target: str, reply: Reply, pace: Pace) -> str:
+        if not self._started:
+            await self._call(self._bot.initialize())
+            self._started = True
+        ids: list[str] = []
+        for message in render_telegram(reply):
+            if message.photo is not None:
+                await pace(target)
+                photo = await self._call(
+                    self._bot.send_photo(target, photo=message.photo.png, caption=None)
+                )
+                ids.append(str(photo.message_id))
+            await pace(target)
+            sent = await self._call(
+                self._bot.send_message(
+                    target,
+                    message.text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=_keyboard(message),
+                    disable_web_page_preview=True,
+                )
+            )
+            ids.append(str(sent.message_id))
+        return ",".join(ids)
+
+    async def _call(self, call: Awaitable[T]) -> T:
+        try:
+            return await call
+        except RetryAfter as error:
+            raise TransientSendError(str(error), _seconds(error.retry_after)) from error
+        except Forbidden as error:
+            raise PermanentSendError(str(error), recipient_gone=True) from error
+        except ChatMigrated as error:
+            raise PermanentSendError(str(error), recipient_gone=True) from error
+        except BadRequest as error:
+            gone = any(phrase in str(error).lower() for phrase in _GONE_PHRASES)
+            raise PermanentSendError(str(error), recipient_gone=gone) from error
+        except NetworkError as error:  # timeouts, 5xx, connection errors
+            raise TransientSendError(str(error)) from error
+        except TelegramError as error:  # an invalid token: an operator must act
+            raise TransientSendError(str(error)) from error
+
+    async def close(self) -> None:
+        if self._started:
+            await self._bot.shutdown()
+            self._started = False
+
+
+# ------------------------------------------------------------------------------- Slack --
+
+_SLACK_GONE = frozenset(
+    {"channel_not_found", "account_inactive", "not_in_channel", "is_archived",
+     "user_not_found", "cannot_dm_bot", "user_disabled", "channel_is_archived"}
+)
+_SLACK_BROKEN = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_too_long",
+                           "no_text", "too_many_attachments"})
+
+
+class SlackSender:
+    """Uses slack-sdk's (blocking) WebClient in a thread; Slack's pace is a message a second."""
+
+    platform = "slack"
+
+    def __init__(self, token: str, base_url: str) -> None:
+        self._client = WebClient(token=token, base_url=base_url, timeout=15)
+        self._dm_channels: dict[str, str] = {}
+
+    async def send(self, target: str, reply: Reply, pace: Pace) -> str:
+        channel = await self._channel_for(target)
+        ids: list[str] = []
+        for message in render_slack(reply):
+            await pace(channel)
+            response = await self._call(
+                self._client.chat_postMessage, channel=channel, text=message.text,
+                blocks=message.blocks, unfurl_links=False,
+            )
+            ids.append(str(response.get("ts", "")))
+            if message.image is not None:
+                await pace(channel)
+                await self._call(
+                    self._client.files_upload_v2, channel=channel, content=message.image.png,
+                    filename=message.image.filename, title=message.image.alt,
+                )
+        return ",".join(ids)
+
+    async def _channel_for(self, target: str) -> str:
+        """A user id gets a direct-message channel (opened once, then remembered)."""
+        if not target.startswith(("U", "W")):
+            return target
+        if target not in self._dm_channels:
+            response = await self._call(self._client.conversations_open, users=target)
+            self._dm_channels[target] = str(response["channel"]["id"])
+        return self._dm_channels[target]
+
+    async def _call(self, method: Callable[..., object], **kwargs: object) -> dict[str, object]:
+        try:
+            response = await asyncio.to_thread(method, **kwargs)
+        except SlackApiError as error:
+            status = error.response.status_code
+            code = str(error.response.get("error", "")) if error.response else ""
+            if status == 429 or code == "ratelimited":
+                retry = error.response.headers.get("Retry-After", "1")
+                raise TransientSendError(f"slack: {code or 'rate limited'}", float(retry)) from error
+            if status >= 500 or code in {"internal_error", "fatal_error", "service_unavailable"}:
+                raise TransientSendError(f"slack: {code or status}") from error
+            if code in _SLACK_GONE:
+                raise PermanentSendError(f"slack: {code}", recipient_gone=True) from error
+            if code in _SLACK_BROKEN:
+                raise PermanentSendError(f"slack: {code}", recipient_gone=False) from error
+            raise TransientSendError(f"slack: {code or status}") from error
+        except (SlackClientError, URLError, TimeoutError, OSError) as error:
+            raise TransientSendError(f"slack: {type(error).__name__}") from error
+        return dict(response.data) if hasattr(response, "data") else {}  # type: ignore[arg-type]
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,54 @@
+"""The clock's jobs: idempotent core use cases, each keyed by the moment it was due.
+
+`run_due_job` records a `JobRun` for (job, due moment) before doing the work, in the same
+transaction, so a moment runs once even if two clocks overlap or the clock restarts halfway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bot.core.alliance import get_alliance
+from bot.core.models import Alliance, JobRun
+from bot.core.pulse import open_round
+
+Job = Callable[[Session, Alliance, datetime], dict[str, Any]]
+
+
+def _pulse_open(session: Session, alliance: Alliance, now: datetime) -> dict[str, Any]:
+    opened = open_round(session, alliance, now)
+    return {"round": opened.round.id, "created": opened.created, "invited": opened.invited}
+
+
+JOBS: dict[str, Job] = {"pulse_open": _pulse_open}
+
+# Which alliance setting overrides a job's default cadence.
+CADENCE_OVERRIDES: dict[str, Callable[[Alliance], str]] = {
+    "pulse_open": lambda alliance: alliance.pulse_cadence,
+}
+
+
+def already_ran(session: Session, job: str, due_at: datetime) -> bool:
+    return (
+        session.exec(select(JobRun).where(JobRun.job == job, JobRun.due_at == due_at)).first()
+        is not None
+    )
+
+
+def run_due_job(session: Session, job: str, due_at: datetime, now: datetime) -> bool:
+    """Run `job` for the moment `due_at` unless it ran for it before; True if it ran now."""
+    if already_ran(session, job, due_at):
+        return False
+    run = JobRun(job=job, due_at=due_at, ran_at=now)
+    try:
+        with session.begin_nested():
+            session.add(run)
+    except IntegrityError:
+        return False
+    run.detail = JOBS[job](session, get_alliance(session), now)
+    return True

@@ -1,0 +1,187 @@
+"""The outbox worker: claims due deliveries one at a time and sends them, paced and safe.
+
+One row is in flight per worker at any moment (see `bot.core.outbox_queue` for why that is
+the crash-safety window). Each platform has its own pacer; several workers share the
+platforms' overall limits through their heartbeats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import secrets
+import socket
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import Engine
+from sqlmodel import col, func, select
+
+from bot.adapters.senders import PermanentSendError, Sender, TransientSendError
+from bot.core.models import Delivery, utcnow
+from bot.core.outbox_queue import (
+    active_workers,
+    claim_next,
+    delivery_reply,
+    forget_worker,
+    heartbeat,
+    mark_failed,
+    mark_retry,
+    mark_sent,
+    readiness,
+    reclaim_abandoned,
+    release,
+)
+from bot.db import session_scope
+from bot.pacing import SLACK, TELEGRAM, Limits, Pacer
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LIMITS = {"telegram": TELEGRAM, "slack": SLACK}
+ONCE_RETRY_HORIZON = timedelta(seconds=60)
+
+
+@dataclass
+class WorkerOptions:
+    lease: timedelta = timedelta(seconds=60)
+    poll_interval: float = 1.0
+    limits: dict[str, Limits] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
+    seed: int | None = None
+
+
+class Worker:
+    def __init__(
+        self,
+        engine: Engine,
+        senders: dict[str, Sender],
+        options: WorkerOptions | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.engine = engine
+        self.senders = senders
+        self.options = options or WorkerOptions()
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.stats: Counter[str] = Counter()
+        self._workers = 1
+        self._rng = random.Random(self.options.seed)
+        self._pacers = {
+            platform: Pacer(self.options.limits[platform], share=lambda: self._workers)
+            for platform in senders
+        }
+
+    # ----------------------------------------------------------------- life cycle --
+    async def run(self, once: bool = False, stop: asyncio.Event | None = None) -> Counter[str]:
+        """Send until stopped (or, with `once`, until nothing is due any more)."""
+        stop = stop or asyncio.Event()
+        self._beat()
+        beating = asyncio.create_task(self._heartbeats(stop))
+        try:
+            while not stop.is_set():
+                delivery_id = self._claim()
+                if delivery_id is None:
+                    if once and not self._retry_soon():
+                        break
+                    await self._sleep(stop, self.options.poll_interval)
+                    continue
+                await self._process(delivery_id)
+        finally:
+            beating.cancel()
+            with session_scope(self.engine) as session:
+                forget_worker(session, self.name)
+            for sender in self.senders.values():
+                await sender.close()
+        return self.stats
+
+    async def _heartbeats(self, stop: asyncio.Event) -> None:
+        interval = max(0.2, self.options.lease.total_seconds() / 3)
+        while not stop.is_set():
+            await asyncio.sleep(interval)
+            try:
+                self._beat()
+            except Exception:  # the database hiccuped: the next beat will do
+                log.warning("heartbeat failed", exc_info=True)
+
+    def _beat(self) -> None:
+        now = utcnow()
+        with session_scope(self.engine) as session:
+            heartbeat(session, self.name, now)
+            self._workers = active_workers(session, now, self.options.lease)
+            reclaimed = reclaim_abandoned(session, now, self.options.lease)
+        if reclaimed:
+            log.warning("took back %d deliveries from a worker that stopped", reclaimed)
+            self.stats["reclaimed"] += reclaimed
+
+    @staticmethod
+    async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=seconds)
+        except TimeoutError:
+            pass
+
+    # ------------------------------------------------------------------- one row --
+    def _claim(self) -> int | None:
+        with session_scope(self.engine) as session:
+            delivery = claim_next(session, self.name, utcnow(), tuple(self.senders))
+            return delivery.id if delivery else None
+
+    def _retry_soon(self) -> bool:
+        """In `--once` mode, a retry due within a minute still counts as due now."""
+        with session_scope(self.engine) as session:
+            return bool(
+                session.exec(
+                    select(func.count())
+                    .select_from(Delivery)
+                    .where(
+                        Delivery.status == "pending",
+                        Delivery.attempts > 0,
+                        Delivery.due_at <= utcnow() + ONCE_RETRY_HORIZON,
+                        col(Delivery.platform).in_(tuple(self.senders)),
+                    )
+                ).one()
+            )
+
+    async def _process(self, delivery_id: int) -> None:
+        with session_scope(self.engine) as session:
+            delivery = session.get(Delivery, delivery_id)
+            assert delivery is not None
+            platform = delivery.platform
+            ready = readiness(session, delivery, utcnow())
+            if ready.decision != "send" or ready.target is None:
+                status = "pending" if ready.decision == "wait" else ready.decision
+                release(session, delivery_id, self.name, status, ready.until)
+                self.stats[ready.decision] += 1
+                return
+            reply = delivery_reply(session, delivery, ready.person)
+            target = ready.target
+        pacer = self._pacers[platform]
+        try:
+            message_id = await self.senders[platform].send(target, reply, pacer.wait)
+        except TransientSendError as error:
+            if error.retry_after:
+                pacer.pause(error.retry_after)
+                self.stats["rate_limited"] += 1
+            self._retry(delivery_id, str(error), error.retry_after)
+        except PermanentSendError as error:
+            log.warning("delivery %s failed for good: %s", delivery_id, error)
+            with session_scope(self.engine) as session:
+                mark_failed(
+                    session, delivery_id, self.name, str(error), error.recipient_gone, utcnow()
+                )
+            self.stats["failed"] += 1
+        except Exception as error:  # a bug or an unexpected answer: retry, never lose it
+            log.exception("delivery %s: unexpected error", delivery_id)
+            self._retry(delivery_id, f"{type(error).__name__}: {error}", None)
+        else:
+            with session_scope(self.engine) as session:
+                mark_sent(session, delivery_id, self.name, message_id)
+            self.stats["sent"] += 1
+
+    def _retry(self, delivery_id: int, error: str, retry_after: float | None) -> None:
+        with session_scope(self.engine) as session:
+            again = mark_retry(
+                session, delivery_id, self.name, error, utcnow(), retry_after, self._rng
+            )
+        self.stats["retried" if again else "failed"] += 1

@@ -1,0 +1,75 @@
+"""A small threaded HTTP server base shared by the fakes."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+
+class FakeServer:
+    """Runs `handle(path, params, headers)` for each request in a background thread."""
+
+    def __init__(self) -> None:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                self._answer(parse_qs(urlparse(self.path).query))
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                kind = self.headers.get("Content-Type", "")
+                params: dict[str, Any]
+                if "json" in kind:
+                    params = json.loads(raw or b"{}")
+                elif "multipart" in kind:
+                    params = {"_multipart": True}
+                else:
+                    params = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+                self._answer(params)
+
+            def _answer(self, params: dict[str, Any]) -> None:
+                if any(isinstance(v, list) for v in params.values()) and "_multipart" not in params:
+                    params = {k: v[0] if isinstance(v, list) and len(v) == 1 else v
+                              for k, v in params.items()}
+                status, body, headers = fake.handle(urlparse(self.path).path, params, self.headers)
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self.lock = threading.Lock()
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def handle(
+        self, path: str, params: dict[str, Any], headers: Any
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        raise NotImplementedError
+
+    def start(self) -> FakeServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> FakeServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,127 @@
+"""A fake Telegram Bot API that enforces flood control like the real one."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.fakes.http import FakeServer
+
+TOKEN = "123456:TEST-token-for-the-fake"
+
+
+@dataclass
+class SentMessage:
+    chat_id: str
+    text: str
+    at: float
+    reply_markup: Any = None
+
+
+@dataclass
+class Rules:
+    per_second: int = 30  # overall
+    per_chat_interval: float = 1.0
+    group_per_minute: int = 20
+    blocked: set[str] = field(default_factory=set)  # 403 bot was blocked by the user
+    missing: set[str] = field(default_factory=set)  # 400 chat not found
+    fail_next: int = 0  # answer this many requests with 502
+    delay: float = 0.0  # seconds before each answer
+
+
+class FakeBotApi(FakeServer):
+    def __init__(self, rules: Rules | None = None) -> None:
+        super().__init__()
+        self.rules = rules or Rules()
+        self.sent: list[SentMessage] = []
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.too_many = 0
+        self._ids = itertools.count(1)
+        self._recent: deque[float] = deque()
+        self._last_by_chat: dict[str, float] = {}
+        self._group_recent: dict[str, deque[float]] = {}
+
+    @property
+    def base_url(self) -> str:
+        """What TELEGRAM_API_URL is set to: the token is appended to it."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    def handle(
+        self, path: str, params: dict[str, Any], headers: Any
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        if self.rules.delay:
+            time.sleep(self.rules.delay)
+        token, _, method = path.removeprefix("/bot").partition("/")
+        with self.lock:
+            self.calls.append((method, params))
+            if token != TOKEN:
+                return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}, {}
+            if self.rules.fail_next > 0:
+                self.rules.fail_next -= 1
+                return 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}, {}
+            if method == "getMe":
+                return 200, {"ok": True, "result": _me()}, {}
+            if method in ("sendMessage", "sendPhoto"):
+                return self._send(method, params)
+            return 200, {"ok": True, "result": True}, {}
+
+    def _send(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+        chat = str(params.get("chat_id", ""))
+        if chat in self.rules.blocked:
+            return 403, _error(403, "Forbidden: bot was blocked by the user"), {}
+        if chat in self.rules.missing:
+            return 400, _error(400, "Bad Request: chat not found"), {}
+        now = time.monotonic()
+        wait = self._flood_wait(chat, now)
+        if wait > 0:
+            self.too_many += 1
+            retry = max(1, math.ceil(wait))
+            body = _error(429, f"Too Many Requests: retry after {retry}")
+            body["parameters"] = {"retry_after": retry}
+            return 429, body, {}
+        self._recent.append(now)
+        self._last_by_chat[chat] = now
+        if chat.startswith("-"):
+            self._group_recent.setdefault(chat, deque()).append(now)
+        message_id = next(self._ids)
+        self.sent.append(SentMessage(chat, str(params.get("text", "")), now, params.get("reply_markup")))
+        return 200, {"ok": True, "result": _message(message_id, chat, str(params.get("text", "")))}, {}
+
+    def _flood_wait(self, chat: str, now: float) -> float:
+        while self._recent and now - self._recent[0] >= 1.0:
+            self._recent.popleft()
+        waits = [0.0]
+        if len(self._recent) >= self.rules.per_second:
+            waits.append(1.0 - (now - self._recent[0]))
+        last = self._last_by_chat.get(chat)
+        if last is not None and now - last < self.rules.per_chat_interval:
+            waits.append(self.rules.per_chat_interval - (now - last))
+        group = self._group_recent.get(chat)
+        if group is not None:
+            while group and now - group[0] >= 60.0:
+                group.popleft()
+            if len(group) >= self.rules.group_per_minute:
+                waits.append(60.0 - (now - group[0]))
+        return max(waits)
+
+    def messages_to(self, chat: str) -> list[SentMessage]:
+        return [m for m in self.sent if m.chat_id == chat]
+
+
+def _error(code: int, description: str) -> dict[str, Any]:
+    return {"ok": False, "error_code": code, "description": description}
+
+
+def _me() -> dict[str, Any]:
+    return {"id": 123456, "is_bot": True, "first_name": "Alliance", "username": "alliance_test_bot",
+            "can_join_groups": True, "can_read_all_group_messages": False,
+            "supports_inline_queries": False}
+
+
+def _message(message_id: int, chat: str, text: str) -> dict[str, Any]:
+    return {"message_id": message_id, "date": int(time.time()), "text": text,
+            "chat": {"id": int(chat) if chat.lstrip("-").isdigit() else 0, "type": "private"}}
