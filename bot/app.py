@@ -66,12 +66,12 @@ def run_worker(settings: Settings, once: bool) -> Counter[str]:
     return asyncio.run(worker.run(once=once))
 
 
-def serve_web(settings: Settings, host: str = "0.0.0.0") -> None:  # noqa: S104 (a PaaS web dyno)
+def serve_web(settings: Settings, host: str = "0.0.0.0") -> None:
     engine = make_engine(settings.database_url)
     uvicorn.run(build_web_app(engine, settings), host=host, port=settings.port, log_level="info")
 
 
-def run_all(settings: Settings, host: str = "0.0.0.0") -> None:  # noqa: S104
+def run_all(settings: Settings, host: str = "0.0.0.0") -> None:
     """web + clock + worker in one process, for single-machine deployments."""
     from bot.clock import start_background_clock
 

@@ -56,7 +56,9 @@ def _print_json(document: Any) -> None:
 
 @app.callback()
 def _root(
-    debug: Annotated[bool, typer.Option("--debug", help="Show details of unexpected errors.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show details of unexpected errors.")
+    ] = False,
 ) -> None:
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
@@ -228,7 +230,8 @@ def pulse_open_command(
     verb = "Opened" if opened.created else "Already open:"
     typer.echo(
         f"{verb} pulse round {document['id']} until {str(document['closes_at'])[:10]};"
-        f" invitations planned: {opened.invited}, without a reachable account: {opened.unreachable}."
+        f" invitations planned: {opened.invited},"
+        f" without a reachable account: {opened.unreachable}."
         " `alliancebot dispatch --once` sends them."
     )
 

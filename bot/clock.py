@@ -72,7 +72,9 @@ def load_cadences(engine: Engine, directory: Path | None = None) -> list[Cadence
             if job not in JOBS:
                 raise ValueError(f"{path.name}: jobs.{job}: no such job (known: {sorted(JOBS)})")
             cadence = overrides.get(job) or spec.get("cadence", "weekly")
-            trigger = make_trigger(cadence, spec.get("weekday", "mon"), spec.get("time", "09:00"), zone)
+            trigger = make_trigger(
+                cadence, spec.get("weekday", "mon"), spec.get("time", "09:00"), zone
+            )
             cadences.append(Cadence(job, trigger, timedelta(hours=spec.get("grace_hours", 24))))
     return cadences
 

@@ -8,6 +8,7 @@ platforms' overall limits through their heartbeats.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import random
@@ -23,6 +24,7 @@ from sqlmodel import col, func, select
 from bot.adapters.senders import PermanentSendError, Sender, TransientSendError
 from bot.core.models import Delivery, utcnow
 from bot.core.outbox_queue import (
+    BASE_BACKOFF_SECONDS,
     active_workers,
     claim_next,
     delivery_reply,
@@ -50,6 +52,7 @@ class WorkerOptions:
     poll_interval: float = 1.0
     limits: dict[str, Limits] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     seed: int | None = None
+    base_backoff: float = BASE_BACKOFF_SECONDS
 
 
 class Worker:
@@ -116,10 +119,8 @@ class Worker:
 
     @staticmethod
     async def _sleep(stop: asyncio.Event, seconds: float) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=seconds)
-        except TimeoutError:
-            pass
 
     # ------------------------------------------------------------------- one row --
     def _claim(self) -> int | None:
@@ -182,6 +183,13 @@ class Worker:
     def _retry(self, delivery_id: int, error: str, retry_after: float | None) -> None:
         with session_scope(self.engine) as session:
             again = mark_retry(
-                session, delivery_id, self.name, error, utcnow(), retry_after, self._rng
+                session,
+                delivery_id,
+                self.name,
+                error,
+                utcnow(),
+                retry_after,
+                self._rng,
+                self.options.base_backoff,
             )
         self.stats["retried" if again else "failed"] += 1

@@ -57,7 +57,9 @@ def _counts(env: dict[str, str]) -> tuple[int, int, list[str]]:
     return partners, people, names
 
 
-def test_init_loads_a_valid_file_and_is_idempotent(env: dict[str, str], alliance_file: Path) -> None:
+def test_init_loads_a_valid_file_and_is_idempotent(
+    env: dict[str, str], alliance_file: Path
+) -> None:
     first = runner.invoke(app, ["init", str(alliance_file)], env=env)
     assert first.exit_code == 0, first.output
     assert "partners created: 6" in first.stdout
@@ -95,7 +97,9 @@ def test_a_rejected_edit_leaves_the_loaded_alliance_as_it_was(
     before = _counts(loaded)
     edited = alliance_file.read_text(encoding="utf-8")
     edited = edited.replace('name = "Gemeente Tiel"', 'name = "Gemeente Tiel (nieuw)"')
-    edited = edited.replace('region = "west"\npartner = "welzijn"', 'region = "oost"\npartner = "welzijn"')
+    edited = edited.replace(
+        'region = "west"\npartner = "welzijn"', 'region = "oost"\npartner = "welzijn"'
+    )
     alliance_file.write_text(edited, encoding="utf-8")
     result = runner.invoke(app, ["init", str(alliance_file)], env=loaded)
     assert result.exit_code != 0
@@ -152,7 +156,10 @@ def test_help_lists_only_what_the_role_allows(loaded: dict[str, str]) -> None:
 
 
 def test_junk_input_gets_a_helpful_reply_and_is_never_evaluated(loaded: dict[str, str]) -> None:
-    junk = "{{ 7*7 }}\n%s %d %(name)s\n\x00\x1b[31m\x07bell\n{% for x in range(3) %}x{% endfor %}\n\u202ehouse\n"
+    junk = (
+        "{{ 7*7 }}\n%s %d %(name)s\n\x00\x1b[31m\x07bell\n"
+        "{% for x in range(3) %}x{% endfor %}\n\u202ehouse\n"
+    )
     output = _chat(loaded, "anna", junk)
     assert "Traceback" not in output
     assert "49" not in output
@@ -171,7 +178,9 @@ def test_chat_as_an_unknown_person_says_so(loaded: dict[str, str]) -> None:
 
 def test_python_dash_m_bot_runs_and_reports_a_missing_alliance(tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"}
-    subprocess.run([sys.executable, "-m", "bot", "migrate"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "bot", "migrate"], env=env, check=True, capture_output=True
+    )
     result = subprocess.run(
         [sys.executable, "-m", "bot", "house", "--json"], env=env, capture_output=True, text=True
     )

@@ -54,7 +54,7 @@ def greeting(engine: Engine, person_key: str) -> str:
             raise UnknownPersonError(person_key)
         texts = Texts(language_of(person, alliance))
         return texts.gettext(
-            "Hello %(name)s. Type a command (for example \"help\"), or \"quit\" to stop.",
+            'Hello %(name)s. Type a command (for example "help"), or "quit" to stop.',
             name=person.name,
         )
 

@@ -18,7 +18,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
 from bot.core.replies import Reply
 from bot.render.slack import render_slack
@@ -52,8 +59,15 @@ class Sender(Protocol):
 
 # ---------------------------------------------------------------------------- Telegram --
 
-_GONE_PHRASES = ("chat not found", "user not found", "bot was blocked", "user is deactivated",
-                 "bot was kicked", "peer_id_invalid", "have no rights to send")
+_GONE_PHRASES = (
+    "chat not found",
+    "user not found",
+    "bot was blocked",
+    "user is deactivated",
+    "bot was kicked",
+    "peer_id_invalid",
+    "have no rights to send",
+)
 
 
 def _seconds(value: int | timedelta) -> float:
@@ -129,11 +143,20 @@ class TelegramSender:
 # ------------------------------------------------------------------------------- Slack --
 
 _SLACK_GONE = frozenset(
-    {"channel_not_found", "account_inactive", "not_in_channel", "is_archived",
-     "user_not_found", "cannot_dm_bot", "user_disabled", "channel_is_archived"}
+    {
+        "channel_not_found",
+        "account_inactive",
+        "not_in_channel",
+        "is_archived",
+        "user_not_found",
+        "cannot_dm_bot",
+        "user_disabled",
+        "channel_is_archived",
+    }
 )
-_SLACK_BROKEN = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_too_long",
-                           "no_text", "too_many_attachments"})
+_SLACK_BROKEN = frozenset(
+    {"invalid_blocks", "invalid_blocks_format", "msg_too_long", "no_text", "too_many_attachments"}
+)
 
 
 class SlackSender:
@@ -151,15 +174,21 @@ class SlackSender:
         for message in render_slack(reply):
             await pace(channel)
             response = await self._call(
-                self._client.chat_postMessage, channel=channel, text=message.text,
-                blocks=message.blocks, unfurl_links=False,
+                self._client.chat_postMessage,
+                channel=channel,
+                text=message.text,
+                blocks=message.blocks,
+                unfurl_links=False,
             )
             ids.append(str(response.get("ts", "")))
             if message.image is not None:
                 await pace(channel)
                 await self._call(
-                    self._client.files_upload_v2, channel=channel, content=message.image.png,
-                    filename=message.image.filename, title=message.image.alt,
+                    self._client.files_upload_v2,
+                    channel=channel,
+                    content=message.image.png,
+                    filename=message.image.filename,
+                    title=message.image.alt,
                 )
         return ",".join(ids)
 
@@ -169,7 +198,10 @@ class SlackSender:
             return target
         if target not in self._dm_channels:
             response = await self._call(self._client.conversations_open, users=target)
-            self._dm_channels[target] = str(response["channel"]["id"])
+            channel = response.get("channel")
+            if not isinstance(channel, dict) or "id" not in channel:
+                raise PermanentSendError("slack: no direct message channel", recipient_gone=True)
+            self._dm_channels[target] = str(channel["id"])
         return self._dm_channels[target]
 
     async def _call(self, method: Callable[..., object], **kwargs: object) -> dict[str, object]:
@@ -180,7 +212,9 @@ class SlackSender:
             code = str(error.response.get("error", "")) if error.response else ""
             if status == 429 or code == "ratelimited":
                 retry = error.response.headers.get("Retry-After", "1")
-                raise TransientSendError(f"slack: {code or 'rate limited'}", float(retry)) from error
+                raise TransientSendError(
+                    f"slack: {code or 'rate limited'}", float(retry)
+                ) from error
             if status >= 500 or code in {"internal_error", "fatal_error", "service_unavailable"}:
                 raise TransientSendError(f"slack: {code or status}") from error
             if code in _SLACK_GONE:
@@ -190,7 +224,7 @@ class SlackSender:
             raise TransientSendError(f"slack: {code or status}") from error
         except (SlackClientError, URLError, TimeoutError, OSError) as error:
             raise TransientSendError(f"slack: {type(error).__name__}") from error
-        return dict(response.data) if hasattr(response, "data") else {}  # type: ignore[arg-type]
+        return dict(response.data) if hasattr(response, "data") else {}
 
     async def close(self) -> None:
         return None

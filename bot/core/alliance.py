@@ -198,7 +198,7 @@ def _load_keyed(
         )
     for key, row in existing.items():
         if key not in wanted and row.active:  # type: ignore[attr-defined]
-            row.active = False  # type: ignore[attr-defined]
+            row.active = False
             report.count(what, "archived")
     session.flush()
     return rows
@@ -232,7 +232,9 @@ def _load_identities(
             )
         ).first()
         if identity is None:
-            session.add(Identity(person_id=person.id or 0, platform=platform, external_id=external_id))
+            session.add(
+                Identity(person_id=person.id or 0, platform=platform, external_id=external_id)
+            )
             report.count("accounts", "linked")
         elif identity.person_id != person.id:
             identity.person_id = person.id or 0

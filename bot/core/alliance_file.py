@@ -221,7 +221,10 @@ def _reference_problems(raw: dict[str, Any]) -> list[str]:
     accounts: dict[tuple[str, str], int] = {}
     for index, person in _entries(raw, "people"):
         who = f" (person {person.get('key')!r})" if person.get("key") else ""
-        for field, section, noun in (("partner", "partners", "partner"), ("region", "regions", "region")):
+        for field, section, noun in (
+            ("partner", "partners", "partner"),
+            ("region", "regions", "region"),
+        ):
             ref = person.get(field)
             if isinstance(ref, str) and ref not in known[section]:
                 hint = _closest(str(ref), known[section])

@@ -48,7 +48,9 @@ class HouseContent:
         )
 
     def pillar_dicts(self) -> list[dict[str, Any]]:
-        return [{"title": p.title, "message": p.message, "proof": list(p.proof)} for p in self.pillars]
+        return [
+            {"title": p.title, "message": p.message, "proof": list(p.proof)} for p in self.pillars
+        ]
 
 
 @dataclass(frozen=True)

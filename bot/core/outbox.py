@@ -175,7 +175,9 @@ def plan_delivery(session: Session, alliance: Alliance, plan: Plan) -> PlanResul
         channel=plan.channel,
         platform=platform,
         body=plan.body,
-        buttons=[{"label": b.label, "action": b.action, "style": b.style or ""} for b in plan.buttons],
+        buttons=[
+            {"label": b.label, "action": b.action, "style": b.style or ""} for b in plan.buttons
+        ],
         due_at=due_at,
         expires_at=plan.expires_at,
         urgent=plan.urgent,

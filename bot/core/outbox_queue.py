@@ -173,10 +173,10 @@ def release(
         delivery.due_at = until
 
 
-def backoff(attempts: int, rng: random.Random) -> float:
-    """Exponential backoff with full jitter: spreads retries of a fan-out over time."""
-    ceiling = min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2 ** (attempts - 1))
-    return ceiling / 2 + rng.uniform(0, ceiling / 2)
+def backoff(attempts: int, rng: random.Random, base: float = BASE_BACKOFF_SECONDS) -> float:
+    """Exponential backoff with jitter: spreads the retries of a fan-out over time."""
+    ceiling = min(MAX_BACKOFF_SECONDS, base * 2 ** (attempts - 1))
+    return float(ceiling / 2 + rng.uniform(0, ceiling / 2))
 
 
 def mark_retry(
@@ -187,6 +187,7 @@ def mark_retry(
     now: datetime,
     retry_after: float | None,
     rng: random.Random,
+    base_backoff: float = BASE_BACKOFF_SECONDS,
 ) -> bool:
     """Try again later; returns False when the attempts are used up and the row failed."""
     delivery = _own(session, delivery_id, worker)
@@ -199,7 +200,7 @@ def mark_retry(
     if delivery.attempts >= MAX_ATTEMPTS:
         delivery.status = "failed"
         return False
-    wait = max(retry_after or 0.0, backoff(delivery.attempts, rng))
+    wait = max(retry_after or 0.0, backoff(delivery.attempts, rng, base_backoff))
     delivery.status = "pending"
     delivery.due_at = now + timedelta(seconds=wait)
     return True

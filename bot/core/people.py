@@ -11,7 +11,9 @@ from bot.core.texts import normalise_language
 def person_by_key(session: Session, alliance_id: int, key: str) -> Person | None:
     return session.exec(
         select(Person).where(
-            Person.alliance_id == alliance_id, Person.key == key, Person.active == True  # noqa: E712
+            Person.alliance_id == alliance_id,
+            Person.key == key,
+            Person.active == True,  # noqa: E712
         )
     ).first()
 

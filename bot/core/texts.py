@@ -24,7 +24,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from bot.paths import MESSAGES_DIR
@@ -67,7 +68,7 @@ def _environment(language: str) -> Environment:
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     gettext = translations(language).gettext
     env.filters["longdate"] = lambda value: format_date(value, format="long", locale=language)
-    env.filters["role_name"] = lambda role: gettext(ROLE_NAMES.get(role, role))
+    env.filters["role_name"] = lambda role: gettext(ROLE_NAMES.get(str(role), str(role)))
     return env
 
 
@@ -88,14 +89,18 @@ class Texts:
 
     def render(self, template: str, **context: Any) -> str:
         """Render `messages/templates/<template>.j2` to small markup."""
-        return _environment(self.language).get_template(f"{template}.j2").render(
-            language=self.language, **context
+        return (
+            _environment(self.language)
+            .get_template(f"{template}.j2")
+            .render(language=self.language, **context)
         )
 
     def render_page(self, title: str, body: str) -> str:
         """A whole HTML page around `body`, an already escaped HTML fragment."""
-        return _environment(self.language).get_template("page.html.j2").render(
-            language=self.language, title=title, body=Markup(body)
+        return (
+            _environment(self.language)
+            .get_template("page.html.j2")
+            .render(language=self.language, title=title, body=Markup(body))
         )
 
 
@@ -124,9 +129,9 @@ class _LimitedSandbox(SandboxedEnvironment):
             raise SecurityError("exponent too large")
         if operator == "*":
             for sequence, times in ((left, right), (right, left)):
-                if isinstance(sequence, str | list | tuple) and isinstance(times, int):
-                    if len(sequence) * times > MAX_USER_OUTPUT:
-                        raise SecurityError("repetition too large")
+                repeats = isinstance(sequence, str | list | tuple) and isinstance(times, int)
+                if repeats and len(sequence) * times > MAX_USER_OUTPUT:
+                    raise SecurityError("repetition too large")
         return super().call_binop(context, operator, left, right)
 
 

@@ -9,6 +9,7 @@ Generated from a fixed seed, so every demo shows the same alliance.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -44,7 +45,10 @@ AGREEMENT_TEXTS = [
 
 SIGNALS = [
     ("bommel", "Bewoners in Zaltbommel horen niets meer over de seniorenwoningen aan de Waalkade."),
-    ("west", "Het wijkzorgpunt in Geldermalsen is goed gevonden; vraag naar een tweede avondspreekuur."),
+    (
+        "west",
+        "Het wijkzorgpunt in Geldermalsen is goed gevonden; vraag naar een tweede avondspreekuur.",
+    ),
     ("tiel", "Huisartsen weten niet dat er verhuiscoaches zijn; kunnen we hen een flyer sturen?"),
 ]
 
@@ -56,7 +60,9 @@ def seed_history(session: Session, alliance: Alliance, today: date) -> None:
     people = session.exec(
         select(Person).where(Person.alliance_id == alliance.id, col(Person.active))
     ).all()
-    regions = {r.id: r for r in session.exec(select(Region).where(Region.alliance_id == alliance.id))}
+    regions = {
+        r.id: r for r in session.exec(select(Region).where(Region.alliance_id == alliance.id))
+    }
     partners = session.exec(select(Partner).where(Partner.alliance_id == alliance.id)).all()
     ambassadors = [p for p in people if "ambassador" in p.role_set]
     _pulse_history(session, alliance, ambassadors, regions, today, rng)
@@ -119,9 +125,9 @@ def _pulse_history(
 def _agreement_history(
     session: Session,
     alliance: Alliance,
-    partners: list[Partner],
+    partners: Sequence[Partner],
     regions: dict[int | None, Region],
-    people: list[Person],
+    people: Sequence[Person],
     today: date,
     rng: random.Random,
 ) -> None:

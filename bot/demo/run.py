@@ -68,4 +68,3 @@ def run_demo(settings: Settings, person_key: str, with_web: bool) -> None:
         out.flush()
         run_console(engine, person_key, sys.stdin, out, interactive=True)
         engine.dispose()
-

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 from sqlalchemy import Engine
+
 from bot.adapters.web import create_web_app
 from bot.core.alliance import get_alliance
 from bot.core.house import HouseContent, PillarContent, adopt_version

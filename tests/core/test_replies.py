@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.replies import (
@@ -244,6 +244,7 @@ MARKUP_PIECES = st.sampled_from(
     ]
 )  # fmt: skip
 MARKUP = st.lists(st.one_of(MARKUP_PIECES, st.text(max_size=4)), max_size=40).map("".join)
+
 
 def check_blocks(blocks: tuple[Block, ...]) -> None:
     assert isinstance(blocks, tuple)

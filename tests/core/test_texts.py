@@ -28,6 +28,7 @@ OPTIONS_MAP = {
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
 PLACEHOLDER = re.compile(r"%\((\w+)\)")
 
+
 def _extract() -> dict[str, list[str]]:
     """Every message id in the code and templates, with where it was found."""
     found: dict[str, list[str]] = {}

@@ -16,10 +16,10 @@ class FakeServer:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 self._answer(parse_qs(urlparse(self.path).query))
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
                 kind = self.headers.get("Content-Type", "")
@@ -34,8 +34,10 @@ class FakeServer:
 
             def _answer(self, params: dict[str, Any]) -> None:
                 if any(isinstance(v, list) for v in params.values()) and "_multipart" not in params:
-                    params = {k: v[0] if isinstance(v, list) and len(v) == 1 else v
-                              for k, v in params.items()}
+                    params = {
+                        k: v[0] if isinstance(v, list) and len(v) == 1 else v
+                        for k, v in params.items()
+                    }
                 status, body, headers = fake.handle(urlparse(self.path).path, params, self.headers)
                 data = json.dumps(body).encode()
                 self.send_response(status)

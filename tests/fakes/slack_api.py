@@ -41,9 +41,11 @@ class FakeSlackApi(FakeServer):
                 channel = str(params.get("channel", ""))
                 if self.rules.rate_limited > 0:
                     self.rules.rate_limited -= 1
-                    return 429, {"ok": False, "error": "ratelimited"}, {
-                        "Retry-After": str(self.rules.retry_after)
-                    }
+                    return (
+                        429,
+                        {"ok": False, "error": "ratelimited"},
+                        {"Retry-After": str(self.rules.retry_after)},
+                    )
                 if channel in self.rules.errors:
                     return 200, {"ok": False, "error": self.rules.errors[channel]}, {}
                 ts = f"{time.time():.0f}.{next(self._ts):06d}"

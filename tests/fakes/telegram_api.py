@@ -69,7 +69,9 @@ class FakeBotApi(FakeServer):
                 return self._send(method, params)
             return 200, {"ok": True, "result": True}, {}
 
-    def _send(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _send(
+        self, method: str, params: dict[str, Any]
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         chat = str(params.get("chat_id", ""))
         if chat in self.rules.blocked:
             return 403, _error(403, "Forbidden: bot was blocked by the user"), {}
@@ -88,8 +90,14 @@ class FakeBotApi(FakeServer):
         if chat.startswith("-"):
             self._group_recent.setdefault(chat, deque()).append(now)
         message_id = next(self._ids)
-        self.sent.append(SentMessage(chat, str(params.get("text", "")), now, params.get("reply_markup")))
-        return 200, {"ok": True, "result": _message(message_id, chat, str(params.get("text", "")))}, {}
+        self.sent.append(
+            SentMessage(chat, str(params.get("text", "")), now, params.get("reply_markup"))
+        )
+        return (
+            200,
+            {"ok": True, "result": _message(message_id, chat, str(params.get("text", "")))},
+            {},
+        )
 
     def _flood_wait(self, chat: str, now: float) -> float:
         while self._recent and now - self._recent[0] >= 1.0:
@@ -117,11 +125,21 @@ def _error(code: int, description: str) -> dict[str, Any]:
 
 
 def _me() -> dict[str, Any]:
-    return {"id": 123456, "is_bot": True, "first_name": "Alliance", "username": "alliance_test_bot",
-            "can_join_groups": True, "can_read_all_group_messages": False,
-            "supports_inline_queries": False}
+    return {
+        "id": 123456,
+        "is_bot": True,
+        "first_name": "Alliance",
+        "username": "alliance_test_bot",
+        "can_join_groups": True,
+        "can_read_all_group_messages": False,
+        "supports_inline_queries": False,
+    }
 
 
 def _message(message_id: int, chat: str, text: str) -> dict[str, Any]:
-    return {"message_id": message_id, "date": int(time.time()), "text": text,
-            "chat": {"id": int(chat) if chat.lstrip("-").isdigit() else 0, "type": "private"}}
+    return {
+        "message_id": message_id,
+        "date": int(time.time()),
+        "text": text,
+        "chat": {"id": int(chat) if chat.lstrip("-").isdigit() else 0, "type": "private"},
+    }
