@@ -65,8 +65,8 @@ def engine(request: pytest.FixtureRequest) -> Engine:
 
 
 @pytest.fixture
-def demo_engine(sqlite_engine: Engine) -> Engine:
-    """A SQLite database with the demo alliance file loaded (no history)."""
-    with session_scope(sqlite_engine) as session:
+def demo_engine(engine: Engine) -> Engine:
+    """The demo alliance file loaded (no history), on SQLite and on PostgreSQL."""
+    with session_scope(engine) as session:
         load_alliance(session, read_alliance_file(DEMO_FILE), DEMO_FILE.parent)
-    return sqlite_engine
+    return engine
