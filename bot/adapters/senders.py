@@ -9,6 +9,7 @@ blocked the bot or the account no longer exists, so nothing more is planned to i
 from __future__ import annotations
 
 import asyncio
+import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Protocol, TypeVar
@@ -18,6 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
+from telegram.warnings import PTBDeprecationWarning
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -70,7 +72,11 @@ _GONE_PHRASES = (
 )
 
 
-def _seconds(value: int | timedelta) -> float:
+def _retry_seconds(error: RetryAfter) -> float:
+    """PTB 22 warns that `retry_after` becomes a timedelta; accept both, quietly."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: int | timedelta = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
@@ -121,7 +127,7 @@ class TelegramSender:
         try:
             return await call
         except RetryAfter as error:
-            raise TransientSendError(str(error), _seconds(error.retry_after)) from error
+            raise TransientSendError(str(error), _retry_seconds(error)) from error
         except Forbidden as error:
             raise PermanentSendError(str(error), recipient_gone=True) from error
         except ChatMigrated as error:

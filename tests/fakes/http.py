@@ -17,7 +17,8 @@ class FakeServer:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                self._answer(parse_qs(urlparse(self.path).query))
+                query = parse_qs(urlparse(self.path).query)
+                self._answer({k: v[0] for k, v in query.items()})
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -33,11 +34,6 @@ class FakeServer:
                 self._answer(params)
 
             def _answer(self, params: dict[str, Any]) -> None:
-                if any(isinstance(v, list) for v in params.values()) and "_multipart" not in params:
-                    params = {
-                        k: v[0] if isinstance(v, list) and len(v) == 1 else v
-                        for k, v in params.items()
-                    }
                 status, body, headers = fake.handle(urlparse(self.path).path, params, self.headers)
                 data = json.dumps(body).encode()
                 self.send_response(status)
