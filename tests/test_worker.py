@@ -21,7 +21,7 @@ from bot.db import session_scope
 from bot.pacing import Limits
 from bot.worker import Worker, WorkerOptions
 from tests.fakes.slack_api import FakeSlackApi, SlackRules
-from tests.fakes.telegram_api import TOKEN, FakeBotApi, Rules
+from tests.fakes.telegram_api import TOKEN, FakeBotApi
 
 FAST = WorkerOptions(
     lease=timedelta(seconds=30),
@@ -212,8 +212,8 @@ def test_two_workers_share_the_overall_rate(open_hours: Engine) -> None:
 
         heartbeat(session, "other-worker", utcnow())
     worker = Worker(open_hours, {}, FAST)
-    worker._beat()  # noqa: SLF001
-    assert worker._workers == 2  # noqa: SLF001
+    worker._beat()
+    assert worker._workers == 2
 
 
 def test_rows_for_someone_who_left_are_skipped_not_sent(
