@@ -111,6 +111,13 @@ class Case:
         low, high = len(self.times) // 10, len(self.times) - len(self.times) // 10 - 1
         return (high - low) / (self.times[high] - self.times[low])
 
+    def timeline(self, window: float = 10.0) -> list[float]:
+        """Messages per second in consecutive windows from the first message on."""
+        if not self.times:
+            return []
+        counts = Counter(int((at - self.times[0]) // window) for at in self.times)
+        return [counts.get(i, 0) / window for i in range(max(counts) + 1)]
+
     def busiest_second(self) -> int:
         """The most messages the fake accepted in any one-second window."""
         best, start = 0, 0
@@ -328,6 +335,7 @@ def report(case: Case) -> None:
     line("steady rate, middle 80% of messages", f"{case.steady_rate():.2f}", "msg/s")
     line("most messages in any 1 s window", case.busiest_second(), f"(fake allows {LIMIT})")
     line("429 answers", case.too_many, "(target 0)")
+    line("msg/s per 10 s window", " ".join(f"{rate:.1f}" for rate in case.timeline()))
     if case.too_many_at:
         offsets = [at - case.started for at in case.too_many_at]
         line("429s: first / last after start", f"{min(offsets):.1f} / {max(offsets):.1f}", "s")

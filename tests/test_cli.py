@@ -188,3 +188,47 @@ def test_python_dash_m_bot_runs_and_reports_a_missing_alliance(tmp_path: Path) -
     assert "alliancebot init" in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_pulse_open_then_dispatch_sends_one_message_per_linked_ambassador(
+    loaded: dict[str, str], alliance_file: Path
+) -> None:
+    from tests.fakes.telegram_api import TOKEN, FakeBotApi
+
+    # no quiet hours, so that the test means the same at any time of day
+    with alliance_file.open("a", encoding="utf-8") as file:
+        file.write('\n[delivery]\nquiet_hours = "00:00-00:00"\n')
+    assert runner.invoke(app, ["init", str(alliance_file)], env=loaded).exit_code == 0
+    with FakeBotApi() as api:
+        assert isinstance(api, FakeBotApi)
+        env = {**loaded, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api.base_url}
+        opened = runner.invoke(app, ["pulse", "open", "--json"], env=env)
+        assert opened.exit_code == 0, opened.output
+        document = json.loads(opened.stdout)
+        assert document["created"] is True
+        assert document["invited"] + document["unreachable"] == 9  # nine ambassadors
+        again = runner.invoke(app, ["pulse", "open", "--json"], env=env)
+        assert json.loads(again.stdout)["invited"] == 0
+        dispatched = runner.invoke(app, ["dispatch", "--once"], env=env)
+        assert dispatched.exit_code == 0, dispatched.output
+        chats = sorted(m.chat_id for m in api.sent)
+    assert chats == sorted(str(700100000 + n) for n in (1, 2, 4, 6, 7, 9))
+    outbox = json.loads(runner.invoke(app, ["outbox", "--json"], env=env).stdout)
+    assert outbox["sent"] == 6 and outbox["pending"] == 0 and outbox["failed"] == 0
+    assert outbox["unreachable"] == []
+
+
+def test_outbox_json_has_the_contract_shape(loaded: dict[str, str]) -> None:
+    result = runner.invoke(app, ["outbox", "--json"], env=loaded)
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert {"pending", "sent", "failed"} <= set(document)
+    assert all(isinstance(document[k], int) for k in ("pending", "sent", "failed"))
+
+
+def test_mute_in_chat(loaded: dict[str, str]) -> None:
+    muted = _chat(loaded, "gerda", "stil 7\n")
+    assert "Ik houd me stil tot" in muted
+    assert "bijvoorbeeld stil 7" in _chat(loaded, "gerda", "stil morgen\n")
+    assert "De pauze is voorbij" in _chat(loaded, "gerda", "stil uit\n")
+    assert "I will keep quiet until" in _chat(loaded, "otto", "mute 3\n")
