@@ -7,6 +7,8 @@ into the worker); the core never learns which ones are on.
 from __future__ import annotations
 
 import asyncio
+import logging
+import signal
 import threading
 from collections import Counter
 from datetime import timedelta
@@ -21,6 +23,8 @@ from bot.db import make_engine
 from bot.pacing import SLACK, TELEGRAM, Limits
 from bot.settings import Settings
 from bot.worker import Worker, WorkerOptions
+
+log = logging.getLogger(__name__)
 
 
 def build_web_app(engine: Engine, settings: Settings) -> Starlette:
@@ -61,9 +65,22 @@ def build_worker(engine: Engine, settings: Settings) -> Worker:
 
 
 def run_worker(settings: Settings, once: bool) -> Counter[str]:
+    """Run the worker; SIGTERM (a deploy, a scale-down) finishes the row in hand, then stops."""
     engine = make_engine(settings.database_url)
     worker = build_worker(engine, settings)
-    return asyncio.run(worker.run(once=once))
+    if not worker.senders:
+        log.warning(
+            "no platform is configured (TELEGRAM_BOT_TOKEN, SLACK_BOT_TOKEN): nothing will be sent"
+        )
+
+    async def main() -> Counter[str]:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        return await worker.run(once=once, stop=stop)
+
+    return asyncio.run(main())
 
 
 def serve_web(settings: Settings, host: str = "0.0.0.0") -> None:
