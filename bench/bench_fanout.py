@@ -116,7 +116,11 @@ class Case:
         if not self.times:
             return []
         counts = Counter(int((at - self.times[0]) // window) for at in self.times)
-        return [counts.get(i, 0) / window for i in range(max(counts) + 1)]
+        last = max(counts)
+        tail = self.span - last * window  # the last window is only partly used
+        return [
+            counts.get(i, 0) / (window if i < last or tail <= 0 else tail) for i in range(last + 1)
+        ]
 
     def busiest_second(self) -> int:
         """The most messages the fake accepted in any one-second window."""
@@ -335,7 +339,8 @@ def report(case: Case) -> None:
     line("steady rate, middle 80% of messages", f"{case.steady_rate():.2f}", "msg/s")
     line("most messages in any 1 s window", case.busiest_second(), f"(fake allows {LIMIT})")
     line("429 answers", case.too_many, "(target 0)")
-    line("msg/s per 10 s window", " ".join(f"{rate:.1f}" for rate in case.timeline()))
+    windows = " ".join(f"{rate:.1f}" for rate in case.timeline())
+    line("msg/s per 10 s window (last: partial)", windows)
     if case.too_many_at:
         offsets = [at - case.started for at in case.too_many_at]
         line("429s: first / last after start", f"{min(offsets):.1f} / {max(offsets):.1f}", "s")

@@ -25,7 +25,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from bot.core.models import Alliance, Delivery, Identity, Person, WorkerHeartbeat, utcnow
-from bot.core.outbox import earliest_allowed
+from bot.core.outbox import Plan, earliest_allowed, plan_delivery
 from bot.core.people import language_of
 from bot.core.replies import Button, Reply
 from bot.core.texts import Texts
@@ -231,6 +231,32 @@ def mark_failed(
         ):
             identity.unreachable_since = now
             identity.unreachable_reason = error[:200]
+            _tell_advisers(session, identity, now)
+
+
+def _tell_advisers(session: Session, identity: Identity, now: datetime) -> None:
+    """Advisers hear once that someone can no longer be reached, so they can call instead."""
+    person = session.get(Person, identity.person_id)
+    alliance = session.get(Alliance, person.alliance_id) if person else None
+    if person is None or alliance is None or not alliance.adviser_channel:
+        return
+    texts = Texts(alliance.language)
+    plan_delivery(
+        session,
+        alliance,
+        Plan(
+            dedupe_key=f"unreachable:{identity.id}:{now.date().isoformat()}",
+            kind="notice",
+            body=texts.render(
+                "unreachable_notice",
+                person=person,
+                platform=identity.platform.capitalize(),
+                reason=identity.unreachable_reason or "",
+            ),
+            due_at=now,
+            channel=alliance.adviser_channel,
+        ),
+    )
 
 
 def unreachable_accounts(session: Session) -> list[dict[str, str]]:
