@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
@@ -239,7 +239,24 @@ def postgres_reachable(url: str) -> bool:
 
 
 # -------------------------------------------------------------------------- workers --
-def start_worker(database_url: str, api_url: str) -> subprocess.Popen[str]:
+@dataclass
+class Launched:
+    """A worker subprocess; its output goes to files, so a chatty worker never blocks."""
+
+    process: subprocess.Popen[bytes]
+    stdout: IO[bytes]
+    stderr: IO[bytes]
+
+    def output(self) -> tuple[str, str]:
+        texts = []
+        for stream in (self.stdout, self.stderr):
+            stream.seek(0)
+            texts.append(stream.read().decode(errors="replace").strip())
+            stream.close()
+        return texts[0], texts[1]
+
+
+def start_worker(database_url: str, api_url: str) -> Launched:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TELEGRAM_"))}
     env.update(
         PYTHONPATH=str(ROOT),
@@ -247,40 +264,43 @@ def start_worker(database_url: str, api_url: str) -> subprocess.Popen[str]:
         TELEGRAM_BOT_TOKEN=TOKEN,
         TELEGRAM_API_URL=api_url,
     )
-    return subprocess.Popen(
+    # closed by `Launched.output` once the worker has exited
+    stdout = tempfile.TemporaryFile()  # noqa: SIM115
+    stderr = tempfile.TemporaryFile()  # noqa: SIM115
+    process = subprocess.Popen(
         [sys.executable, "-m", "bot", "dispatch", "--once"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        stdout=stdout,
+        stderr=stderr,
     )
+    return Launched(process, stdout, stderr)
 
 
-def wait_workers(processes: list[subprocess.Popen[str]], timeout: float) -> list[WorkerRun]:
+def wait_workers(workers: list[Launched], timeout: float) -> list[WorkerRun]:
     """Reap each worker with `wait4`, which gives that process's own peak RSS."""
     started = time.monotonic()
     done: dict[int, tuple[int, float, float]] = {}
-    while len(done) < len(processes):
-        for process in processes:
-            if process.pid in done:
+    while len(done) < len(workers):
+        for worker in workers:
+            if worker.process.pid in done:
                 continue
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            pid, status, usage = os.wait4(worker.process.pid, os.WNOHANG)
             if pid:
                 code = os.waitstatus_to_exitcode(status)
-                process.returncode = code
+                worker.process.returncode = code
                 done[pid] = (code, usage.ru_maxrss / MIB, time.monotonic() - started)
-        if len(done) < len(processes):
+        if len(done) < len(workers):
             if time.monotonic() - started > timeout:
-                for process in processes:
-                    if process.pid not in done:
-                        process.kill()
+                for worker in workers:
+                    if worker.process.pid not in done:
+                        worker.process.kill()
             time.sleep(0.1)
     runs = []
-    for process in processes:
-        stdout, stderr = process.communicate()
-        code, rss, seconds = done[process.pid]
-        runs.append(WorkerRun(code, rss, seconds, stdout.strip(), stderr.strip()))
+    for worker in workers:
+        stdout, stderr = worker.output()
+        code, rss, seconds = done[worker.process.pid]
+        runs.append(WorkerRun(code, rss, seconds, stdout, stderr))
     return runs
 
 

@@ -15,8 +15,11 @@ from bot.adapters.console import run_console
 from bot.adapters.web import create_web_app
 from bot.core.alliance import get_alliance, load_alliance
 from bot.core.alliance_file import read_alliance_file
+from bot.core.replies import Reply
+from bot.core.texts import Texts
 from bot.db import make_engine, migrate, session_scope
 from bot.demo.history import seed_history
+from bot.render.plain import render_plain
 from bot.settings import Settings
 
 DEMO_FILE = Path(__file__).parent / "alliance.toml"
@@ -52,7 +55,7 @@ def run_demo(settings: Settings, person_key: str, with_web: bool) -> None:
         url = build_demo_database(Path(directory))
         engine = make_engine(url)
         out = sys.stdout
-        out.write("Demo alliance: Alliantie Langer Thuis Rivierenland (throwaway database).\n")
+        web_url = None
         if with_web:
             port = _free_port(settings.port)
             config = uvicorn.Config(
@@ -60,11 +63,14 @@ def run_demo(settings: Settings, person_key: str, with_web: bool) -> None:
             )
             server = uvicorn.Server(config)
             threading.Thread(target=server.run, daemon=True).start()
-            out.write(f"Web app: http://127.0.0.1:{port}/ (health: /healthz)\n")
-        out.write(
-            f"You are chatting as {person_key!r}; try: house, kernboodschap, help, taal en, quit.\n"
-            "To be someone else: alliancebot demo --as gerda (an ambassador) or --as frank.\n\n"
+            web_url = f"http://127.0.0.1:{port}/"
+        with session_scope(engine) as session:
+            alliance = get_alliance(session)
+            texts, name = Texts(alliance.language), alliance.name
+        banner = texts.render(
+            "demo_banner", alliance_name=name, web_url=web_url, person_key=person_key
         )
+        out.write(render_plain(Reply.from_markup(banner)) + "\n\n")
         out.flush()
         run_console(engine, person_key, sys.stdin, out, interactive=True)
         engine.dispose()
