@@ -223,6 +223,7 @@ def pulse_open_command(
             "created": opened.created,
             "invited": opened.invited,
             "unreachable": opened.unreachable,
+            "waiting": opened.waiting,
         }
     if as_json:
         _print_json(document)
@@ -231,8 +232,9 @@ def pulse_open_command(
     typer.echo(
         f"{verb} pulse round {document['id']} until {str(document['closes_at'])[:10]};"
         f" invitations planned: {opened.invited},"
+        f" waiting for quiet hours, a mute or the weekly cap: {opened.waiting},"
         f" without a reachable account: {opened.unreachable}."
-        " `alliancebot dispatch --once` sends them."
+        " `alliancebot dispatch --once` sends what is due."
     )
 
 

@@ -27,6 +27,7 @@ class RoundOpened:
     created: bool
     invited: int  # newly planned invitations
     unreachable: int  # ambassadors without a reachable account
+    waiting: int  # invitations planned for later: quiet hours, a mute or the weekly cap
 
 
 def open_round_of(session: Session, alliance: Alliance) -> PulseRound | None:
@@ -59,7 +60,7 @@ def open_round(session: Session, alliance: Alliance, now: datetime | None = None
         session.flush()
         for position, key in enumerate(FIXED_QUESTIONS):
             session.add(PulseQuestion(round_id=pulse_round.id or 0, position=position, key=key))
-    invited = unreachable = 0
+    invited = unreachable = waiting = 0
     for person in audience(session, alliance, pulse_round):
         texts = Texts(language_of(person, alliance))
         closes = pulse_round.closes_at or now
@@ -77,5 +78,10 @@ def open_round(session: Session, alliance: Alliance, now: datetime | None = None
         )
         invited += result.outcome == "planned"
         unreachable += result.outcome == "unreachable"
+        waiting += (
+            result.outcome == "planned"
+            and result.delivery is not None
+            and (result.delivery.due_at > now)
+        )
     session.flush()
-    return RoundOpened(pulse_round, created, invited, unreachable)
+    return RoundOpened(pulse_round, created, invited, unreachable, waiting)
