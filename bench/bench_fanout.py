@@ -18,9 +18,7 @@ command sending a small warm-up batch, so that growth with the size of the fan-o
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -30,21 +28,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlmodel import col, func, select
 
 from bench.timing import Figure
-from bot.core.models import Alliance, Delivery, Identity, Person, utcnow
+from bot.core.models import Delivery
 from bot.db import database_answers, make_engine, migrate, session_scope
-from tests.fakes.telegram_api import TOKEN, FakeBotApi, Rules
+from tests.fakes import fanout
+from tests.fakes.fanout import postgres_schema, seed_deliveries, seed_people
+from tests.fakes.telegram_api import FakeBotApi, Rules
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_N = 10_000
 LIMIT = 30  # the fake's overall limit, msg/s: the baseline
 TARGET = 0.95
 WARMUP = 30  # deliveries in the memory baseline run
-CHAT_BASE = 900_000_000
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 MIB = 1024.0  # ru_maxrss is in KiB on Linux
 
@@ -70,8 +69,7 @@ class WorkerRun:
     exit_code: int
     max_rss_mib: float
     seconds: float
-    stdout: str
-    stderr: str
+    log: str  # stdout and stderr together
 
 
 @dataclass
@@ -133,51 +131,6 @@ class Case:
 
 
 # ------------------------------------------------------------------------- database --
-def seed_people(engine: Engine, n: int) -> int:
-    """One alliance without quiet hours, `n` ambassadors with a Telegram account each."""
-    with session_scope(engine) as session:
-        alliance = Alliance(name="Bench", quiet_hours="00:00-00:00", weekly_cap=1000)
-        session.add(alliance)
-        session.flush()
-        alliance_id = alliance.id or 0
-        people = [
-            Person(
-                alliance_id=alliance_id, key=f"amb{i}", name=f"Ambassador {i}", roles="ambassador"
-            )
-            for i in range(n)
-        ]
-        session.add_all(people)
-        session.flush()
-        session.add_all(
-            Identity(person_id=p.id or 0, platform="telegram", external_id=str(CHAT_BASE + i))
-            for i, p in enumerate(people)
-        )
-    return alliance_id
-
-
-def seed_deliveries(engine: Engine, alliance_id: int, prefix: str, n: int) -> None:
-    """`n` pulse deliveries due now, one to each of the first `n` ambassadors."""
-    with session_scope(engine) as session:
-        ids = dict(
-            session.exec(
-                select(Person.key, Person.id).where(Person.alliance_id == alliance_id)
-            ).all()
-        )
-        now = utcnow()
-        session.add_all(
-            Delivery(
-                alliance_id=alliance_id,
-                dedupe_key=f"{prefix}:{i}",
-                kind="pulse",
-                person_id=ids[f"amb{i}"],
-                platform="telegram",
-                body="<p>Hallo</p>",
-                due_at=now,
-            )
-            for i in range(n)
-        )
-
-
 def outcome(engine: Engine, prefix: str) -> tuple[dict[str, int], list[int]]:
     """Statuses of this case's rows, and how many rows each worker marked sent."""
     mine = col(Delivery.dedupe_key).like(f"{prefix}:%")
@@ -207,29 +160,6 @@ def sqlite_database(directory: Path) -> Iterator[tuple[Engine, str]]:
         engine.dispose()
 
 
-@contextmanager
-def postgres_schema(url: str) -> Iterator[tuple[Engine, str]]:
-    """A fresh schema (dropped afterwards) and the URL a subprocess reaches it with."""
-    schema = f"bench_{secrets.token_hex(6)}"
-    admin = make_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    child_url = (
-        make_url(url)
-        .update_query_dict({"options": f"-csearch_path={schema}"})
-        .render_as_string(hide_password=False)
-    )
-    try:
-        migrate(engine)
-        yield engine, child_url
-    finally:
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def postgres_reachable(url: str) -> bool:
     engine = make_engine(url, connect_args={"connect_timeout": 5})
     try:
@@ -241,40 +171,21 @@ def postgres_reachable(url: str) -> bool:
 # -------------------------------------------------------------------------- workers --
 @dataclass
 class Launched:
-    """A worker subprocess; its output goes to files, so a chatty worker never blocks."""
+    """A worker subprocess; its output goes to a file, so a chatty worker never blocks."""
 
-    process: subprocess.Popen[bytes]
-    stdout: IO[bytes]
-    stderr: IO[bytes]
+    process: subprocess.Popen[str]
+    log: IO[bytes]
 
-    def output(self) -> tuple[str, str]:
-        texts = []
-        for stream in (self.stdout, self.stderr):
-            stream.seek(0)
-            texts.append(stream.read().decode(errors="replace").strip())
-            stream.close()
-        return texts[0], texts[1]
+    def output(self) -> str:
+        self.log.seek(0)
+        text = self.log.read().decode(errors="replace").strip()
+        self.log.close()
+        return text
 
 
 def start_worker(database_url: str, api_url: str) -> Launched:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TELEGRAM_"))}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        DATABASE_URL=database_url,
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_URL=api_url,
-    )
-    # closed by `Launched.output` once the worker has exited
-    stdout = tempfile.TemporaryFile()  # noqa: SIM115
-    stderr = tempfile.TemporaryFile()  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "dispatch", "--once"],
-        cwd=ROOT,
-        env=env,
-        stdout=stdout,
-        stderr=stderr,
-    )
-    return Launched(process, stdout, stderr)
+    log = tempfile.TemporaryFile()  # noqa: SIM115  (closed by `Launched.output`)
+    return Launched(fanout.start_worker(database_url, api_url, output=log), log)
 
 
 def wait_workers(workers: list[Launched], timeout: float) -> list[WorkerRun]:
@@ -298,9 +209,9 @@ def wait_workers(workers: list[Launched], timeout: float) -> list[WorkerRun]:
             time.sleep(0.1)
     runs = []
     for worker in workers:
-        stdout, stderr = worker.output()
+        log = worker.output()
         code, rss, seconds = done[worker.process.pid]
-        runs.append(WorkerRun(code, rss, seconds, stdout, stderr))
+        runs.append(WorkerRun(code, rss, seconds, log))
     return runs
 
 
@@ -311,7 +222,7 @@ def warmup_rss(engine: Engine, url: str, alliance_id: int) -> float:
         assert isinstance(api, RecordingBotApi)
         (run,) = wait_workers([start_worker(url, api.base_url)], timeout=120)
     if run.exit_code != 0:
-        print(f"warm-up worker exited {run.exit_code}: {run.stderr[-500:]}")
+        print(f"warm-up worker exited {run.exit_code}: {run.log[-500:]}")
     return run.max_rss_mib
 
 
@@ -374,16 +285,16 @@ def report(case: Case) -> None:
         label = f"worker {number}" if len(case.workers) > 1 else "worker"
         line(f"{label}: peak RSS", f"{run.max_rss_mib:.1f}", "MiB")
         line(f"{label}: exit code, wall time", f"{run.exit_code}, {run.seconds:.1f} s")
-        line(f"{label}: its own count", run.stdout.splitlines()[-1] if run.stdout else "-")
+        line(f"{label}: its own count", run.log.splitlines()[-1] if run.log else "-")
         warnings = Counter(
             row.split(":", 2)[1] if ":" in row else row
-            for row in run.stderr.splitlines()
+            for row in run.log.splitlines()
             if row.startswith(("WARNING", "ERROR"))
         )
         if warnings:
             line(f"{label}: log warnings", dict(warnings))
         if run.exit_code != 0:
-            print(run.stderr[-2000:])
+            print(run.log[-2000:])
     line(f"baseline: one worker sending {WARMUP}, peak RSS", f"{case.warmup_rss_mib:.1f}", "MiB")
     peak = max((run.max_rss_mib for run in case.workers), default=0.0)
     line("worker peak RSS growth over baseline", f"{peak - case.warmup_rss_mib:+.1f}", "MiB")

@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_LIMITS = {"telegram": TELEGRAM, "slack": SLACK}
 ONCE_RETRY_HORIZON = timedelta(seconds=60)
+HEARTBEAT_SECONDS = 2.0
 
 
 @dataclass
@@ -99,7 +100,8 @@ class Worker:
         return self.stats
 
     async def _heartbeats(self, stop: asyncio.Event) -> None:
-        interval = max(0.2, self.options.lease.total_seconds() / 3)
+        # Often enough that a second worker halves the first one's pace within seconds.
+        interval = min(HEARTBEAT_SECONDS, max(0.2, self.options.lease.total_seconds() / 3))
         while not stop.is_set():
             await asyncio.sleep(interval)
             try:
@@ -164,6 +166,7 @@ class Worker:
             if error.retry_after:
                 pacer.pause(error.retry_after)
                 self.stats["rate_limited"] += 1
+                self._beat()  # perhaps another worker started: share the rate at once
             self._retry(delivery_id, str(error), error.retry_after)
         except PermanentSendError as error:
             log.warning("delivery %s failed for good: %s", delivery_id, error)

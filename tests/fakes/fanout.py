@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
@@ -101,9 +102,16 @@ def postgres_schema(url: str) -> Iterator[tuple[Engine, str]]:
 
 
 def start_worker(
-    database_url: str, api_url: str, *args: str, **settings: str
+    database_url: str,
+    api_url: str,
+    *args: str,
+    output: int | IO[bytes] = subprocess.PIPE,
+    **settings: str,
 ) -> subprocess.Popen[str]:
-    """`alliancebot <args>` (default `dispatch --once`) as its own process, sending to a fake."""
+    """`alliancebot <args>` (default `dispatch --once`) as its own process, sending to a fake.
+
+    `output` receives stdout and stderr (a pipe by default; a file for long runs, so that a
+    chatty worker never blocks on a full pipe)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TELEGRAM_"))}
     env.update(
         PYTHONPATH=str(ROOT),
@@ -116,7 +124,7 @@ def start_worker(
         [sys.executable, "-m", "bot", *(args or ("dispatch", "--once"))],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=output,
+        stderr=output,
         text=True,
     )
