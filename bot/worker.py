@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_LIMITS = {"telegram": TELEGRAM, "slack": SLACK}
 ONCE_RETRY_HORIZON = timedelta(seconds=60)
-HEARTBEAT_SECONDS = 2.0
+HEARTBEAT_SECONDS = 0.5
 
 
 @dataclass
@@ -82,6 +82,10 @@ class Worker:
         stop = stop or asyncio.Event()
         self._beat()
         beating = asyncio.create_task(self._heartbeats(stop))
+        if self._workers > 1:
+            # Others are sending: give them one heartbeat to notice us and slow down to
+            # their share before we add our messages to the platform's overall limit.
+            await self._sleep(stop, 2 * HEARTBEAT_SECONDS)
         try:
             while not stop.is_set():
                 delivery_id = self._claim()
@@ -100,7 +104,7 @@ class Worker:
         return self.stats
 
     async def _heartbeats(self, stop: asyncio.Event) -> None:
-        # Often enough that a second worker halves the first one's pace within seconds.
+        # Often enough that a worker that joins halves the others' pace within a second.
         interval = min(HEARTBEAT_SECONDS, max(0.2, self.options.lease.total_seconds() / 3))
         while not stop.is_set():
             await asyncio.sleep(interval)

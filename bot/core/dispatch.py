@@ -30,6 +30,14 @@ class Context:
         self.alliance = alliance
         self.texts = Texts(language_of(person, alliance))
 
+    def audit(self, action: str, **detail: object) -> None:
+        """Record what this person changed, in the same transaction as the change."""
+        self.session.add(
+            AuditEvent(
+                alliance_id=self.alliance.id, actor=self.person.key, action=action, detail=detail
+            )
+        )
+
     def reply(self, template: str, **values: object) -> Reply:
         prefix = PREFIX.get(self.command.platform, "")
         language = self.texts.language
@@ -93,14 +101,7 @@ def _language(context: Context) -> Reply:
     if wanted not in LANGUAGES:
         return context.reply("language_usage", current=context.texts.language, choices=LANGUAGES)
     context.person.language = wanted
-    context.session.add(
-        AuditEvent(
-            alliance_id=context.alliance.id,
-            actor=context.person.key,
-            action="person.language",
-            detail={"language": wanted},
-        )
-    )
+    context.audit("person.language", language=wanted)
     context.texts = Texts(wanted)
     return context.reply("language_set")
 
@@ -117,14 +118,7 @@ def _mute(context: Context) -> Reply:
     else:
         return context.reply("mute_usage", max_days=MAX_MUTE_DAYS)
     until = mute(context.person, days)
-    context.session.add(
-        AuditEvent(
-            alliance_id=context.alliance.id,
-            actor=context.person.key,
-            action="person.mute",
-            detail={"days": days},
-        )
-    )
+    context.audit("person.mute", days=days)
     return context.reply("mute_set", until=until.date() if until else None)
 
 
