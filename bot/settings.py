@@ -32,16 +32,6 @@ class Settings(BaseSettings):
     telegram_messages_per_second: float = Field(default=29.0, gt=0)
     slack_messages_per_second: float = Field(default=10.0, gt=0)
 
-    @property
-    def slack_enabled(self) -> bool:
-        return self.slack_bot_token is not None and (
-            self.slack_signing_secret is not None or self.slack_app_token is not None
-        )
-
-    @property
-    def telegram_enabled(self) -> bool:
-        return self.telegram_bot_token is not None
-
 
 def load_settings() -> Settings:
     return Settings()

@@ -1,10 +1,10 @@
-"""Who is asking: finding people by key or platform account, and their language."""
+"""Who is asking: finding people by key, and their language and time zone."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from bot.core.models import Alliance, Identity, Person
+from bot.core.models import Alliance, Person
 from bot.core.texts import normalise_language
 
 
@@ -13,18 +13,6 @@ def person_by_key(session: Session, alliance_id: int, key: str) -> Person | None
         select(Person).where(
             Person.alliance_id == alliance_id,
             Person.key == key,
-            Person.active == True,  # noqa: E712
-        )
-    ).first()
-
-
-def person_by_account(session: Session, platform: str, external_id: str) -> Person | None:
-    return session.exec(
-        select(Person)
-        .join(Identity, Identity.person_id == Person.id)  # type: ignore[arg-type]
-        .where(
-            Identity.platform == platform,
-            Identity.external_id == external_id,
             Person.active == True,  # noqa: E712
         )
     ).first()

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from typing import Literal
 
@@ -98,7 +98,6 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     image: Image | None = None
     ephemeral: bool = True
-    extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_markup(

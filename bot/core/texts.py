@@ -83,10 +83,6 @@ class Texts:
         text = self._translations.gettext(message)
         return text % values if values else text
 
-    def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> str:
-        text = self._translations.ngettext(singular, plural, n)
-        return text % {"num": n, **values}
-
     def render(self, template: str, **context: Any) -> str:
         """Render `messages/templates/<template>.j2` to small markup."""
         return (
