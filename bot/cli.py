@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.core.alliance import NoAllianceError, get_alliance, load_alliance
 from bot.core.alliance_file import AllianceFileError, read_alliance_file
-from bot.core.house import house_view
+from bot.core.house import house_markup, house_view
 from bot.core.replies import Reply
 from bot.core.texts import Texts
 from bot.db import make_engine, migrate, session_scope
@@ -123,17 +123,12 @@ def house_command(
     engine = _engine(load_settings())
     with session_scope(engine) as session:
         alliance = get_alliance(session)
-        view = house_view(session, alliance)
         if as_json:
+            view = house_view(session, alliance)
             _print_json(view.to_json() if view else None)
-            return
-        texts = Texts(alliance.language)
-        markup = (
-            texts.render("house", view=view, alliance=alliance)
-            if view
-            else texts.render("house_missing")
-        )
-        typer.echo(render_plain(Reply.from_markup(markup)))
+        else:
+            markup = house_markup(session, alliance, Texts(alliance.language))
+            typer.echo(render_plain(Reply.from_markup(markup)))
 
 
 @app.command("web")

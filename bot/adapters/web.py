@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot import __version__
 from bot.core.alliance import NoAllianceError, get_alliance
-from bot.core.house import house_view
+from bot.core.house import house_markup
 from bot.core.replies import Reply
 from bot.core.texts import Texts
 from bot.db import database_answers, session_scope
@@ -50,13 +50,7 @@ def _home_page(engine: Engine) -> str:
         with session_scope(engine) as session:
             alliance = get_alliance(session)
             texts = Texts(alliance.language)
-            view = house_view(session, alliance)
-            markup = (
-                texts.render("house", view=view, alliance=alliance)
-                if view is not None
-                else texts.render("house_missing")
-            )
-            body = render_html(Reply.from_markup(markup))
+            body = render_html(Reply.from_markup(house_markup(session, alliance, texts)))
             title = alliance.name
     except NoAllianceError:
         texts = Texts(None)

@@ -7,8 +7,15 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
-from bot.core.commands import COMMANDS, COMMANDS_BY_KEY, Command, CommandSpec, find_command
-from bot.core.house import house_view
+from bot.core.commands import (
+    COMMANDS,
+    COMMANDS_BY_KEY,
+    Command,
+    CommandSpec,
+    find_command,
+    split_command_line,
+)
+from bot.core.house import house_markup
 from bot.core.models import Alliance, AuditEvent, Person
 from bot.core.outbox import mute
 from bot.core.people import language_of
@@ -90,10 +97,7 @@ def _help(context: Context) -> Reply:
 
 
 def _house(context: Context) -> Reply:
-    view = house_view(context.session, context.alliance)
-    if view is None:
-        return context.reply("house_missing")
-    return context.reply("house", view=view, alliance=context.alliance)
+    return Reply.from_markup(house_markup(context.session, context.alliance, context.texts))
 
 
 def _language(context: Context) -> Reply:
@@ -132,7 +136,5 @@ HANDLERS: dict[str, Handler] = {
 
 def command_from_text(person_id: int, text: str, platform: str) -> Command:
     """Build a `Command` from a typed line ("house", "/kernboodschap", "taal en")."""
-    from bot.core.commands import split_command_line
-
     word, args = split_command_line(text)
     return Command(person_id, find_command(word) if word else None, word, args, platform)

@@ -24,6 +24,7 @@ from bot.core.models import (
     Proposal,
     utcnow,
 )
+from bot.core.texts import Texts
 
 
 @dataclass(frozen=True)
@@ -193,3 +194,11 @@ def house_view(session: Session, alliance: Alliance) -> HouseView | None:
         missing=tuple(p for p in partners if p.id not in endorsed_ids),
         proposal=open_proposal(session, alliance.id),
     )
+
+
+def house_markup(session: Session, alliance: Alliance, texts: Texts) -> str:
+    """The current house as small markup, or the explanation that there is none yet."""
+    view = house_view(session, alliance)
+    if view is None:
+        return texts.render("house_missing")
+    return texts.render("house", view=view, alliance=alliance)
