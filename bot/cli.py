@@ -16,13 +16,20 @@ import typer
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, select
 
 from bot.core.alliance import NoAllianceError, get_alliance, load_alliance
-from bot.core.alliance_file import AllianceFileError, read_alliance_file
-from bot.core.house import house_markup, house_view
+from bot.core.alliance_file import AllianceFileError, read_alliance_file, read_house_file
+from bot.core.house import house_markup, house_view, version_content
+from bot.core.house_commands import submit_answer, submit_proposal
+from bot.core.house_diff import diff_houses
+from bot.core.models import Alliance, Person
+from bot.core.people import person_by_key
+from bot.core.proposals import ProposalError, Verdict, history, version_by_number
 from bot.core.replies import Reply
 from bot.core.texts import Texts
 from bot.db import make_engine, migrate, session_scope
+from bot.render.markdown import render_markdown
 from bot.render.plain import render_plain
 from bot.settings import Settings, load_settings
 
@@ -129,6 +136,145 @@ def house_command(
         else:
             markup = house_markup(session, alliance, Texts(alliance.language))
             typer.echo(render_plain(Reply.from_markup(markup)))
+
+
+def _house_person(session: Session, key: str) -> tuple[Alliance, Person]:
+    alliance = get_alliance(session)
+    person = person_by_key(session, alliance.id or 0, key)
+    if person is None:
+        fail(f"Nobody with key {key!r} in the alliance file; use a key from its [[people]].")
+    return alliance, person
+
+
+def _proposal_problem(error: ProposalError, language: str = "en") -> NoReturn:
+    texts = Texts(language)
+    markup = texts.render(
+        "house_error", code=error.code, line="", cmd=lambda key: key, **error.details
+    )
+    fail(render_plain(Reply.from_markup(markup)))
+
+
+@house_app.command("propose")
+def house_propose_command(
+    path: Annotated[Path, typer.Argument(help="A TOML file with a [message_house] table.")],
+    by: Annotated[str, typer.Option("--by", help="The proposing adviser's key.")],
+    reason: Annotated[str, typer.Option(help="Why (else `reason` in the file).")] = "",
+    replace: Annotated[bool, typer.Option(help="Replace an open proposal.")] = False,
+) -> None:
+    """Propose a new message house from a file, as PERSON (the same flow as in chat)."""
+    try:
+        content, file_reason = read_house_file(path)
+    except AllianceFileError as error:
+        fail(f"{path} was not read:\n" + "\n".join(f"  {p}" for p in error.problems))
+    engine = _engine(load_settings())
+    with session_scope(engine) as session:
+        alliance, person = _house_person(session, by)
+        try:
+            status, asked = submit_proposal(
+                session, alliance, person, content, reason or file_reason, replace
+            )
+        except ProposalError as error:
+            _proposal_problem(error)
+        typer.echo(
+            f"Proposal {status.proposal.id} is open; {asked} advisers were asked to respond."
+        )
+
+
+def _answer_command(by: str, verdict: Verdict, reason: str) -> None:
+    engine = _engine(load_settings())
+    with session_scope(engine) as session:
+        alliance, person = _house_person(session, by)
+        try:
+            status, adopted = submit_answer(session, alliance, person, verdict, reason)
+        except ProposalError as error:
+            _proposal_problem(error)
+        if adopted is not None:
+            typer.echo(f"Adopted: the message house is now version {adopted.version}.")
+        else:
+            typer.echo(
+                f"Recorded. Endorsed by {len(status.endorsed)} of {status.needed} needed;"
+                f" objections: {len(status.objected)}; still to answer: {len(status.missing)}."
+            )
+
+
+@house_app.command("endorse")
+def house_endorse_command(
+    by: Annotated[str, typer.Option("--by", help="The endorsing adviser's key.")],
+) -> None:
+    """Endorse the open proposal on behalf of PERSON's partner."""
+    _answer_command(by, "endorse", "")
+
+
+@house_app.command("object")
+def house_object_command(
+    by: Annotated[str, typer.Option("--by", help="The objecting adviser's key.")],
+    reason: Annotated[str, typer.Option(help="Why the partner objects.")],
+) -> None:
+    """Object to the open proposal on behalf of PERSON's partner, with a reason."""
+    _answer_command(by, "object", reason)
+
+
+@house_app.command("diff")
+def house_diff_command(
+    old: Annotated[int, typer.Argument(help="A version number.")],
+    new: Annotated[int, typer.Argument(help="Another version number.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """What changed between two versions of the message house."""
+    engine = _engine(load_settings())
+    with session_scope(engine) as session:
+        alliance = get_alliance(session)
+        contents = []
+        for number in (old, new):
+            version = version_by_number(session, alliance, number)
+            if version is None:
+                fail(f"There is no version {number}; `alliancebot house history` lists them.")
+            contents.append(version_content(session, version))
+        changes = diff_houses(contents[0], contents[1])
+        if as_json:
+            _print_json({"from": old, "to": new, "changes": [c.to_json() for c in changes]})
+            return
+        texts = Texts(alliance.language)
+        markup = texts.render("house_diff", old=old, new=new, changes=changes)
+        typer.echo(render_plain(Reply.from_markup(markup)))
+
+
+@house_app.command("history")
+def house_history_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Every version of the message house, oldest first."""
+    engine = _engine(load_settings())
+    with session_scope(engine) as session:
+        people = {p.id: p.key for p in session.exec(select(Person))}
+        rows: list[dict[str, Any]] = [
+            {
+                "version": v.version,
+                "adopted_at": v.adopted_at.isoformat(),
+                "source": v.source,
+                "reason": v.reason,
+                "proposed_by": people.get(v.proposed_by_id),
+            }
+            for v in history(session, get_alliance(session))
+        ]
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        typer.echo(
+            f"v{row['version']}  {str(row['adopted_at'])[:10]}  {row['source']:<13}"
+            f" {row['proposed_by'] or '-':<10} {row['reason'] or ''}"
+        )
+
+
+@house_app.command("export")
+def house_export_command() -> None:
+    """The current message house as Markdown, for documents and wikis."""
+    engine = _engine(load_settings())
+    with session_scope(engine) as session:
+        alliance = get_alliance(session)
+        markup = house_markup(session, alliance, Texts(alliance.language))
+    typer.echo(render_markdown(Reply.from_markup(markup)), nl=False)
 
 
 @app.command("web")

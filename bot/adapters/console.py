@@ -13,8 +13,9 @@ from typing import TextIO
 from sqlalchemy import Engine
 
 from bot.core.alliance import get_alliance
-from bot.core.dispatch import command_from_text, handle
+from bot.core.dispatch import command_from_text, handle, press
 from bot.core.people import language_of, person_by_key
+from bot.core.replies import Button, Reply
 from bot.core.texts import Texts
 from bot.db import session_scope
 from bot.render.plain import render_plain
@@ -28,22 +29,41 @@ class UnknownPersonError(LookupError):
     pass
 
 
+class Conversation:
+    """One person at the console. Remembers the last buttons, so typing 1 presses [1]."""
+
+    def __init__(self, engine: Engine, person_key: str) -> None:
+        self.engine = engine
+        self.person_key = person_key
+        self.buttons: tuple[Button, ...] = ()
+
+    def answer(self, line: str) -> str:
+        """One line in, one rendered reply out; a failure inside rolls back and says so."""
+        try:
+            with session_scope(self.engine) as session:
+                alliance = get_alliance(session)
+                person = person_by_key(session, alliance.id or 0, self.person_key)
+                if person is None:
+                    raise UnknownPersonError(self.person_key)
+                number = line.strip()
+                if number.isdigit() and 1 <= int(number) <= len(self.buttons):
+                    action = self.buttons[int(number) - 1].action
+                    reply = press(session, person.id or 0, action, "console")
+                else:
+                    reply = handle(session, command_from_text(person.id or 0, line, "console"))
+        except UnknownPersonError:
+            raise
+        except Exception as error:  # a user must never see a traceback
+            log.error("command failed (%s); nothing was changed", type(error).__name__)
+            log.debug("command failed", exc_info=True)
+            reply = Reply.from_markup(Texts(None).render("internal_error"))
+        self.buttons = reply.buttons
+        return render_plain(reply)
+
+
 def answer_line(engine: Engine, person_key: str, line: str) -> str:
-    """One line in, one rendered reply out; a failure inside rolls back and says so."""
-    try:
-        with session_scope(engine) as session:
-            alliance = get_alliance(session)
-            person = person_by_key(session, alliance.id or 0, person_key)
-            if person is None:
-                raise UnknownPersonError(person_key)
-            reply = handle(session, command_from_text(person.id or 0, line, "console"))
-            return render_plain(reply)
-    except UnknownPersonError:
-        raise
-    except Exception as error:  # a user must never see a traceback
-        log.error("command failed (%s); nothing was changed", type(error).__name__)
-        log.debug("command failed", exc_info=True)
-        return Texts(None).render("internal_error")
+    """Answer a single line, without a conversation around it."""
+    return Conversation(engine, person_key).answer(line)
 
 
 def greeting(engine: Engine, person_key: str) -> str:
@@ -65,6 +85,7 @@ def run_console(
     """Answer every line from `stdin` until it ends or the person types quit."""
     if interactive:
         stdout.write(greeting(engine, person_key) + "\n")
+    conversation = Conversation(engine, person_key)
     while True:
         if interactive:
             stdout.write("> ")
@@ -76,5 +97,5 @@ def run_console(
             continue
         if line.strip().lower() in QUIT_WORDS:
             break
-        stdout.write(answer_line(engine, person_key, line) + "\n\n")
+        stdout.write(conversation.answer(line) + "\n\n")
         stdout.flush()

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session, SQLModel, col, select
 
 from bot.core.alliance_file import AllianceFile, PersonSection
-from bot.core.house import HouseContent, adopt_version, current_version, version_content
+from bot.core.house import HouseContent, adopt_version, last_version_from_file, version_content
 from bot.core.models import Alliance, AuditEvent, Identity, Partner, Person, Region, utcnow
 
 Row = TypeVar("Row", bound=SQLModel)
@@ -149,8 +149,10 @@ def load_alliance(session: Session, document: AllianceFile, base_dir: Path) -> L
             document.message_house.roof,
             [p.model_dump() for p in document.message_house.pillars],
         )
-        version = current_version(session, aid)
-        if version is None or version_content(session, version) != content:
+        # Compare with what the file said last time, not with the current house: once the
+        # partners adopt proposals, loading an unchanged file must not undo their work.
+        from_file = last_version_from_file(session, aid)
+        if from_file is None or version_content(session, from_file) != content:
             adopt_version(session, aid, content, source="alliance_file")
             report.count("message house", "versions")
 

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, ValidationError
 
+from bot.core.house import HouseContent
+
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Role = Literal["adviser", "ambassador", "partner"]
@@ -271,3 +273,26 @@ def _closest(value: str, candidates: set[str]) -> str:
 
     match = difflib.get_close_matches(value, sorted(candidates), n=1)
     return f"; did you mean {match[0]!r}?" if match else ""
+
+
+class HouseFile(_Strict):
+    """A proposal file for `alliancebot house propose`: the house, and optionally why."""
+
+    reason: str = ""
+    message_house: HouseSection
+
+
+def read_house_file(path: Path) -> tuple[HouseContent, str]:
+    """A `[message_house]` table as in the alliance file, checked the same way."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        document = HouseFile.model_validate(raw)
+    except FileNotFoundError as error:
+        raise AllianceFileError([f"{path}: file not found"]) from error
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise AllianceFileError([f"{path}: not valid UTF-8 TOML: {error}"]) from error
+    except ValidationError as error:
+        raise AllianceFileError([_describe(e) for e in error.errors()]) from error
+    house = document.message_house
+    content = HouseContent.from_dicts(house.roof, [p.model_dump() for p in house.pillars])
+    return content, document.reason

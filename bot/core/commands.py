@@ -57,6 +57,22 @@ COMMANDS: tuple[CommandSpec, ...] = (
         _("endorse the proposal on behalf of your partner"),
     ),
     CommandSpec(
+        "object",
+        "object",
+        "bezwaar",
+        frozenset({ADVISER}),
+        _("object to the proposal on behalf of your partner, with a reason"),
+        usage=_("reason"),
+    ),
+    CommandSpec(
+        "note",
+        "note",
+        "notitie",
+        frozenset({ADVISER, PARTNER}),
+        _("how a pillar translates for your constituency"),
+        usage=_("pillar text"),
+    ),
+    CommandSpec(
         "toolkit",
         "toolkit",
         "toolkit",

@@ -7,63 +7,47 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
+from bot.core.actions import InvalidAction, decode_action
 from bot.core.commands import (
     COMMANDS,
-    COMMANDS_BY_KEY,
     Command,
     CommandSpec,
     find_command,
     split_command_line,
 )
+from bot.core.context import Context
 from bot.core.house import house_markup
-from bot.core.models import Alliance, AuditEvent, Person
+from bot.core.house_commands import (
+    handle_endorse,
+    handle_note,
+    handle_object,
+    handle_propose,
+    notes_for,
+    press_answer,
+)
+from bot.core.models import Alliance, Partner, Person
 from bot.core.outbox import mute
-from bot.core.people import language_of
 from bot.core.replies import Reply
 from bot.core.texts import LANGUAGES, Texts
 
-Handler = Callable[["Context"], Reply]
-
-PREFIX = {"slack": "/alliance ", "telegram": "/", "console": ""}
+Handler = Callable[[Context], Reply]
 
 
-class Context:
-    """Everything a handler needs about who asks, where, and in which language."""
-
-    def __init__(self, session: Session, command: Command, person: Person, alliance: Alliance):
-        self.session = session
-        self.command = command
-        self.person = person
-        self.alliance = alliance
-        self.texts = Texts(language_of(person, alliance))
-
-    def audit(self, action: str, **detail: object) -> None:
-        """Record what this person changed, in the same transaction as the change."""
-        self.session.add(
-            AuditEvent(
-                alliance_id=self.alliance.id, actor=self.person.key, action=action, detail=detail
-            )
-        )
-
-    def reply(self, template: str, **values: object) -> Reply:
-        prefix = PREFIX.get(self.command.platform, "")
-        language = self.texts.language
-
-        def cmd(key: str) -> str:
-            """A command as this person types it here: `/alliance kernboodschap`."""
-            return prefix + COMMANDS_BY_KEY[key].name_in(language)
-
-        return Reply.from_markup(self.texts.render(template, prefix=prefix, cmd=cmd, **values))
+def _context(session: Session, command: Command) -> Context | None:
+    person = session.get(Person, command.person_id)
+    if person is None or not person.active:
+        return None
+    alliance = session.get(Alliance, person.alliance_id)
+    assert alliance is not None
+    return Context(session, command, person, alliance)
 
 
 def handle(session: Session, command: Command) -> Reply:
     """Answer one command. Never raises for anything a user can type."""
-    person = session.get(Person, command.person_id)
-    if person is None or not person.active:
+    context = _context(session, command)
+    if context is None:
         return Reply.from_markup(Texts(None).render("unknown_person"))
-    alliance = session.get(Alliance, person.alliance_id)
-    assert alliance is not None
-    context = Context(session, command, person, alliance)
+    person = context.person
     spec = command.spec
     if spec is None:
         return _unknown(context)
@@ -97,7 +81,11 @@ def _help(context: Context) -> Reply:
 
 
 def _house(context: Context) -> Reply:
-    return Reply.from_markup(house_markup(context.session, context.alliance, context.texts))
+    session, person = context.session, context.person
+    partner = session.get(Partner, person.partner_id) if person.partner_id else None
+    notes = notes_for(session, partner) if partner else {}
+    markup = house_markup(session, context.alliance, context.texts, partner, notes, cmd=context.cmd)
+    return Reply.from_markup(markup)
 
 
 def _language(context: Context) -> Reply:
@@ -131,7 +119,32 @@ HANDLERS: dict[str, Handler] = {
     "house": _house,
     "language": _language,
     "mute": _mute,
+    "propose": handle_propose,
+    "endorse": handle_endorse,
+    "object": handle_object,
+    "note": handle_note,
 }
+
+# Buttons: the verb of an action id, and what pressing it does.
+ACTIONS: dict[str, Callable[[Context, tuple[str, ...]], Reply]] = {
+    "he": lambda context, args: press_answer(context, "endorse", args[0]),
+    "ho": lambda context, args: press_answer(context, "object", args[0]),
+}
+
+
+def press(session: Session, person_id: int, action: str, platform: str) -> Reply:
+    """A button press, from any platform. Stale or forged buttons get a polite answer."""
+    context = _context(session, Command(person_id, None, "", "", platform))
+    if context is None:
+        return Reply.from_markup(Texts(None).render("unknown_person"))
+    try:
+        decoded = decode_action(action, frozenset(ACTIONS))
+        handler = ACTIONS[decoded.verb]
+        if not decoded.args:
+            raise InvalidAction("no arguments")
+    except InvalidAction:
+        return context.reply("stale_button")
+    return handler(context, decoded.args)
 
 
 def command_from_text(person_id: int, text: str, platform: str) -> Command:

@@ -100,6 +100,15 @@ def current_version(session: Session, alliance_id: int) -> HouseVersion | None:
     ).first()
 
 
+def last_version_from_file(session: Session, alliance_id: int) -> HouseVersion | None:
+    return session.exec(
+        select(HouseVersion)
+        .where(HouseVersion.alliance_id == alliance_id, HouseVersion.source == "alliance_file")
+        .order_by(col(HouseVersion.version).desc())
+        .limit(1)
+    ).first()
+
+
 def version_content(session: Session, version: HouseVersion) -> HouseContent:
     pillars = session.exec(
         select(Pillar).where(Pillar.house_version_id == version.id).order_by(col(Pillar.position))
@@ -196,9 +205,23 @@ def house_view(session: Session, alliance: Alliance) -> HouseView | None:
     )
 
 
-def house_markup(session: Session, alliance: Alliance, texts: Texts) -> str:
-    """The current house as small markup, or the explanation that there is none yet."""
+def house_markup(
+    session: Session,
+    alliance: Alliance,
+    texts: Texts,
+    partner: Partner | None = None,
+    notes: dict[str, str] | None = None,
+    **values: object,
+) -> str:
+    """The current house as small markup (with one partner's notes), or why there is none."""
     view = house_view(session, alliance)
     if view is None:
-        return texts.render("house_missing")
-    return texts.render("house", view=view, alliance=alliance)
+        return texts.render("house_missing", **values)
+    return texts.render(
+        "house",
+        view=view,
+        alliance=alliance,
+        notes=notes or {},
+        partner_name=partner.name if partner else "",
+        **values,
+    )

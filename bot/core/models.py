@@ -323,3 +323,18 @@ class JobRun(SQLModel, table=True):
     due_at: datetime
     ran_at: datetime = Field(default_factory=utcnow)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class PartnerNote(SQLModel, table=True):
+    """How a pillar translates for one partner's constituency, in that partner's words.
+
+    Keyed by the pillar's title, so a note follows its pillar through new versions of the
+    house as long as the pillar keeps its name."""
+
+    __table_args__ = (UniqueConstraint("partner_id", "pillar_title"),)
+    id: int | None = Field(default=None, primary_key=True)
+    partner_id: int = Field(foreign_key="partner.id", index=True)
+    pillar_title: str
+    text: str = _text()
+    updated_by_id: int | None = Field(default=None, foreign_key="person.id")
+    updated_at: datetime = Field(default_factory=utcnow)

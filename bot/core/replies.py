@@ -230,14 +230,14 @@ def _same_style(a: Span, b: Span) -> bool:
 def _trim(spans: list[Span]) -> Inline:
     """Strip whitespace at the edges of a block and around line breaks."""
     result = list(spans)
-    while result and not result[0].text.strip(" \n"):
+    while result and not result[0].text.strip():
         result.pop(0)
-    while result and not result[-1].text.strip(" \n"):
+    while result and not result[-1].text.strip():
         result.pop()
     if not result:
         return ()
-    result[0] = replace(result[0], text=result[0].text.lstrip(" \n"))
-    result[-1] = replace(result[-1], text=result[-1].text.rstrip(" \n"))
+    result[0] = replace(result[0], text=result[0].text.lstrip())
+    result[-1] = replace(result[-1], text=result[-1].text.rstrip())
     return tuple(replace(s, text=re.sub(r" ?\n ?", "\n", s.text)) for s in result if s.text)
 
 
