@@ -14,11 +14,14 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from bot.core.house import HouseContent, PillarContent, current_version, version_content
+from bot.core.house_commands import submit_answer, submit_proposal
 from bot.core.models import (
     Agreement,
     Alliance,
     CheckIn,
     Partner,
+    PartnerNote,
     Person,
     PulseAnswer,
     PulseQuestion,
@@ -68,6 +71,7 @@ def seed_history(session: Session, alliance: Alliance, today: date) -> None:
     _pulse_history(session, alliance, ambassadors, regions, today, rng)
     _agreement_history(session, alliance, partners, regions, people, today, rng)
     _signals(session, alliance, ambassadors, regions, today)
+    _house_history(session, alliance, {p.key: p for p in people}, today)
     session.flush()
 
 
@@ -205,3 +209,87 @@ def _signals(
                 updated_at=_at(today - timedelta(days=days_ago), 11),
             )
         )
+
+
+def _house_history(
+    session: Session, alliance: Alliance, people: dict[str, Person], today: date
+) -> None:
+    """Version 2 adopted two months ago by all six partners; a third version under way."""
+    current = current_version(session, alliance.id or 0)
+    assert current is not None
+    house = version_content(session, current)
+    first, second, third = house.pillars
+    newer = HouseContent(
+        house.roof,
+        (
+            PillarContent(
+                first.title,
+                first.message,
+                (
+                    *first.proof[:2],
+                    "Verhuiscoaches hielpen in 2026 al 140 senioren naar een passend huis",
+                ),
+            ),
+            PillarContent(
+                second.title,
+                second.message,
+                (
+                    "Vijf wijkzorgpunten open, ook in Bommel-Zuid",
+                    *second.proof[1:],
+                ),
+            ),
+            third,
+        ),
+    )
+    status, _asked = submit_proposal(
+        session,
+        alliance,
+        people["anna"],
+        newer,
+        "Nieuwe cijfers van de verhuiscoaches en wijkzorgpunten",
+    )
+    for adviser in ("bram", "chantal", "dirk", "emma", "frank", "anna"):
+        submit_answer(session, alliance, people[adviser], "endorse")
+    adopted_on = _at(today - timedelta(days=61), 14)
+    status.proposal.created_at = adopted_on - timedelta(days=9)
+    status.proposal.decided_at = adopted_on
+    version = current_version(session, alliance.id or 0)
+    assert version is not None and version.version == 2
+    version.adopted_at = adopted_on
+
+    with_care = HouseContent(
+        newer.roof,
+        (
+            *newer.pillars,
+            PillarContent(
+                "Mantelzorg telt mee",
+                "Wie zorgt voor een ander, krijgt zelf ook steun: respijt, advies en erkenning.",
+                ("Eén op de vier inwoners van Rivierenland is mantelzorger",),
+            ),
+        ),
+    )
+    submit_proposal(
+        session,
+        alliance,
+        people["chantal"],
+        with_care,
+        "Mantelzorgers een eigen plek in ons verhaal geven",
+    )
+    for adviser in ("chantal", "dirk", "bram"):
+        submit_answer(session, alliance, people[adviser], "endorse")
+    submit_answer(
+        session,
+        alliance,
+        people["emma"],
+        "object",
+        "Eerst afstemmen met de praktijkondersteuners, die zien de mantelzorgers het eerst.",
+    )
+    woonkracht = people["anna"].partner_id
+    session.add(
+        PartnerNote(
+            partner_id=woonkracht or 0,
+            pillar_title=first.title,
+            text="Voor onze huurders: verhuizen mag, het hoeft niet. De verhuiscoach komt bij u thuis.",
+            updated_by_id=people["anna"].id,
+        )
+    )
