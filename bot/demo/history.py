@@ -289,7 +289,7 @@ def _house_history(
         PartnerNote(
             partner_id=woonkracht or 0,
             pillar_title=first.title,
-            text="Voor onze huurders: verhuizen mag, het hoeft niet. De verhuiscoach komt bij u thuis.",
+            text="Voor onze huurders: verhuizen mag, het hoeft niet. De verhuiscoach komt langs.",
             updated_by_id=people["anna"].id,
         )
     )
