@@ -32,14 +32,20 @@ def test_dutch_lines_change_only_what_they_name() -> None:
 
 
 def test_english_lines_newlines_and_proof_replace_a_pillars_proof() -> None:
-    text = "reason: x\nroof: New roof\npillar: Een huis dat past | Same.\nproof: 1.300 woningen\n- 85 coaches"
+    text = (
+        "reason: x\nroof: New roof\npillar: Een huis dat past | Same.\n"
+        "proof: 1.300 woningen\n- 85 coaches"
+    )
     content = parse_proposal(text).content(CURRENT)
     assert content.roof == "New roof"
     assert content.pillars[0].proof == ("1.300 woningen", "85 coaches")
 
 
 def test_new_pillars_are_added_and_weg_removes_one() -> None:
-    text = "reden: x // weg: Zorg dichtbij // pijler: Mantelzorg | Zorg voor wie zorgt. // bewijs: 1 op 4"
+    text = (
+        "reden: x // weg: Zorg dichtbij // pijler: Mantelzorg | Zorg voor wie zorgt."
+        " // bewijs: 1 op 4"
+    )
     content = parse_proposal(text).content(CURRENT)
     assert [p.title for p in content.pillars] == ["Een huis dat past", "Mantelzorg"]
     assert content.pillars[1].proof == ("1 op 4",)
