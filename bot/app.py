@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 
 from bot.adapters.senders import Sender, SlackSender, TelegramSender
 from bot.adapters.web import create_web_app
-from bot.db import make_engine
+from bot.db import check_schema, make_engine
 from bot.pacing import SLACK, TELEGRAM, Limits
 from bot.settings import Settings
 from bot.worker import Worker, WorkerOptions
@@ -67,6 +67,7 @@ def build_worker(engine: Engine, settings: Settings) -> Worker:
 def run_worker(settings: Settings, once: bool) -> Counter[str]:
     """Run the worker; SIGTERM (a deploy, a scale-down) finishes the row in hand, then stops."""
     engine = make_engine(settings.database_url)
+    check_schema(engine)
     worker = build_worker(engine, settings)
     if not worker.senders:
         log.warning(
@@ -85,6 +86,7 @@ def run_worker(settings: Settings, once: bool) -> Counter[str]:
 
 def serve_web(settings: Settings, host: str = "0.0.0.0") -> None:
     engine = make_engine(settings.database_url)
+    check_schema(engine)
     uvicorn.run(build_web_app(engine, settings), host=host, port=settings.port, log_level="info")
 
 
@@ -93,6 +95,7 @@ def run_all(settings: Settings, host: str = "0.0.0.0") -> None:
     from bot.clock import start_background_clock
 
     engine = make_engine(settings.database_url)
+    check_schema(engine)
     clock = start_background_clock(engine)
     worker = build_worker(engine, settings)
     loop = asyncio.new_event_loop()

@@ -28,7 +28,7 @@ from bot.core.people import person_by_key
 from bot.core.proposals import ProposalError, Verdict, history, version_by_number
 from bot.core.replies import Reply
 from bot.core.texts import Texts
-from bot.db import make_engine, migrate, session_scope
+from bot.db import SchemaOutOfDateError, check_schema, make_engine, migrate, session_scope
 from bot.render.markdown import render_markdown
 from bot.render.plain import render_plain
 from bot.settings import Settings, load_settings
@@ -53,8 +53,12 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _engine(settings: Settings) -> Engine:
-    return make_engine(settings.database_url)
+def _engine(settings: Settings, checked: bool = True) -> Engine:
+    """The database; unless `checked` is off, only when its schema matches this code."""
+    engine = make_engine(settings.database_url)
+    if checked:
+        check_schema(engine)
+    return engine
 
 
 def _print_json(document: Any) -> None:
@@ -78,7 +82,7 @@ def _root(
 def migrate_command() -> None:
     """Create or upgrade the database schema."""
     settings = load_settings()
-    migrate(_engine(settings))
+    migrate(_engine(settings, checked=False))
     typer.echo(f"Database is up to date ({_safe_url(settings.database_url)}).", err=True)
 
 
@@ -98,7 +102,7 @@ def init_command(
             f"{path} was not loaded; nothing was changed. Fix these and run init again:\n"
             + "\n".join(f"  {problem}" for problem in error.problems)
         )
-    engine = _engine(settings)
+    engine = _engine(settings, checked=False)
     migrate(engine)
     with session_scope(engine) as session:
         report = load_alliance(session, document, path.resolve().parent)
@@ -398,7 +402,7 @@ def main() -> None:
     """Entry point: known problems become one-line messages, never tracebacks."""
     try:
         app()
-    except NoAllianceError as error:
+    except (NoAllianceError, SchemaOutOfDateError) as error:
         print(str(error), file=sys.stderr)
         sys.exit(1)
     except OperationalError as error:

@@ -13,6 +13,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
@@ -49,6 +51,21 @@ def alembic_config(engine: Engine) -> Config:
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Create or upgrade the schema to `revision`."""
     command.upgrade(alembic_config(engine), revision)
+
+
+class SchemaOutOfDateError(RuntimeError):
+    """The database schema is older (or newer) than this version of the bot."""
+
+
+def check_schema(engine: Engine) -> None:
+    """Refuse to run on a schema this code does not match: say `alliancebot migrate`."""
+    heads = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    if current != heads:
+        raise SchemaOutOfDateError(
+            "The database schema is not up to date: run `alliancebot migrate` first."
+        )
 
 
 def database_answers(engine: Engine) -> bool:

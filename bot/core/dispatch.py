@@ -12,6 +12,7 @@ from bot.core.commands import (
     COMMANDS,
     Command,
     CommandSpec,
+    clean_input,
     find_command,
     split_command_line,
 )
@@ -28,6 +29,7 @@ from bot.core.house_commands import (
 from bot.core.models import Alliance, Partner, Person
 from bot.core.outbox import mute
 from bot.core.replies import Reply
+from bot.core.signal_commands import continue_awaiting, handle_flags, handle_signal, press_signal
 from bot.core.texts import LANGUAGES, Texts
 
 Handler = Callable[[Context], Reply]
@@ -50,7 +52,9 @@ def handle(session: Session, command: Command) -> Reply:
     person = context.person
     spec = command.spec
     if spec is None:
-        return _unknown(context)
+        text = str(command.context.get("text", ""))
+        awaited = continue_awaiting(context, text) if text and not text.startswith("/") else None
+        return awaited or _unknown(context)
     if not spec.allowed_for(person.role_set):
         return context.reply("not_allowed", spec=spec)
     handler = HANDLERS.get(spec.key)
@@ -123,12 +127,16 @@ HANDLERS: dict[str, Handler] = {
     "endorse": handle_endorse,
     "object": handle_object,
     "note": handle_note,
+    "signal": handle_signal,
+    "flags": handle_flags,
 }
 
 # Buttons: the verb of an action id, and what pressing it does.
 ACTIONS: dict[str, Callable[[Context, tuple[str, ...]], Reply]] = {
     "he": lambda context, args: press_answer(context, "endorse", args[0]),
     "ho": lambda context, args: press_answer(context, "object", args[0]),
+    "sa": lambda context, args: press_signal(context, "sa", args[0]),
+    "sn": lambda context, args: press_signal(context, "sn", args[0]),
 }
 
 
@@ -150,4 +158,5 @@ def press(session: Session, person_id: int, action: str, platform: str) -> Reply
 def command_from_text(person_id: int, text: str, platform: str) -> Command:
     """Build a `Command` from a typed line ("house", "/kernboodschap", "taal en")."""
     word, args = split_command_line(text)
-    return Command(person_id, find_command(word) if word else None, word, args, platform)
+    spec = find_command(word) if word else None
+    return Command(person_id, spec, word, args, platform, {"text": clean_input(text)})

@@ -83,6 +83,7 @@ class Person(SQLModel, table=True):
     language: str | None = None  # None: the alliance's language
     timezone: str | None = None  # None: the alliance's time zone
     muted_until: datetime | None = None
+    awaiting: str | None = None  # what the next plain message is for, e.g. "signal"
     active: bool = True
 
     @property
@@ -338,3 +339,16 @@ class PartnerNote(SQLModel, table=True):
     text: str = _text()
     updated_by_id: int | None = Field(default=None, foreign_key="person.id")
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Invite(SQLModel, table=True):
+    """A one-time link to connect a chat account to a person. Only the code's hash is kept,
+    so a leaked database cannot be used to take over someone's place in the alliance."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    platform: str = "telegram"
+    code_hash: str = Field(unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
