@@ -16,9 +16,10 @@ from datetime import timedelta
 import uvicorn
 from sqlalchemy import Engine
 from starlette.applications import Starlette
+from starlette.routing import BaseRoute
 
 from bot.adapters.senders import Sender, SlackSender, TelegramSender
-from bot.adapters.web import create_web_app
+from bot.adapters.web import Lifespan, create_web_app
 from bot.db import check_schema, make_engine
 from bot.pacing import SLACK, TELEGRAM, Limits
 from bot.settings import Settings
@@ -28,7 +29,30 @@ log = logging.getLogger(__name__)
 
 
 def build_web_app(engine: Engine, settings: Settings) -> Starlette:
-    return create_web_app(engine)
+    """The web app with every configured adapter mounted and started with it."""
+    routes: list[BaseRoute] = []
+    lifespans: list[Lifespan] = []
+    if settings.telegram_bot_token is not None:
+        from bot.adapters.telegram import TelegramAdapter, telegram_lifespan
+
+        telegram = TelegramAdapter(engine, settings, webhook=bool(settings.telegram_webhook_url))
+        routes.extend(telegram.routes())
+        lifespans.append(telegram_lifespan(telegram))
+    return create_web_app(engine, routes, lifespans)
+
+
+def telegram_username(settings: Settings) -> str:
+    """The bot's username, from Telegram (getMe); invite links need it."""
+    from telegram import Bot
+
+    assert settings.telegram_bot_token is not None
+    bot = Bot(settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_api_url)
+
+    async def ask() -> str:
+        async with bot:
+            return bot.username
+
+    return asyncio.run(ask())
 
 
 def build_senders(settings: Settings) -> dict[str, Sender]:

@@ -281,6 +281,30 @@ def house_export_command() -> None:
     typer.echo(render_markdown(Reply.from_markup(markup)), nl=False)
 
 
+@app.command("invite")
+def invite_command(
+    person: Annotated[str, typer.Argument(help="A person's key from the alliance file.")],
+) -> None:
+    """Print a one-time Telegram link for PERSON (valid 14 days), and the bare code last."""
+    from bot.app import telegram_username
+    from bot.core.invites import VALID_FOR, create_invite
+
+    settings = load_settings()
+    if settings.telegram_bot_token is None:
+        fail("Set TELEGRAM_BOT_TOKEN first: the link needs the bot's username.")
+    username = telegram_username(settings)
+    engine = _engine(settings)
+    with session_scope(engine) as session:
+        alliance = get_alliance(session)
+        who = person_by_key(session, alliance.id or 0, person)
+        if who is None:
+            fail(f"Nobody with key {person!r} in the alliance file; use a key from its [[people]].")
+        code = create_invite(session, who)
+        typer.echo(f"Invite for {who.name}, valid for {VALID_FOR.days} days, once:", err=True)
+    typer.echo(f"https://t.me/{username}?start={code}")
+    typer.echo(code)
+
+
 @app.command("web")
 def web_command() -> None:
     """Serve the web app (health, pages, Slack and Telegram webhooks) on $PORT."""

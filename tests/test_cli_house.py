@@ -220,9 +220,7 @@ def test_propose_from_a_file_opens_a_proposal_and_keeps_the_house(
     assert sorted(person for person, _channel in asked) == ["bram", "chantal"]
 
 
-def test_the_reason_option_wins_over_the_file(
-    loaded: dict[str, str], proposal_file: Path
-) -> None:
+def test_the_reason_option_wins_over_the_file(loaded: dict[str, str], proposal_file: Path) -> None:
     propose(loaded, proposal_file, "anna", "--reason", "Andere reden")
     assert house_json(loaded)["proposal"]["reason"] == "Andere reden"
 
@@ -245,7 +243,10 @@ def _six_pillars() -> str:
         (_pillar_without_title(), "message_house.pillars[1].title: required, but missing"),
         (_six_pillars(), "message_house.pillars: "),
         ("reason = 'x'\n[message_house\nroof = ", "not valid UTF-8 TOML"),
-        (PROPOSAL.replace("proof = [\"Eén", "proof = [1, \"Eén"), "message_house.pillars[3].proof[0]"),
+        (
+            PROPOSAL.replace('proof = ["Eén', 'proof = [1, "Eén'),
+            "message_house.pillars[3].proof[0]",
+        ),
         (PROPOSAL + '\nkleur = "rood"\n', "kleur: unknown field"),
     ],
     ids=["pillar-without-title", "six-pillars", "not-toml", "proof-not-text", "unknown-field"],
@@ -309,9 +310,7 @@ def test_propose_without_a_reason_names_the_command_line_remedy(
     assert "--reason" in result.stderr
 
 
-def test_propose_the_current_house_again_is_refused(
-    loaded: dict[str, str], tmp_path: Path
-) -> None:
+def test_propose_the_current_house_again_is_refused(loaded: dict[str, str], tmp_path: Path) -> None:
     current = house_json(loaded)
     lines = ['reason = "nogmaals"', "[message_house]", f"roof = {json.dumps(current['roof'])}"]
     for pillar in current["pillars"]:
@@ -533,7 +532,12 @@ def test_diff_lists_the_changes_with_their_kinds(adopted: dict[str, str]) -> Non
     kinds = [c["kind"] for c in changes]
     assert kinds.count("roof") == 1
     assert {"roof", "message", "proof_added", "proof_removed", "pillar_renamed"} <= set(kinds)
-    assert {"kind": "proof_added", "pillar": "Een huis dat past", "old": "", "new": SPECIAL_PROOF} in changes
+    assert {
+        "kind": "proof_added",
+        "pillar": "Een huis dat past",
+        "old": "",
+        "new": SPECIAL_PROOF,
+    } in changes
     assert {
         "kind": "pillar_renamed",
         "pillar": "Zorg in de wijk",
@@ -549,7 +553,12 @@ def test_diff_lists_the_changes_with_their_kinds(adopted: dict[str, str]) -> Non
     assert not any(c["pillar"] == "Buren die omkijken" for c in changes)
 
     backwards = json.loads(ok(adopted, "house", "diff", "2", "1", "--json"))["changes"]
-    assert {"kind": "pillar_removed", "pillar": "Mantelzorg telt mee", "old": "Mantelzorg telt mee", "new": ""} in backwards
+    assert {
+        "kind": "pillar_removed",
+        "pillar": "Mantelzorg telt mee",
+        "old": "Mantelzorg telt mee",
+        "new": "",
+    } in backwards
 
     same = json.loads(ok(adopted, "house", "diff", "2", "2", "--json"))
     assert same["changes"] == []

@@ -80,7 +80,7 @@ def _retry_seconds(error: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-def _keyboard(message: TelegramMessage) -> InlineKeyboardMarkup | None:
+def telegram_keyboard(message: TelegramMessage) -> InlineKeyboardMarkup | None:
     if not message.reply_markup:
         return None
     return InlineKeyboardMarkup(
@@ -116,7 +116,7 @@ class TelegramSender:
                     target,
                     message.text,
                     parse_mode=ParseMode.HTML,
-                    reply_markup=_keyboard(message),
+                    reply_markup=telegram_keyboard(message),
                     disable_web_page_preview=True,
                 )
             )

@@ -6,7 +6,8 @@ place that decides the URL layout.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 from sqlalchemy import Engine
 from starlette.applications import Starlette
@@ -23,8 +24,14 @@ from bot.core.texts import Texts
 from bot.db import database_answers, session_scope
 from bot.render.html import render_html
 
+Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
 
-def create_web_app(engine: Engine, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
+
+def create_web_app(
+    engine: Engine, extra_routes: Sequence[BaseRoute] = (), lifespans: Sequence[Lifespan] = ()
+) -> Starlette:
+    """The app; adapters bring their routes and what must start and stop with the server."""
+
     async def healthz(_request: Request) -> Response:
         if await run_in_threadpool(database_answers, engine):
             return JSONResponse({"status": "ok", "database": "ok", "version": __version__})
@@ -41,7 +48,15 @@ def create_web_app(engine: Engine, extra_routes: Sequence[BaseRoute] = ()) -> St
         Route("/", home, methods=["GET"]),
         *extra_routes,
     ]
-    return Starlette(routes=routes)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            for each in lifespans:
+                await stack.enter_async_context(each(app))
+            yield
+
+    return Starlette(routes=routes, lifespan=lifespan)
 
 
 def _home_page(engine: Engine) -> str:

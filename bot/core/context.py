@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlmodel import Session
 
 from bot.core.commands import COMMANDS_BY_KEY, Command
@@ -39,6 +41,10 @@ class Context:
     def render(self, template: str, **values: object) -> str:
         prefix = PREFIX.get(self.command.platform, "")
         return self.texts.render(template, prefix=prefix, cmd=self.cmd, **values)
+
+    def stale(self) -> Reply:
+        """The polite answer to a button that belongs to something no longer open."""
+        return replace(self.reply("stale_button"), stale=True)
 
     def reply(self, template: str, *buttons: Button, **values: object) -> Reply:
         return Reply.from_markup(self.render(template, **values), buttons=buttons)

@@ -151,8 +151,13 @@ def press(session: Session, person_id: int, action: str, platform: str) -> Reply
         if not decoded.args:
             raise InvalidAction("no arguments")
     except InvalidAction:
-        return context.reply("stale_button")
+        return context.stale()
     return handler(context, decoded.args)
+
+
+def plain_message(person_id: int, text: str, platform: str) -> Command:
+    """A message that is not a command (chat platforms mark commands with a slash)."""
+    return Command(person_id, None, "", "", platform, {"text": clean_input(text)})
 
 
 def command_from_text(person_id: int, text: str, platform: str) -> Command:

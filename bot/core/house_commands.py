@@ -188,7 +188,7 @@ def press_answer(context: Context, verdict: Verdict, proposal_id: str) -> Reply:
     """A button under a proposal; a button of an older proposal says so politely."""
     proposal = context.session.get(Proposal, int(proposal_id)) if proposal_id.isdigit() else None
     if proposal is None or proposal.status != "open" or proposal.alliance_id != context.alliance.id:
-        return context.reply("stale_button")
+        return context.stale()
     if verdict == "object":
         return context.reply("house_object_how")
     return handle_endorse(context)

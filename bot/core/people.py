@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from bot.core.models import Alliance, Person
+from bot.core.models import Alliance, Identity, Person
 from bot.core.texts import normalise_language
 
 
@@ -14,6 +14,20 @@ def person_by_key(session: Session, alliance_id: int, key: str) -> Person | None
             Person.alliance_id == alliance_id,
             Person.key == key,
             Person.active == True,  # noqa: E712
+        )
+    ).first()
+
+
+def person_by_account(session: Session, platform: str, external_id: str) -> Person | None:
+    """The active person behind a chat account, unless the platform said it is gone."""
+    return session.exec(
+        select(Person)
+        .join(Identity, col(Identity.person_id) == col(Person.id))
+        .where(
+            Identity.platform == platform,
+            Identity.external_id == external_id,
+            col(Identity.unreachable_since).is_(None),
+            col(Person.active),
         )
     ).first()
 

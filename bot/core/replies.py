@@ -98,6 +98,7 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     image: Image | None = None
     ephemeral: bool = True
+    stale: bool = False  # a button that no longer works: adapters show it as a notice
 
     @classmethod
     def from_markup(

@@ -60,7 +60,7 @@ def press_signal(context: Context, verb: str, signal_id: str) -> Reply:
         return context.reply("signal_not_adviser")
     signal = context.session.get(Signal, int(signal_id)) if signal_id.isdigit() else None
     if signal is None or signal.alliance_id != context.alliance.id:
-        return context.reply("stale_button")
+        return context.stale()
     status = STATUS_VERBS[verb]
     changed = mark_signal(context.session, context.alliance, context.person, signal, status)
     return context.reply("signal_marked", signal=signal, status=status, changed=changed)

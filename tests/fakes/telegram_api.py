@@ -44,6 +44,7 @@ class FakeBotApi(FakeServer):
         self._recent: deque[float] = deque()
         self._last_by_chat: dict[str, float] = {}
         self._group_recent: dict[str, deque[float]] = {}
+        self.updates: deque[dict[str, Any]] = deque()  # what getUpdates hands out, once
 
     @property
     def base_url(self) -> str:
@@ -56,6 +57,8 @@ class FakeBotApi(FakeServer):
         if self.rules.delay:
             time.sleep(self.rules.delay)
         token, _, method = path.removeprefix("/bot").partition("/")
+        if method == "getUpdates" and not self.updates:
+            time.sleep(0.05)  # a long poll that finds nothing waits a little (not under the lock)
         with self.lock:
             self.calls.append((method, params))
             if token != TOKEN:
@@ -65,6 +68,10 @@ class FakeBotApi(FakeServer):
                 return 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}, {}
             if method == "getMe":
                 return 200, {"ok": True, "result": _me()}, {}
+            if method == "getUpdates":
+                pending = list(self.updates)
+                self.updates.clear()
+                return 200, {"ok": True, "result": pending}, {}
             if method in ("sendMessage", "sendPhoto"):
                 return self._send(method, params)
             return 200, {"ok": True, "result": True}, {}
