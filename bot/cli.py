@@ -25,7 +25,7 @@ from bot.core.house_commands import submit_answer, submit_proposal
 from bot.core.house_diff import diff_houses
 from bot.core.models import Alliance, Person
 from bot.core.people import person_by_key
-from bot.core.proposals import ProposalError, Verdict, history, version_by_number
+from bot.core.proposals import ProposalError, Verdict, history, version_by_number, withdraw
 from bot.core.replies import Reply
 from bot.core.texts import Texts
 from bot.db import SchemaOutOfDateError, check_schema, make_engine, migrate, session_scope
@@ -153,7 +153,7 @@ def _house_person(session: Session, key: str) -> tuple[Alliance, Person]:
 def _proposal_problem(error: ProposalError, language: str = "en") -> NoReturn:
     texts = Texts(language)
     markup = texts.render(
-        "house_error", code=error.code, line="", cmd=lambda key: key, **error.details
+        "house_error", code=error.code, line="", cmd=lambda key: key, cli=True, **error.details
     )
     fail(render_plain(Reply.from_markup(markup)))
 
@@ -216,6 +216,21 @@ def house_object_command(
 ) -> None:
     """Object to the open proposal on behalf of PERSON's partner, with a reason."""
     _answer_command(by, "object", reason)
+
+
+@house_app.command("withdraw")
+def house_withdraw_command(
+    by: Annotated[str, typer.Option("--by", help="The adviser who withdraws it.")],
+) -> None:
+    """Withdraw the open proposal; the message house stays as it is."""
+    engine = _engine(load_settings())
+    with session_scope(engine) as session:
+        alliance, person = _house_person(session, by)
+        try:
+            proposal = withdraw(session, alliance, person)
+        except ProposalError as error:
+            _proposal_problem(error)
+        typer.echo(f"Proposal {proposal.id} is withdrawn; the house stays as it is.")
 
 
 @house_app.command("diff")

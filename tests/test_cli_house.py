@@ -296,11 +296,6 @@ def test_propose_without_a_reason_fails_and_changes_nothing(
     assert outbox(loaded)["pending"] == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the CLI reuses the chat text ('start with ... reason: …'), which does not"
-    " tell an operator to use --reason or `reason = ...` in the file",
-)
 def test_propose_without_a_reason_names_the_command_line_remedy(
     loaded: dict[str, str], tmp_path: Path
 ) -> None:
@@ -371,11 +366,6 @@ def test_a_second_proposal_waits_unless_it_replaces_the_first(
     assert history[-1]["proposed_by"] == "bram"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the CLI reuses the chat text for an open proposal ('propose withdraw', add"
-    " “replace”), which are chat remedies; it does not mention --replace",
-)
 def test_the_already_open_error_names_the_replace_option(
     loaded: dict[str, str], proposal_file: Path
 ) -> None:
@@ -496,11 +486,6 @@ def test_an_objection_holds_adoption_until_that_partner_endorses(
     assert house_json(loaded)["version"] == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG/GAP: neither `house --json` nor `house` tells an operator that a partner"
-    " objected to the open proposal (or why), so a blocked proposal looks merely open",
-)
 def test_house_shows_the_objection_that_blocks_the_proposal(
     loaded: dict[str, str], proposal_file: Path
 ) -> None:

@@ -148,7 +148,11 @@ class Command:
     context: dict[str, Any] = field(default_factory=dict)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# Control characters and direction overrides (which can disguise text); the zero-width
+# joiners U+200C and U+200D stay, because emoji sequences and many scripts need them.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def clean_input(text: str) -> str:

@@ -65,6 +65,9 @@ class HouseView:
     endorsed_by: tuple[Partner, ...]
     missing: tuple[Partner, ...]
     proposal: Proposal | None
+    # answers to the open proposal: who endorsed it, and who objects and why
+    proposal_endorsed_by: tuple[Partner, ...] = ()
+    objections: tuple[tuple[Partner, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -74,14 +77,20 @@ class HouseView:
             "endorsed_by": [p.key for p in self.endorsed_by],
             "adopted_at": self.adopted_at.isoformat(),
             "source": self.source,
-            "proposal": _proposal_json(self.proposal),
+            "proposal": _proposal_json(self.proposal, self.proposal_endorsed_by, self.objections),
         }
 
 
-def _proposal_json(proposal: Proposal | None) -> dict[str, Any] | None:
+def _proposal_json(
+    proposal: Proposal | None,
+    endorsed_by: tuple[Partner, ...],
+    objections: tuple[tuple[Partner, str], ...],
+) -> dict[str, Any] | None:
     if proposal is None:
         return None
     return {
+        "endorsed_by": [p.key for p in endorsed_by],
+        "objections": [{"partner": p.key, "reason": reason} for p, reason in objections],
         "id": proposal.id,
         "base_version": proposal.base_version,
         "roof": proposal.roof,
@@ -194,6 +203,15 @@ def house_view(session: Session, alliance: Alliance) -> HouseView | None:
                 )
             )
         }
+    proposal = open_proposal(session, alliance.id)
+    answers = (
+        {
+            e.partner_id: e
+            for e in session.exec(select(Endorsement).where(Endorsement.proposal_id == proposal.id))
+        }
+        if proposal is not None
+        else {}
+    )
     return HouseView(
         version=version.version,
         content=version_content(session, version),
@@ -201,7 +219,15 @@ def house_view(session: Session, alliance: Alliance) -> HouseView | None:
         source=version.source,
         endorsed_by=tuple(p for p in partners if p.id in endorsed_ids),
         missing=tuple(p for p in partners if p.id not in endorsed_ids),
-        proposal=open_proposal(session, alliance.id),
+        proposal=proposal,
+        proposal_endorsed_by=tuple(
+            p for p in partners if p.id in answers and answers[p.id].verdict == "endorse"
+        ),
+        objections=tuple(
+            (p, answers[p.id].reason or "")
+            for p in partners
+            if p.id in answers and answers[p.id].verdict == "object"
+        ),
     )
 
 

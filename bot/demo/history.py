@@ -20,6 +20,7 @@ from bot.core.models import (
     Agreement,
     Alliance,
     CheckIn,
+    Endorsement,
     Partner,
     PartnerNote,
     Person,
@@ -217,6 +218,7 @@ def _house_history(
     """Version 2 adopted two months ago by all six partners; a third version under way."""
     current = current_version(session, alliance.id or 0)
     assert current is not None
+    current.adopted_at = _at(today - timedelta(days=14 * ROUNDS + 7), 10)  # before all history
     house = version_content(session, current)
     first, second, third = house.pillars
     newer = HouseContent(
@@ -268,7 +270,7 @@ def _house_history(
             ),
         ),
     )
-    submit_proposal(
+    open_status, _asked = submit_proposal(
         session,
         alliance,
         people["chantal"],
@@ -284,6 +286,9 @@ def _house_history(
         "object",
         "Eerst afstemmen met de praktijkondersteuners, die zien de mantelzorgers het eerst.",
     )
+    open_status.proposal.created_at = _at(today - timedelta(days=5), 9)
+    _date_answers(session, status.proposal.id, adopted_on - timedelta(days=8))
+    _date_answers(session, open_status.proposal.id, _at(today - timedelta(days=4), 10))
     woonkracht = people["anna"].partner_id
     session.add(
         PartnerNote(
@@ -293,3 +298,14 @@ def _house_history(
             updated_by_id=people["anna"].id,
         )
     )
+
+
+def _date_answers(session: Session, proposal_id: int | None, first: datetime) -> None:
+    """Spread a proposal's answers over the days after `first`, as they came in."""
+    answers = session.exec(
+        select(Endorsement)
+        .where(Endorsement.proposal_id == proposal_id)
+        .order_by(col(Endorsement.id))
+    ).all()
+    for day, answer in enumerate(answers):
+        answer.created_at = first + timedelta(days=day, hours=day * 2)

@@ -21,7 +21,7 @@ from bot.core.replies import (
 )
 from bot.render.limits import safe_href
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&=])")
 
 
 def escape_markdown(text: str) -> str:

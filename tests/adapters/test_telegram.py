@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.adapters.telegram import TelegramAdapter
 from bot.adapters.web import create_web_app
@@ -220,7 +220,7 @@ async def test_a_signal_goes_to_the_advisers_and_the_sender_hears_back(
     await post(client, message(OTTO, "/signal anonymous The council doubts"))
     with Session(demo_engine) as session:
         assert (
-            session.exec(select(Signal).where(Signal.anonymous == True)).one().text
+            session.exec(select(Signal).where(col(Signal.anonymous))).one().text
             == "The council doubts"
         )
 

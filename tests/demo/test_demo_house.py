@@ -65,11 +65,6 @@ def test_the_demo_has_a_version_from_the_file_and_one_adopted_by_all_partners(
         assert (TODAY - second.adopted_at.date()).days > 30  # adopted some time ago
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the demo's version 1 keeps the load time as adopted_at, so it is dated after"
-    " version 2 (adopted two months before `today`); `house history` runs backwards in time",
-)
 def test_the_demo_versions_are_adopted_in_order(demo: Engine) -> None:
     with Session(demo) as session:
         versions = history(session, get_alliance(session))

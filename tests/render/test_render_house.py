@@ -375,11 +375,6 @@ def test_the_proposal_lists_every_change(db: Engine, language: str) -> None:
         assert pillar["title"] in plain and pillar["message"] in plain
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: clean_input strips U+200D (zero-width joiner) with the bidi controls, so an"
-    " emoji sequence typed in chat (👩🏽‍⚕️, 🏳️‍🌈) falls apart into separate emoji",
-)
 def test_a_note_typed_in_chat_keeps_its_emoji_sequences(db: Engine) -> None:
     with session_scope(db) as session:
         person = _person(session, "a04")

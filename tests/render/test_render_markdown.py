@@ -173,21 +173,11 @@ def test_a_house_export_can_be_read_back_word_for_word() -> None:
         assert text in seen
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: '&' is not escaped, so text that looks like an HTML entity (&amp;, &copy;)"
-    " is shown by a Markdown reader as '&' or '©' instead of literally",
-)
 def test_text_that_looks_like_an_html_entity_is_seen_literally() -> None:
     text = "Zorg &amp; Welzijn &copy; 2026"
     assert visible(render_markdown(Reply((Paragraph((Span(text),)),)))) == text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: '=' is not escaped; a line of only '=' after a line break (a pillar message"
-    " '===') turns the pillar title above it into a setext heading",
-)
 def test_a_line_of_equals_signs_does_not_turn_the_line_above_into_a_heading() -> None:
     reply = Reply.from_markup("<p><b>1. Titel</b><br>===</p>")
     rendered = shown(render_markdown(reply))
