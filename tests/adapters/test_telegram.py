@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
@@ -311,3 +312,44 @@ async def test_polling_mode_handles_an_update_from_get_updates(
         await adapter.stop()
     assert any("Wat ik voor je kan doen" in t for t in sent_to(api, GERDA))
     assert not [m for m, _ in api.calls if m == "setWebhook"]
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+async def test_every_command_answers_in_the_persons_language(
+    client: httpx.AsyncClient, api: FakeBotApi, demo_engine: Engine, language: str
+) -> None:
+    from bot.core.commands import COMMANDS
+
+    with session_scope(demo_engine) as session:
+        gerda = session.exec(select(Person).where(Person.key == "gerda")).one()
+        gerda.language = language
+    for spec in COMMANDS:
+        before = len(sent_to(api, GERDA))
+        response = await post(client, message(GERDA, f"/{spec.name_in(language)}"))
+        assert response.status_code == 200
+        replies = sent_to(api, GERDA)[before:]
+        assert replies, f"/{spec.name_in(language)} got no answer"
+        text = " ".join(replies)
+        assert "Sorry" not in text, text
+        words = set(re.findall(r"[a-z]+", text.lower()))
+        common = {
+            "nl": {"je", "de", "het", "een", "van", "is", "ik"},
+            "en": {"you", "the", "a", "of", "is", "i"},
+        }
+        assert words & common[language], (spec.key, text)
+
+
+async def test_partner_names_are_escaped(
+    client: httpx.AsyncClient, api: FakeBotApi, demo_engine: Engine
+) -> None:
+    from bot.core.models import Partner
+
+    with session_scope(demo_engine) as session:
+        partner = session.exec(select(Partner).where(Partner.key == "welzijn")).one()
+        partner.name = "Welzijn & <Betuwe>"
+        bram = session.exec(select(Person).where(Person.key == "bram")).one()
+        session.add(Identity(person_id=bram.id or 0, platform="telegram", external_id="4243"))
+    await post(client, message(4243, "/voorstel reden: test // dak: Een nieuw dak"))
+    joined = "".join(sent_to(api, 4243))
+    assert "Welzijn &amp; &lt;Betuwe&gt;" in joined
+    assert "<Betuwe>" not in joined
