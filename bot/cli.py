@@ -320,12 +320,17 @@ def invite_command(
     typer.echo(code)
 
 
+HostOption = Annotated[
+    str, typer.Option(help="Address to listen on; 127.0.0.1 keeps it to this machine.")
+]
+
+
 @app.command("web")
-def web_command() -> None:
+def web_command(host: HostOption = "0.0.0.0") -> None:
     """Serve the web app (health, pages, Slack and Telegram webhooks) on $PORT."""
     from bot.app import serve_web
 
-    serve_web(load_settings())
+    serve_web(load_settings(), host=host)
 
 
 @app.command("worker")
@@ -383,11 +388,11 @@ def clock_command() -> None:
 
 
 @app.command("run")
-def run_command() -> None:
+def run_command(host: HostOption = "0.0.0.0") -> None:
     """web + clock + worker in one process (single-machine deployments)."""
     from bot.app import run_all
 
-    run_all(load_settings())
+    run_all(load_settings(), host=host)
 
 
 @pulse_app.command("open")

@@ -9,6 +9,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 
+class _Server(ThreadingHTTPServer):
+    # Python's default listen backlog of 5 overflows when a client opens a connection per
+    # call with several in flight; the kernel then drops handshakes and clients stall 1 s.
+    request_queue_size = 128
+
+
 class FakeServer:
     """Runs `handle(path, params, headers)` for each request in a background thread."""
 
@@ -47,7 +53,7 @@ class FakeServer:
             def log_message(self, format: str, *args: Any) -> None:
                 return None
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self.lock = threading.Lock()
