@@ -25,6 +25,7 @@ from datetime import datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -194,6 +195,19 @@ def plan_delivery(session: Session, alliance: Alliance, plan: Plan) -> PlanResul
     return PlanResult("planned", delivery)
 
 
+def cancel_pending(session: Session, key_prefix: str) -> int:
+    """Drop planned messages that no longer make sense (the proposal they ask about closed)."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            col(Delivery.dedupe_key).startswith(key_prefix, autoescape=True),
+            col(Delivery.status) == "pending",
+        )
+        .values(status="cancelled")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def mute(person: Person, days: int, now: datetime | None = None) -> datetime | None:
     """Pause unsolicited messages for `days` (0 ends a mute); planned ones wait, not vanish."""
     now = now or utcnow()
@@ -202,7 +216,15 @@ def mute(person: Person, days: int, now: datetime | None = None) -> datetime | N
 
 
 def outbox_counts(session: Session) -> dict[str, int]:
-    counts = {"pending": 0, "sending": 0, "sent": 0, "failed": 0, "expired": 0, "skipped": 0}
+    counts = {
+        "pending": 0,
+        "sending": 0,
+        "sent": 0,
+        "failed": 0,
+        "expired": 0,
+        "skipped": 0,
+        "cancelled": 0,
+    }
     for status, number in session.exec(
         select(Delivery.status, func.count()).group_by(col(Delivery.status))
     ):

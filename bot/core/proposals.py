@@ -32,6 +32,7 @@ from bot.core.models import (
     Proposal,
     utcnow,
 )
+from bot.core.outbox import cancel_pending
 
 
 class ProposalError(ValueError):
@@ -119,6 +120,7 @@ def propose(
             raise ProposalError("already_open", proposal=existing)
         existing.status = "replaced"
         existing.decided_at = utcnow()
+        cancel_pending(session, f"house:{existing.id}:")
     proposal = Proposal(
         alliance_id=alliance.id or 0,
         base_version=current.version if current else 0,
@@ -181,6 +183,7 @@ def adopt(session: Session, alliance: Alliance, status: ProposalStatus) -> House
     )
     proposal.status = "adopted"
     proposal.decided_at = utcnow()
+    cancel_pending(session, f"house:{proposal.id}:")
     session.add(
         AuditEvent(
             alliance_id=alliance.id,
@@ -202,6 +205,7 @@ def withdraw(session: Session, alliance: Alliance, person: Person) -> Proposal:
         raise ProposalError("nothing_open")
     proposal.status = "withdrawn"
     proposal.decided_at = utcnow()
+    cancel_pending(session, f"house:{proposal.id}:")
     _audit(session, alliance, person, "house.withdrawn", proposal=proposal.id)
     return proposal
 

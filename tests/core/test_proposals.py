@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.core.alliance import get_alliance, load_alliance
 from bot.core.alliance_file import parse_alliance_document
@@ -268,3 +268,19 @@ def test_notes_per_partner_follow_the_pillar(five: Engine) -> None:
     assert "For Partner B: For our tenants: <moving> is optional" in render_plain(house)
     assert "For our tenants" not in render_plain(other)
     assert "1 to 1" in render_plain(usage)
+
+
+def test_a_closed_proposal_asks_nobody_any_more(five: Engine) -> None:
+    proposal_id = _propose(five)
+    with session_scope(five) as session:
+        get_alliance(session).quorum = 2
+    _answer(five, "adv-b")
+    assert _answer(five, "adv-c") == 2  # adopted with two of five
+    with Session(five) as session:
+        leftover = session.exec(
+            select(Delivery).where(
+                col(Delivery.dedupe_key).startswith(f"house:{proposal_id}:"),
+                Delivery.status == "pending",
+            )
+        ).all()
+    assert leftover == [], "no reminders about a proposal that is already adopted"
