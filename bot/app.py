@@ -38,6 +38,16 @@ def build_web_app(engine: Engine, settings: Settings) -> Starlette:
         telegram = TelegramAdapter(engine, settings, webhook=bool(settings.telegram_webhook_url))
         routes.extend(telegram.routes())
         lifespans.append(telegram_lifespan(telegram))
+    if settings.slack_bot_token is not None and (
+        settings.slack_signing_secret is not None or settings.slack_app_token is not None
+    ):
+        from bot.adapters.slack import SlackAdapter, slack_lifespan
+
+        slack = SlackAdapter(engine, settings)
+        if settings.slack_app_token is None:
+            routes.extend(slack.routes())  # HTTP: Events API and interactivity
+        else:
+            lifespans.append(slack_lifespan(slack, settings.slack_app_token.get_secret_value()))
     return create_web_app(engine, routes, lifespans)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,8 +23,14 @@ class FakeSlackApi(FakeServer):
         super().__init__()
         self.rules = rules or SlackRules()
         self.posts: list[dict[str, Any]] = []
+        self.responses: list[dict[str, Any]] = []  # what was sent to response_url
+        self.views: list[tuple[str, dict[str, Any]]] = []  # views.open / views.publish
+        self.emails: dict[str, str] = {}  # user id -> e-mail, for users.info
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._ts = itertools.count(1)
+
+    def response_url(self, n: int = 1) -> str:
+        return f"http://127.0.0.1:{self.port}/respond/{n}"
 
     @property
     def base_url(self) -> str:
@@ -35,6 +42,19 @@ class FakeSlackApi(FakeServer):
         method = path.removeprefix("/api/")
         with self.lock:
             self.calls.append((method, params))
+            if path.startswith("/respond/"):
+                self.responses.append(params)
+                return 200, {"ok": True}, {}
+            if method in ("views.open", "views.publish"):
+                view = params.get("view")
+                self.views.append((method, json.loads(view) if isinstance(view, str) else view))
+                return 200, {"ok": True, "view": {"id": "V1"}}, {}
+            if method == "users.info":
+                user = str(params.get("user", ""))
+                if user not in self.emails:
+                    return 200, {"ok": False, "error": "user_not_found"}, {}
+                profile = {"email": self.emails[user]}
+                return 200, {"ok": True, "user": {"id": user, "profile": profile}}, {}
             if method == "conversations.open":
                 return 200, {"ok": True, "channel": {"id": "D" + str(params.get("users", ""))}}, {}
             if method == "chat.postMessage":

@@ -1,0 +1,327 @@
+"""The Slack adapter: Bolt for Python (AsyncApp) in, neutral commands to the core, Block Kit out.
+
+It only translates. `/alliance <command>` is acknowledged at once and answered by a lazy
+listener through `respond` (ephemeral: answers are personal); buttons become presses; the
+App Home shows the adviser's dashboard; a bare `/alliance propose` opens a modal whose
+problems come back inline. Bolt verifies every request's signature (401 when forged or
+older than five minutes, nothing executed); Slack's retries of a request are acknowledged
+and not executed again.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from slack_bolt import BoltResponse
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import Engine
+from sqlmodel import Session, col, func, select
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bot.adapters.web import Lifespan
+from bot.core.alliance import get_alliance
+from bot.core.commands import Command
+from bot.core.context import Context
+from bot.core.dispatch import command_from_text, handle, press
+from bot.core.house import current_version, house_markup, open_proposal, version_content
+from bot.core.house_commands import status_reply, submit_proposal
+from bot.core.house_format import FormatError, format_house, parse_proposal
+from bot.core.models import Alliance, Identity, Person
+from bot.core.people import language_of, person_by_account
+from bot.core.proposals import ProposalError, proposal_status
+from bot.core.replies import Reply
+from bot.core.signals import open_signals
+from bot.core.texts import Texts
+from bot.db import session_scope
+from bot.render.plain import render_plain
+from bot.render.slack import render_slack
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+SLASH = "/alliance"
+PROPOSE_MODAL = "propose_house"
+MAX_HOME_BLOCKS = 100
+
+
+class SlackAdapter:
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        assert settings.slack_bot_token is not None
+        self.engine = engine
+        client = AsyncWebClient(
+            token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
+        )
+        secret = settings.slack_signing_secret
+        self.app = AsyncApp(
+            client=client,
+            signing_secret=secret.get_secret_value() if secret else None,
+            # Socket Mode has no signatures to check; over HTTP the secret is required
+            request_verification_enabled=secret is not None,
+        )
+        self.app.middleware(self._skip_retries)
+        self.app.command(SLASH, matchers=[_bare_propose])(self._open_propose_modal)
+        self.app.command(SLASH)(ack=self._ack, lazy=[self._run_command])
+        self.app.action(re.compile(".+"))(ack=self._ack, lazy=[self._run_action])
+        self.app.event("app_home_opened")(self._home_opened)
+        self.app.view(PROPOSE_MODAL)(self._propose_submitted)
+        self.handler = AsyncSlackRequestHandler(self.app)
+
+    def routes(self) -> list[Route]:
+        async def events(request: Request) -> Response:
+            return await self.handler.handle(request)
+
+        return [Route("/slack/events", events, methods=["POST"])]
+
+    # ----------------------------------------------------------------- middleware --
+    @staticmethod
+    async def _skip_retries(
+        req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        """Slack retries a request it thinks we missed; the first one was handled already."""
+        if req.headers.get("x-slack-retry-num"):
+            return BoltResponse(status=200, body="")
+        return await next()
+
+    @staticmethod
+    async def _ack(ack: Callable[..., Awaitable[None]]) -> None:
+        await ack()
+
+    # ------------------------------------------------------------------- identity --
+    async def _person_id(self, user_id: str) -> int | None:
+        """By the `slack` id from the alliance file, else by the e-mail Slack knows."""
+        found = await run_in_threadpool(self._find_person, user_id, None)
+        if found is not None:
+            return found
+        try:
+            info = await self.app.client.users_info(user=user_id)
+        except SlackApiError:
+            return None
+        email = ((info.get("user") or {}).get("profile") or {}).get("email")
+        if not email:
+            return None
+        return await run_in_threadpool(self._find_person, user_id, str(email))
+
+    def _find_person(self, user_id: str, email: str | None) -> int | None:
+        with session_scope(self.engine) as session:
+            person = person_by_account(session, PLATFORM, user_id)
+            if person is not None or email is None:
+                return person.id if person else None
+            match = session.exec(
+                select(Person).where(func.lower(Person.email) == email.lower(), col(Person.active))
+            ).first()
+            if match is None:
+                return None
+            session.add(Identity(person_id=match.id or 0, platform=PLATFORM, external_id=user_id))
+            return match.id
+
+    # ------------------------------------------------------------- slash command --
+    async def _open_propose_modal(
+        self,
+        ack: Callable[..., Awaitable[None]],
+        command: dict[str, Any],
+        client: AsyncWebClient,
+        respond: Callable[..., Awaitable[Any]],
+    ) -> None:
+        """A bare `propose` opens the modal at once: its trigger id lives three seconds."""
+        await ack()
+        person_id = await self._person_id(str(command.get("user_id")))
+        view = await run_in_threadpool(self._propose_view, person_id) if person_id else None
+        if view is not None:
+            await client.views_open(trigger_id=command["trigger_id"], view=view)
+        else:
+            await self._answer(person_id, str(command.get("text", "")), respond)
+
+    async def _run_command(
+        self, command: dict[str, Any], respond: Callable[..., Awaitable[Any]]
+    ) -> None:
+        person_id = await self._person_id(str(command.get("user_id")))
+        await self._answer(person_id, str(command.get("text", "")).strip() or "help", respond)
+
+    async def _answer(
+        self, person_id: int | None, text: str, respond: Callable[..., Awaitable[Any]]
+    ) -> None:
+        if person_id is None:
+            reply = Reply.from_markup(Texts(None).render("slack_unknown"))
+        else:
+            reply = await run_in_threadpool(self._handle, person_id, text)
+        await self._respond(respond, reply)
+
+    def _handle(self, person_id: int, text: str) -> Reply:
+        with session_scope(self.engine) as session:
+            return handle(session, command_from_text(person_id, text, PLATFORM))
+
+    @staticmethod
+    async def _respond(respond: Callable[..., Awaitable[Any]], reply: Reply) -> None:
+        for message in render_slack(reply):
+            await respond(
+                text=message.text,
+                blocks=message.blocks,
+                response_type="ephemeral" if reply.ephemeral else "in_channel",
+                replace_original=False,
+            )
+
+    # ------------------------------------------------------------------- buttons --
+    async def _run_action(
+        self, body: dict[str, Any], respond: Callable[..., Awaitable[Any]]
+    ) -> None:
+        actions = body.get("actions") or [{}]
+        value = str(actions[0].get("value", ""))
+        person_id = await self._person_id(str((body.get("user") or {}).get("id")))
+        if person_id is None:
+            reply = Reply.from_markup(Texts(None).render("slack_unknown"))
+        else:
+            reply = await run_in_threadpool(self._press, person_id, value)
+        await self._respond(respond, reply)
+
+    def _press(self, person_id: int, value: str) -> Reply:
+        with session_scope(self.engine) as session:
+            return press(session, person_id, value, PLATFORM)
+
+    # ------------------------------------------------------------------- App Home --
+    async def _home_opened(self, event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user_id = str(event.get("user"))
+        person_id = await self._person_id(user_id)
+        view = await run_in_threadpool(self._home_view, person_id)
+        await client.views_publish(user_id=user_id, view=view)
+
+    def _home_view(self, person_id: int | None) -> dict[str, Any]:
+        """The adviser's dashboard: the house, the open proposal, open regional signals."""
+        with session_scope(self.engine) as session:
+            person = session.get(Person, person_id) if person_id else None
+            if person is None:
+                reply = Reply.from_markup(Texts(None).render("slack_unknown"))
+            else:
+                alliance = get_alliance(session)
+                texts = Texts(language_of(person, alliance))
+                markup = house_markup(session, alliance, texts)
+                proposal = open_proposal(session, alliance.id or 0)
+                signals = open_signals(session, alliance)
+                markup += texts.render("slack_home", signals=signals)
+                reply = Reply.from_markup(markup)
+                if proposal is not None and "adviser" in person.role_set:
+                    status = proposal_status(session, alliance, proposal)
+                    context = _home_context(session, person, alliance)
+                    extra = status_reply(context, status)
+                    reply = Reply(reply.blocks + extra.blocks, extra.buttons)
+        blocks = [b for message in render_slack(reply) for b in message.blocks]
+        return {"type": "home", "blocks": blocks[:MAX_HOME_BLOCKS]}
+
+    # --------------------------------------------------------------- propose modal --
+    def _propose_view(self, person_id: int) -> dict[str, Any] | None:
+        """The modal, pre-filled with the current house in the editable line format."""
+        with session_scope(self.engine) as session:
+            person = session.get(Person, person_id)
+            if person is None or "adviser" not in person.role_set:
+                return None
+            alliance = get_alliance(session)
+            texts = Texts(language_of(person, alliance))
+            version = current_version(session, alliance.id or 0)
+            if version is None:
+                return None
+            current = format_house(version_content(session, version), texts.language)
+        return {
+            "type": "modal",
+            "callback_id": PROPOSE_MODAL,
+            "title": {"type": "plain_text", "text": texts.gettext("Propose a change")[:24]},
+            "submit": {"type": "plain_text", "text": texts.gettext("Propose")[:24]},
+            "close": {"type": "plain_text", "text": texts.gettext("Cancel")[:24]},
+            "blocks": [
+                _input("reason", texts.gettext("Why this change?"), multiline=False),
+                _input("house", texts.gettext("The message house"), initial=current[:3000]),
+            ],
+        }
+
+    async def _propose_submitted(
+        self, ack: Callable[..., Awaitable[None]], body: dict[str, Any], view: dict[str, Any]
+    ) -> None:
+        values = view.get("state", {}).get("values", {})
+        reason = str(values.get("reason", {}).get("value", {}).get("value") or "")
+        lines = str(values.get("house", {}).get("value", {}).get("value") or "")
+        person_id = await self._person_id(str((body.get("user") or {}).get("id")))
+        errors = await run_in_threadpool(self._submit_proposal, person_id, reason, lines)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+        else:
+            await ack()
+
+    def _submit_proposal(self, person_id: int | None, reason: str, lines: str) -> dict[str, str]:
+        """Errors by input block, in the person's language; empty when the proposal is open."""
+        with session_scope(self.engine) as session:
+            person = session.get(Person, person_id) if person_id else None
+            if person is None:
+                return {"reason": Texts(None).gettext("I don't know you yet.")}
+            alliance = get_alliance(session)
+            texts = Texts(language_of(person, alliance))
+            try:
+                parsed = parse_proposal(lines)
+                version = current_version(session, alliance.id or 0)
+                content = parsed.content(version_content(session, version) if version else None)
+                submit_proposal(session, alliance, person, content, reason, replace=False)
+            except FormatError as error:
+                return {"house": _plain(texts, "house_error", code=error.code, line=error.line)}
+            except ProposalError as error:
+                block = "reason" if error.code == "no_reason" else "house"
+                return {
+                    block: _plain(texts, "house_error", code=error.code, line="", **error.details)
+                }
+        return {}
+
+
+async def _bare_propose(command: dict[str, Any]) -> bool:
+    return str(command.get("text", "")).strip().lower() in ("propose", "voorstel")
+
+
+def _plain(texts: Texts, template: str, **values: Any) -> str:
+    markup = texts.render(template, cmd=lambda key: f"{SLASH} {key}", **values)
+    return render_plain(Reply.from_markup(markup))[:2000]
+
+
+def _input(block_id: str, label: str, multiline: bool = True, initial: str = "") -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": "value",
+        "multiline": multiline,
+    }
+    if initial:
+        element["initial_value"] = initial
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": label[:2000]},
+        "element": element,
+    }
+
+
+def _home_context(session: Session, person: Person, alliance: Alliance) -> Context:
+    return Context(session, Command(person.id or 0, None, "", "", PLATFORM), person, alliance)
+
+
+def slack_lifespan(adapter: SlackAdapter, app_token: str) -> Lifespan:
+    """Socket Mode: Slack connects to us over a websocket; no public URL needed."""
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        handler = AsyncSocketModeHandler(adapter.app, app_token)
+        await handler.connect_async()  # type: ignore[no-untyped-call]
+        try:
+            yield
+        finally:
+            await handler.close_async()  # type: ignore[no-untyped-call]
+
+    return lifespan

@@ -1,0 +1,261 @@
+"""Slack: signed requests through the real ASGI app, the Web API at a local fake (port 0)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+from slack_sdk.models.blocks import Block
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from bot.adapters.slack import SlackAdapter
+from bot.adapters.web import create_web_app
+from bot.core.models import Identity, Person, Proposal
+from bot.settings import Settings
+from tests.fakes.slack_api import FakeSlackApi
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+ANNA = "U0ANNA001"  # adviser (Woonkracht) with a slack id in the demo file
+BRAM = "U0BRAM001"
+
+
+@pytest.fixture
+def api() -> Iterator[FakeSlackApi]:
+    with FakeSlackApi() as fake:
+        assert isinstance(fake, FakeSlackApi)
+        yield fake
+
+
+@pytest.fixture
+async def client(demo_engine: Engine, api: FakeSlackApi) -> AsyncIterator[httpx.AsyncClient]:
+    settings = Settings(
+        slack_bot_token="xoxb-test", slack_signing_secret=SECRET, slack_api_url=api.base_url
+    )
+    app = create_web_app(demo_engine, SlackAdapter(demo_engine, settings).routes())
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http
+
+
+def signed(body: str, age: int = 0, secret: str = SECRET) -> dict[str, str]:
+    timestamp = str(int(time.time()) - age)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
+    return {
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": signature,
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+
+
+def slash(api: FakeSlackApi, user: str, text: str) -> str:
+    return urlencode(
+        {
+            "command": "/alliance",
+            "text": text,
+            "user_id": user,
+            "team_id": "T1",
+            "channel_id": "C1",
+            "response_url": api.response_url(),
+            "trigger_id": "1.2.3",
+        }
+    )
+
+
+def interaction(payload: dict[str, Any]) -> str:
+    return urlencode({"payload": json.dumps(payload)})
+
+
+async def wait_for(condition: Any, seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the lazy listener"
+        await asyncio.sleep(0.02)
+
+
+def texts_of(api: FakeSlackApi) -> str:
+    return json.dumps([r.get("blocks") for r in api.responses], ensure_ascii=False)
+
+
+async def post(client: httpx.AsyncClient, body: str, headers: dict[str, str]) -> httpx.Response:
+    return await client.post("/slack/events", content=body, headers=headers)
+
+
+async def test_forged_and_replayed_requests_get_401_and_nothing_runs(
+    client: httpx.AsyncClient, api: FakeSlackApi
+) -> None:
+    body = slash(api, ANNA, "house")
+    assert (await post(client, body, signed(body, secret="not-the-secret"))).status_code == 401
+    assert (await post(client, body, signed(body, age=6 * 60))).status_code == 401
+    headers = signed(body)
+    assert (await post(client, body + "&x=1", headers)).status_code == 401  # body changed
+    await asyncio.sleep(0.2)
+    assert api.responses == [] and not [c for c in api.calls if c[0] != "auth.test"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("house", "Kernboodschap van Alliantie"),
+        ("kernboodschap", "Kernboodschap van Alliantie"),
+        ("", "Wat ik voor je kan doen"),
+        ("hulp", "/alliance kernboodschap"),
+        ("signaal x", "is voor ambassadeurs"),
+        ("{{ 7*7 }} <b>", "ken ik niet"),
+        ("afspraken", "nog niet"),
+    ],
+)
+async def test_slash_commands_are_acked_and_answered_ephemerally(
+    client: httpx.AsyncClient, api: FakeSlackApi, text: str, expected: str
+) -> None:
+    body = slash(api, ANNA, text)
+    response = await post(client, body, signed(body))
+    assert response.status_code == 200
+    await wait_for(lambda: api.responses)
+    assert expected in texts_of(api)
+    assert all(r["response_type"] == "ephemeral" for r in api.responses)
+    assert "49" not in texts_of(api)
+    for reply in api.responses:
+        for block in reply["blocks"]:
+            Block.parse(block).validate_json()  # type: ignore[union-attr]
+
+
+async def test_slack_retries_are_not_executed_twice(
+    client: httpx.AsyncClient, api: FakeSlackApi
+) -> None:
+    body = slash(api, ANNA, "house")
+    headers = {**signed(body), "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    assert (await post(client, body, headers)).status_code == 200
+    await asyncio.sleep(0.3)
+    assert api.responses == []
+
+
+async def test_an_unknown_user_is_asked_to_get_added(
+    client: httpx.AsyncClient, api: FakeSlackApi
+) -> None:
+    body = slash(api, "U0NOBODY", "house")
+    await post(client, body, signed(body))
+    await wait_for(lambda: api.responses)
+    assert "alliance adviser" in texts_of(api) or "alliantieadviseur" in texts_of(api)
+
+
+async def test_a_user_is_found_by_email_and_linked(
+    client: httpx.AsyncClient, api: FakeSlackApi, demo_engine: Engine
+) -> None:
+    api.emails["U0PETRA1"] = "Petra@Example.org"  # petra has this e-mail in the demo file
+    body = slash(api, "U0PETRA1", "house")
+    await post(client, body, signed(body))
+    await wait_for(lambda: api.responses)
+    assert "Kernboodschap" in texts_of(api)
+    with Session(demo_engine) as session:
+        petra = session.exec(select(Person).where(Person.key == "petra")).one()
+        identity = session.exec(select(Identity).where(Identity.external_id == "U0PETRA1")).one()
+        assert identity.person_id == petra.id
+
+
+async def test_a_button_press_endorses_and_a_stale_one_says_so(
+    client: httpx.AsyncClient, api: FakeSlackApi
+) -> None:
+    body = slash(api, ANNA, "voorstel reden: test // dak: Nieuw dak")
+    await post(client, body, signed(body))
+    await wait_for(lambda: api.responses)
+    proposal_blocks = api.responses[-1]["blocks"]
+    actions = next(b for b in proposal_blocks if b["type"] == "actions")["elements"]
+    endorse = actions[0]["value"]
+    press = interaction(
+        {
+            "type": "block_actions",
+            "user": {"id": BRAM},
+            "team": {"id": "T1"},
+            "response_url": api.response_url(2),
+            "trigger_id": "1.2.4",
+            "actions": [{"action_id": actions[0]["action_id"], "value": endorse, "type": "button"}],
+        }
+    )
+    before = len(api.responses)
+    assert (await post(client, press, signed(press))).status_code == 200
+    await wait_for(lambda: len(api.responses) > before)
+    assert "Gemeente Tiel onderschrijft" in texts_of(api)
+    stale = press.replace(endorse.replace(":", "%3A"), "he%3A999")
+    before = len(api.responses)
+    await post(client, stale, signed(stale))
+    await wait_for(lambda: len(api.responses) > before)
+    assert "niet meer open" in json.dumps(api.responses[-1], ensure_ascii=False)
+
+
+async def test_a_bare_propose_opens_a_modal_and_errors_come_back_inline(
+    client: httpx.AsyncClient, api: FakeSlackApi, demo_engine: Engine
+) -> None:
+    body = slash(api, ANNA, "voorstel")
+    assert (await post(client, body, signed(body))).status_code == 200
+    await wait_for(lambda: api.views)
+    method, view = api.views[0]
+    assert method == "views.open" and view["callback_id"] == "propose_house"
+    house_input = next(b for b in view["blocks"] if b["block_id"] == "house")
+    assert "pijler: Een huis dat past" in house_input["element"]["initial_value"]
+
+    def submission(reason: str, lines: str) -> str:
+        state = {
+            "values": {"reason": {"value": {"value": reason}}, "house": {"value": {"value": lines}}}
+        }
+        return interaction(
+            {
+                "type": "view_submission",
+                "user": {"id": ANNA},
+                "team": {"id": "T1"},
+                "view": {
+                    "id": "V1",
+                    "type": "modal",
+                    "callback_id": "propose_house",
+                    "state": state,
+                },
+            }
+        )
+
+    bad = submission("nieuwe cijfers", "pijler: zonder streep")
+    response = await post(client, bad, signed(bad))
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["response_action"] == "errors" and "house" in answer["errors"]
+    no_reason = submission("", house_input["element"]["initial_value"] + "\nbewijs: 1 extra")
+    answer = (await post(client, no_reason, signed(no_reason))).json()
+    assert "reason" in answer["errors"]
+    good = submission("nieuwe cijfers", "dak: Een nieuw dak voor iedereen")
+    response = await post(client, good, signed(good))
+    assert response.status_code == 200 and "errors" not in response.text
+    with Session(demo_engine) as session:
+        assert session.exec(select(Proposal)).one().roof == "Een nieuw dak voor iedereen"
+
+
+async def test_app_home_shows_the_house_and_the_open_proposal(
+    client: httpx.AsyncClient, api: FakeSlackApi, demo_engine: Engine
+) -> None:
+    body = slash(api, ANNA, "voorstel reden: test // dak: Nieuw dak")
+    await post(client, body, signed(body))
+    await wait_for(lambda: api.responses)
+    event = json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": "T1",
+            "event": {"type": "app_home_opened", "user": BRAM, "tab": "home"},
+            "event_id": "Ev1",
+            "event_time": int(time.time()),
+        }
+    )
+    headers = {**signed(event), "Content-Type": "application/json"}
+    assert (await post(client, event, headers)).status_code == 200
+    await wait_for(lambda: api.views)
+    method, view = api.views[-1]
+    assert method == "views.publish" and view["type"] == "home"
+    shown = json.dumps(view, ensure_ascii=False)
+    assert "Een huis dat past" in shown and "Voorstel voor versie 2" in shown
+    assert len(view["blocks"]) <= 100
+    for block in view["blocks"]:
+        Block.parse(block).validate_json()  # type: ignore[union-attr]
