@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "slack"
 SLASH = "/alliance"
 PROPOSE_MODAL = "propose_house"
+AGREEMENT_SHORTCUT = "make_agreement"
 MAX_HOME_BLOCKS = 100
 
 
@@ -78,6 +79,7 @@ class SlackAdapter:
         self.app.action(re.compile(".+"))(ack=self._ack, lazy=[self._run_action])
         self.app.event("app_home_opened")(self._home_opened)
         self.app.view(PROPOSE_MODAL)(self._propose_submitted)
+        self.app.shortcut(AGREEMENT_SHORTCUT)(ack=self._ack, lazy=[self._run_agreement_shortcut])
         self.handler = AsyncSlackRequestHandler(self.app)
 
     def routes(self) -> list[Route]:
@@ -186,6 +188,13 @@ class SlackAdapter:
         else:
             reply = await run_in_threadpool(self._press, person_id, value)
         await self._respond(respond, reply)
+
+    async def _run_agreement_shortcut(
+        self, body: dict[str, Any], respond: Callable[..., Awaitable[Any]]
+    ) -> None:
+        """ "Make this an agreement": answered by the agreements command, in its own words."""
+        person_id = await self._person_id(str((body.get("user") or {}).get("id")))
+        await self._answer(person_id, "agreements", respond)
 
     def _press(self, person_id: int, value: str) -> Reply:
         with session_scope(self.engine) as session:

@@ -259,3 +259,26 @@ async def test_app_home_shows_the_house_and_the_open_proposal(
     assert len(view["blocks"]) <= 100
     for block in view["blocks"]:
         Block.parse(block).validate_json()  # type: ignore[union-attr]
+
+
+async def test_the_message_shortcut_is_answered(
+    client: httpx.AsyncClient, api: FakeSlackApi
+) -> None:
+    shortcut = interaction(
+        {
+            "type": "message_action",
+            "callback_id": "make_agreement",
+            "user": {"id": ANNA},
+            "team": {"id": "T1"},
+            "channel": {"id": "C1"},
+            "message": {
+                "text": "Woonkracht levert twee sprekers voor de huurdersavond",
+                "ts": "1.2",
+            },
+            "response_url": api.response_url(3),
+            "trigger_id": "1.2.5",
+        }
+    )
+    assert (await post(client, shortcut, signed(shortcut))).status_code == 200
+    await wait_for(lambda: api.responses)
+    assert "afspraken" in texts_of(api)
