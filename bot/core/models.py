@@ -266,7 +266,11 @@ class Agreement(SQLModel, table=True):
     made_on: date
     due_on: date
     done_on: date | None = None
+    status: str = "open"  # open | on_track | stuck | done | dropped
+    owner_person_id: int | None = Field(default=None, foreign_key="person.id")
+    source: str | None = None  # where it was made: a meeting, "csv", "chat", "slack"
     created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class CheckIn(SQLModel, table=True):
