@@ -462,8 +462,8 @@ def report(result: Result) -> None:
         slow = [t for t in result.latencies if t > 10 * result.p50]
         line("ack latency max", ms(result.max), f"ms ({len(slow)} over 10× p50)")
     if result.lazy:
-        line("answer at response_url p50 / p99", f"{ms(result.answer_p50)} / "
-             f"{ms(result.answer_p99)}", "ms")  # fmt: skip
+        answer = f"{ms(result.answer_p50)} / {ms(result.answer_p99)}"
+        line("answer at response_url p50 / p99", answer, "ms")
         line("answer at response_url max", ms(max(result.answers, default=math.nan)), "ms")
         line("messages per command", dict(sorted(result.answer_counts.items())))
         line("unanswered / without expected text", f"{result.unanswered} / {result.wrong}")
