@@ -42,21 +42,17 @@ def test_upgrading_keeps_existing_agreements(engine: Engine) -> None:
     """0004 adds NOT NULL columns: rows made before it must survive the upgrade."""
     command.downgrade(alembic_config(engine), "0003")
     with engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO alliance (name, ambition, positioning, language, timezone, min_group_size, pulse_cadence, quiet_hours, weekly_cap, created_at, updated_at) VALUES ('A', '', 'endorsed', 'nl', 'Europe/Amsterdam', 3, 'biweekly', '21:00-08:00', 3, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-            )
-        )
-        connection.execute(
-            text(
-                "INSERT INTO partner (alliance_id, key, name, constituency, active) VALUES (1, 'p', 'P', '', true)"
-            )
-        )
-        connection.execute(
-            text(
-                "INSERT INTO agreement (alliance_id, key, text, owner_partner_id, made_on, due_on, created_at) VALUES (1, 'A1', 'x', 1, '2026-01-01', '2026-02-01', CURRENT_TIMESTAMP)"
-            )
-        )
+        for statement in (
+            "INSERT INTO alliance (name, ambition, positioning, language, timezone,"
+            " min_group_size, pulse_cadence, quiet_hours, weekly_cap, created_at, updated_at)"
+            " VALUES ('A', '', 'endorsed', 'nl', 'Europe/Amsterdam', 3, 'biweekly',"
+            " '21:00-08:00', 3, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+            "INSERT INTO partner (alliance_id, key, name, constituency, active)"
+            " VALUES (1, 'p', 'P', '', true)",
+            "INSERT INTO agreement (alliance_id, key, text, owner_partner_id, made_on, due_on,"
+            " created_at) VALUES (1, 'A1', 'x', 1, '2026-01-01', '2026-02-01', CURRENT_TIMESTAMP)",
+        ):
+            connection.execute(text(statement))
     migrate(engine)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT status FROM agreement")).scalar_one() == "open"
