@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
+from bot.core.agreements import key_maps
 from bot.core.alliance import NoAllianceError, get_alliance, load_alliance
 from bot.core.alliance_file import AllianceFileError, read_alliance_file, read_house_file
 from bot.core.house import house_markup, house_view, version_content
@@ -44,6 +45,8 @@ house_app = typer.Typer(help="The message house.", invoke_without_command=True)
 app.add_typer(house_app, name="house")
 pulse_app = typer.Typer(help="Pulse polls on energy and trust.", no_args_is_help=True)
 app.add_typer(pulse_app, name="pulse")
+agreements_app = typer.Typer(help="Agreements and their follow-up.", no_args_is_help=True)
+app.add_typer(agreements_app, name="agreements")
 
 log = logging.getLogger("bot")
 
@@ -294,6 +297,58 @@ def house_export_command() -> None:
         alliance = get_alliance(session)
         markup = house_markup(session, alliance, Texts(alliance.language))
     typer.echo(render_markdown(Reply.from_markup(markup)), nl=False)
+
+
+@agreements_app.command("import")
+def agreements_import_command(
+    path: Annotated[Path, typer.Argument(help="CSV: key,text,owner,region,made_on,due_on,done_on")],
+) -> None:
+    """Import agreements from a spreadsheet (CSV); rows with a known key are updated."""
+    from bot.core.agreements import AgreementFileError, import_agreements, parse_agreements_csv
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        fail(f"{path}: file not found")
+    except UnicodeDecodeError:
+        fail(f"{path}: not UTF-8 text; save the spreadsheet as CSV UTF-8")
+    engine = _engine(load_settings())
+    with session_scope(engine) as session:
+        alliance = get_alliance(session)
+        partners, regions = key_maps(session, alliance)
+        try:
+            rows = parse_agreements_csv(text, set(partners.values()), set(regions.values()))
+        except AgreementFileError as error:
+            fail(
+                f"{path} was not imported; nothing was changed. Fix these and import again:\n"
+                + "\n".join(f"  {problem}" for problem in error.problems)
+            )
+        report = import_agreements(session, alliance, rows)
+    typer.echo(
+        f"Imported {path}: {report.created} new, {report.updated} updated,"
+        f" {report.unchanged} unchanged."
+    )
+
+
+@agreements_app.command("list")
+def agreements_list_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Every agreement, soonest due first."""
+    from bot.core.agreements import agreement_json, list_agreements
+
+    engine = _engine(load_settings())
+    with session_scope(engine) as session:
+        alliance = get_alliance(session)
+        partners, regions = key_maps(session, alliance)
+        rows = [agreement_json(a, partners, regions) for a in list_agreements(session, alliance)]
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        typer.echo(
+            f"{row['key']:<8} {row['due_on']}  {row['status']:<9} {row['owner']:<16} {row['text']}"
+        )
 
 
 @app.command("invite")

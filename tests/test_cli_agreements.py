@@ -1,0 +1,106 @@
+"""`agreements import` and `agreements list`: the spreadsheet road in."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+
+DEMO = Path(__file__).parents[1] / "bot" / "demo" / "alliance.toml"
+runner = CliRunner()
+HEADER = "key,text,owner,region,made_on,due_on,done_on,remark\n"
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"}
+    assert runner.invoke(app, ["init", str(DEMO)], env=env).exit_code == 0
+    return env
+
+
+def _csv(tmp_path: Path, body: str, name: str = "afspraken.csv") -> Path:
+    path = tmp_path / name
+    path.write_text("\ufeff" + HEADER + body, encoding="utf-8")
+    return path
+
+
+def _listed(env: dict[str, str]) -> list[dict[str, object]]:
+    result = runner.invoke(app, ["agreements", "list", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_import_then_reimport_updates_by_key(env: dict[str, str], tmp_path: Path) -> None:
+    first = _csv(
+        tmp_path,
+        "A1,Sprekers leveren,woonkracht,west,2026-10-01,2026-11-01,,extra column ignored\n"
+        "A2,Nieuwsbrief,gemeente-tiel,,2026-10-05,2026-12-01,,\n",
+    )
+    result = runner.invoke(app, ["agreements", "import", str(first)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "2 new, 0 updated" in result.stdout
+    second = _csv(
+        tmp_path, "A1,Sprekers leveren,woonkracht,west,2026-10-01,2026-11-01,2026-10-30,\n"
+    )
+    assert (
+        "0 new, 1 updated"
+        in runner.invoke(app, ["agreements", "import", str(second)], env=env).stdout
+    )
+    rows = {r["key"]: r for r in _listed(env)}
+    assert rows["A1"]["done_on"] == "2026-10-30" and rows["A1"]["status"] == "done"
+    assert rows["A2"] == {
+        "key": "A2",
+        "text": "Nieuwsbrief",
+        "owner": "gemeente-tiel",
+        "region": None,
+        "made_on": "2026-10-05",
+        "due_on": "2026-12-01",
+        "done_on": None,
+        "status": "open",
+    }
+    again = runner.invoke(app, ["agreements", "import", str(second)], env=env)
+    assert "0 new, 0 updated, 1 unchanged" in again.stdout
+
+
+def test_every_problem_is_listed_and_nothing_is_imported(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    bad = _csv(
+        tmp_path,
+        "A1,Goed,woonkracht,,2026-10-01,2026-11-01,,\n"
+        "A2,Slechte datum,woonkracht,,2026-10-01,31-11-2026,,\n"
+        "A3,Onbekende partner,wonkracht,,2026-10-01,2026-11-01,,\n"
+        "A4,Onbekende regio,woonkracht,oost,2026-10-01,2026-11-01,,\n"
+        "A1,Dubbel,woonkracht,,2026-10-01,2026-11-01,,\n"
+        ",Geen sleutel,woonkracht,,2026-10-01,2026-11-01,,\n"
+        "A6,Te laat gemaakt,woonkracht,,2026-12-01,2026-11-01,,\n",
+    )
+    result = runner.invoke(app, ["agreements", "import", str(bad)], env=env)
+    assert result.exit_code != 0
+    for expected in (
+        "line 3, due_on: '31-11-2026' is not a date",
+        "line 4, owner: unknown partner 'wonkracht'",
+        "line 5, region: unknown region 'oost'",
+        "line 6, key: 'A1' also on line 2",
+        "line 7, key: required",
+        "line 8, due_on: before made_on",
+    ):
+        assert expected in result.stderr, result.stderr
+    assert _listed(env) == [], "nothing imported while one problem remains"
+
+
+def test_a_file_without_the_columns_is_refused(env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("naam,datum\nx,y\n", encoding="utf-8")
+    result = runner.invoke(app, ["agreements", "import", str(path)], env=env)
+    assert result.exit_code != 0 and "missing column(s) key, text, owner" in result.stderr
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(
+        HEADER.encode() + "A1,Caf\xe9,woonkracht,,2026-01-01,2026-02-01,,\n".encode("latin-1")
+    )
+    result = runner.invoke(app, ["agreements", "import", str(latin)], env=env)
+    assert result.exit_code != 0 and "UTF-8" in result.stderr
