@@ -73,6 +73,16 @@ TARGET_P50_RATIO = 2.0  # ours p50 over bare p50, ack
 _ids = itertools.count(1)
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time of a process so far (Linux), or None."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def listen_overflows() -> int | None:
     """The kernel's count of connections dropped on a full listen queue (Linux), or None."""
     try:
@@ -92,7 +102,7 @@ class TimedSlackApi(FakeSlackApi):
 
     def __init__(self) -> None:
         super().__init__()
-        self.arrivals: dict[int, list[tuple[float, str]]] = {}  # n -> (perf_counter, body)
+        self.arrivals: dict[int, list[tuple[float, dict[str, Any]]]] = {}  # n -> (when, body)
 
     def handle(
         self, path: str, params: dict[str, Any], headers: Any
@@ -101,15 +111,14 @@ class TimedSlackApi(FakeSlackApi):
         if path.startswith("/respond/"):
             with contextlib.suppress(ValueError), self.lock:
                 n = int(path.rsplit("/", 1)[1])
-                body = json.dumps(params, ensure_ascii=False)
-                self.arrivals.setdefault(n, []).append((now, body))
+                self.arrivals.setdefault(n, []).append((now, params))
         return super().handle(path, params, headers)
 
     def answered(self, ids: list[int]) -> int:
         with self.lock:
             return sum(1 for n in ids if n in self.arrivals)
 
-    def answers(self, n: int) -> list[tuple[float, str]]:
+    def answers(self, n: int) -> list[tuple[float, dict[str, Any]]]:
         with self.lock:
             return list(self.arrivals.get(n, []))
 
@@ -135,6 +144,7 @@ def slash(api: FakeSlackApi, n: int, text: str) -> tuple[str, dict[str, str]]:
     )
     timestamp = str(int(time.time()))
     signature = SignatureVerifier(SECRET).generate_signature(timestamp=timestamp, body=body)
+    assert signature is not None
     headers = {
         "X-Slack-Request-Timestamp": timestamp,
         "X-Slack-Signature": signature,
@@ -308,6 +318,8 @@ class Result:
     lazy: bool = False  # answers come through response_url (ours), not in the ack
     answers: list[float] = field(default_factory=list)  # sent to (last) answer at the fake
     answer_counts: Counter[int] = field(default_factory=Counter)  # messages per command
+    server_cpu: float = math.nan  # s of server CPU over the pass, lazy answers included
+    bench_cpu: float = math.nan  # s of this process's CPU (client and fake) over the pass
     unanswered: int = 0
     wrong: int = 0  # answers without the expected text / acks without the static one
 
@@ -412,9 +424,11 @@ async def measure(
         if lazy:  # the warm-up's lazy work must not overlap the measured pass
             await await_answers(api, list(warmup.sent))
         await asyncio.sleep(0.5)
+        server_before, bench_before = cpu_seconds(server.process.pid), time.process_time()
         done = await post_all(client, api, workload, n, concurrency, pace)
         if lazy:
             await await_answers(api, list(done.sent))
+        server_after, bench_after = cpu_seconds(server.process.pid), time.process_time()
     mode = "paced" if paced else "loaded"
     result = Result(
         server.name,
@@ -426,7 +440,10 @@ async def measure(
         done.statuses,
         done.errors,
         lazy=lazy,
+        bench_cpu=bench_after - bench_before,
     )
+    if server_before is not None and server_after is not None:
+        result.server_cpu = server_after - server_before
     if lazy:
         for ident, sent in done.sent.items():
             answers = api.answers(ident)
@@ -435,7 +452,8 @@ async def measure(
                 result.unanswered += 1
                 continue
             result.answers.append(max(t for t, _ in answers) - sent)
-            if not all(workload.expected in body for _, body in answers):
+            bodies = [json.dumps(body, ensure_ascii=False) for _, body in answers]
+            if not all(workload.expected in body for body in bodies):
                 result.wrong += 1
     else:
         result.wrong = sum(c for body, c in done.acks.items() if STATIC not in body)
@@ -469,6 +487,8 @@ def report(result: Result) -> None:
         line("unanswered / without expected text", f"{result.unanswered} / {result.wrong}")
     else:
         line("acks without the static text", result.wrong)
+    cpu = f"{ms(result.server_cpu / result.n)} / {ms(result.bench_cpu / result.n)}"
+    line("CPU per command: server / client+fake", cpu, "ms")
     for error in result.errors[:5]:
         line("error", error)
 
@@ -484,9 +504,10 @@ def yes(met: bool) -> str:
 def table(results: list[Result], bare: str, mode: str) -> None:
     print(
         f"\n| workload ({mode}) | server | commands/s | ack p50 ms | ack p99 ms | ack max ms"
-        " | non-200 | answer at response_url p50 / p99 ms | p50 vs bare | p99 vs bare |"
+        " | non-200 | answer at response_url p50 / p99 ms | server CPU ms per command"
+        " | p50 vs bare | p99 vs bare |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for result in results:
         if result.mode != mode:
             continue
@@ -498,7 +519,8 @@ def table(results: list[Result], bare: str, mode: str) -> None:
         print(
             f"| {result.workload} | {result.server} | {result.throughput:.1f} |"
             f" {ms(result.p50)} | {ms(result.p99)} | {ms(result.max)} | {result.non_200} |"
-            f" {answer} | {ratio(result.p50, base.p50) if compared else '1'} |"
+            f" {answer} | {ms(result.server_cpu / result.n)} |"
+            f" {ratio(result.p50, base.p50) if compared else '1'} |"
             f" {ratio(result.p99, base.p99) if compared else '1'} |"
         )
 

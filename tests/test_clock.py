@@ -51,8 +51,9 @@ def test_biweekly_fires_every_other_week() -> None:
 
 def test_cadences_come_from_schedules_and_the_alliance_file(demo_engine: Engine) -> None:
     cadences = load_cadences(demo_engine)
-    assert [c.job for c in cadences] == ["pulse_open"]
+    assert [c.job for c in cadences] == ["pulse_open", "checkins"]
     assert cadences[0].grace == timedelta(hours=24)
+    assert cadences[1].grace == timedelta(hours=20)
 
 
 def test_an_unknown_job_in_a_schedule_is_refused(demo_engine: Engine, tmp_path: Path) -> None:

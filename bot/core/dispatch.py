@@ -8,6 +8,8 @@ from collections.abc import Callable
 from sqlmodel import Session
 
 from bot.core.actions import InvalidAction, decode_action
+from bot.core.agreement_commands import continue_stuck, handle_agreements, press_checkin
+from bot.core.checkins import ANSWERS
 from bot.core.commands import (
     COMMANDS,
     Command,
@@ -53,7 +55,10 @@ def handle(session: Session, command: Command) -> Reply:
     spec = command.spec
     if spec is None:
         text = str(command.context.get("text", ""))
-        awaited = continue_awaiting(context, text) if text and not text.startswith("/") else None
+        typed = text and not text.startswith("/")
+        awaited = (
+            (continue_awaiting(context, text) or continue_stuck(context, text)) if typed else None
+        )
         return awaited or _unknown(context)
     if not spec.allowed_for(person.role_set):
         return context.reply("not_allowed", spec=spec)
@@ -129,14 +134,17 @@ HANDLERS: dict[str, Handler] = {
     "note": handle_note,
     "signal": handle_signal,
     "flags": handle_flags,
+    "agreements": handle_agreements,
 }
 
 # Buttons: the verb of an action id, and what pressing it does.
-ACTIONS: dict[str, Callable[[Context, tuple[str, ...]], Reply]] = {
-    "he": lambda context, args: press_answer(context, "endorse", args[0]),
-    "ho": lambda context, args: press_answer(context, "object", args[0]),
-    "sa": lambda context, args: press_signal(context, "sa", args[0]),
-    "sn": lambda context, args: press_signal(context, "sn", args[0]),
+Press = Callable[[Context, str, tuple[str, ...]], Reply]
+ACTIONS: dict[str, Press] = {
+    "he": lambda context, _verb, args: press_answer(context, "endorse", args[0]),
+    "ho": lambda context, _verb, args: press_answer(context, "object", args[0]),
+    "sa": lambda context, verb, args: press_signal(context, verb, args[0]),
+    "sn": lambda context, verb, args: press_signal(context, verb, args[0]),
+    **dict.fromkeys(ANSWERS, lambda context, verb, args: press_checkin(context, verb, args[0])),
 }
 
 
@@ -152,7 +160,7 @@ def press(session: Session, person_id: int, action: str, platform: str) -> Reply
             raise InvalidAction("no arguments")
     except InvalidAction:
         return context.stale()
-    return handler(context, decoded.args)
+    return handler(context, decoded.verb, decoded.args)
 
 
 def plain_message(person_id: int, text: str, platform: str) -> Command:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.core.alliance import get_alliance
+from bot.core.checkins import plan_checkins
 from bot.core.models import Alliance, JobRun
 from bot.core.pulse import open_round
 
@@ -25,7 +26,11 @@ def _pulse_open(session: Session, alliance: Alliance, now: datetime) -> dict[str
     return {"round": opened.round.id, "created": opened.created, "invited": opened.invited}
 
 
-JOBS: dict[str, Job] = {"pulse_open": _pulse_open}
+def _checkins(session: Session, alliance: Alliance, now: datetime) -> dict[str, Any]:
+    return {"planned": plan_checkins(session, alliance, now.date())}
+
+
+JOBS: dict[str, Job] = {"pulse_open": _pulse_open, "checkins": _checkins}
 
 # Which alliance setting overrides a job's default cadence.
 CADENCE_OVERRIDES: dict[str, Callable[[Alliance], str]] = {

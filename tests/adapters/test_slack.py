@@ -109,7 +109,7 @@ async def test_forged_and_replayed_requests_get_401_and_nothing_runs(
         ("hulp", "/alliance kernboodschap"),
         ("signaal x", "is voor ambassadeurs"),
         ("{{ 7*7 }} <b>", "ken ik niet"),
-        ("afspraken", "nog niet"),
+        ("afspraken", "Open afspraken van de alliantie"),
     ],
 )
 async def test_slash_commands_are_acked_and_answered_ephemerally(

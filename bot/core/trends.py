@@ -1,0 +1,436 @@
+"""Trends: has a partner's (or region's) follow-up of agreements dropped below its own norm?
+
+Alliances lose energy quietly. The first hard sign is that agreements made at the table stop
+being done on time, while the meetings go on: pseudo-cooperation (*schijnsamenwerking*).
+This module turns a group's agreements into a small per-period series and decides, with a
+documented statistical rule, whether a drop is real enough to tell the adviser about. It is
+pure Python with no database or platform imports, so the CLI, the chat command, the demo and
+the benchmark all run the very same rule. The generic core (`find_drop`) is shared with the
+pulse trends (a drop in mean energy or trust per group over rounds).
+
+Periods
+    Two weeks (`PERIOD`), aligned to a fixed epoch: period ``i`` covers the days
+    ``EPOCH + 14*i <= day < EPOCH + 14*(i+1)`` with ``EPOCH = 2024-01-01`` (a Monday), so
+    ``i = floor((day - EPOCH).days / 14)`` (floor, also for days before the epoch). A fixed
+    epoch, not one relative to `as_of`, because then a period means the same days in every
+    evaluation, in SQL, in charts and in the benchmark, and the counts of a past period never
+    change when `as_of` moves on. Running the rule on a period's first day (every other
+    Monday from 2024-01-01) evaluates whole periods only.
+
+As-of semantics: only what was known at the end of `as_of`
+    * An agreement exists once ``made_on <= as_of``; later agreements are unknown.
+    * It is *settled* (counted as due, in the period of its `due_on`) once its due day is
+      over: ``due_on < as_of``. An agreement due today can still be done today, so it is
+      neither on time nor late yet; nobody is called late during their deadline day.
+    * A settled agreement is *on time* when ``done_on <= due_on``. Everything else settled is
+      late: done after its due date, or still open. Because ``due_on < as_of``, an on-time
+      completion is always known by `as_of`, and a completion after `as_of` (unknown then)
+      can never make anything on time: it counts as open.
+    * *Open* (in `PeriodCounts.open`) are settled agreements with no completion known by
+      `as_of`: ``done_on IS NULL OR done_on > as_of``; only the explanation uses them.
+    * *Made* counts agreements by the period of `made_on`, for ``made_on <= as_of``.
+
+    The same counts in SQL (PostgreSQL; in SQLite use
+    ``CAST(FLOOR((julianday(d) - julianday('2024-01-01')) / 14.0) AS INTEGER)``)::
+
+        SELECT FLOOR((due_on - DATE '2024-01-01') / 14.0)::int AS period,
+               COUNT(*) AS due,
+               COUNT(*) FILTER (WHERE done_on <= due_on) AS on_time,
+               COUNT(*) FILTER (WHERE done_on IS NULL OR done_on > :as_of) AS open
+          FROM agreement
+         WHERE made_on <= :as_of AND due_on < :as_of   -- plus the partner or region
+         GROUP BY 1;
+        SELECT FLOOR((made_on - DATE '2024-01-01') / 14.0)::int AS period, COUNT(*) AS made
+          FROM agreement WHERE made_on <= :as_of GROUP BY 1;
+
+    `series_from_counts` turns such rows into the dense series the rule reads. (Integer
+    division of dates truncates towards zero in SQL: keep ``FLOOR(... / 14.0)``.)
+
+The rule (`FOLLOW_UP_RULE`, tested by ``bench/bench_followup_quality.py``)
+    For every candidate change point ``c`` among the last `DropRule.recent_periods` periods
+    (the current, partial one included), split the series into a *baseline* (the periods
+    before ``c``, at most `DropRule.baseline_periods` of them) and a *recent window* (``c`` up
+    to `as_of`). Ask how surprising the recent on-time count would be if the group had simply
+    kept its own baseline: under that hypothesis the recent count follows the Beta-Binomial
+    posterior predictive of the baseline (a Beta(1, 1) prior updated with the baseline's
+    on-time and late counts, so a small baseline is uncertain and demands more evidence).
+    A candidate qualifies when all of these hold:
+
+    * enough evidence: at least `min_before` settled agreements in the baseline and
+      `min_after` in the recent window;
+    * persistence: the recent window's settled agreements fall in at least
+      `min_recent_periods` different periods, so one bad fortnight is not a trend;
+    * a meaningful effect: the on-time rate fell by at least `min_drop` (absolute);
+    * significance: the one-sided predictive p-value ``P(X <= on_time_after)`` is at most
+      `alpha`.
+
+    Of the qualifying candidates the one with the smallest p-value (the earliest on a tie)
+    wins; its first day is the flag's `since`. The flag is ``declining_follow_up``; it is
+    ``pseudo_cooperation`` when, in addition, agreements keep being made: the pace since the
+    change point (agreements made per day, up to `as_of`) is at least `PSEUDO_PACE` of the
+    baseline pace. Scanning several change points and evaluating every period tests many
+    times; `alpha` is therefore set low and was checked against the false-flag target in the
+    benchmark rather than taken at face value.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any, Literal, TypeVar
+
+EPOCH = date(2024, 1, 1)  # a Monday: period 0 starts here
+PERIOD = timedelta(days=14)
+PSEUDO_PACE = 0.75  # recent making pace, as a share of the baseline pace, that still "keeps on"
+
+FlagKind = Literal["declining_follow_up", "pseudo_cooperation"]
+Bucket = TypeVar("Bucket")
+
+
+# --- periods ---------------------------------------------------------------------------------
+
+
+def period_index(day: date) -> int:
+    """The number of the two-week period holding `day` (floor division, as in the SQL)."""
+    return (day - EPOCH).days // PERIOD.days
+
+
+def period_start(index: int) -> date:
+    """The first day (a Monday) of period `index`."""
+    return EPOCH + index * PERIOD
+
+
+# --- the generic core: a recent window against its own baseline -----------------------------
+
+
+@dataclass(frozen=True)
+class DropRule:
+    """The thresholds of a drop: shared by agreements and pulse trends, tuned per use."""
+
+    recent_periods: int = 6  # candidate change points: the last K periods (incl. the current)
+    baseline_periods: int = 26  # the baseline reaches back at most a year
+    min_before: int = 6  # samples (settled agreements, answers) in the baseline
+    min_after: int = 4  # samples in the recent window
+    min_recent_periods: int = 2  # persistence: recent samples spread over ≥ this many periods
+    min_drop: float = 0.25  # the least fall in level worth a flag (absolute)
+    alpha: float = 0.01  # the largest p-value that still counts as a drop
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What a one-sided test says about a recent window against its baseline."""
+
+    level_before: float
+    level_after: float
+    p_value: float  # small when the recent window is implausibly low for the baseline
+
+
+@dataclass(frozen=True)
+class Drop:
+    """A qualifying change point: `change` indexes the first bucket of the recent window."""
+
+    change: int
+    n_before: int
+    n_after: int
+    comparison: Comparison
+
+
+def find_drop(
+    buckets: Sequence[Bucket],
+    size: Callable[[Bucket], int],
+    compare: Callable[[Sequence[Bucket], Sequence[Bucket]], Comparison],
+    rule: DropRule,
+) -> Drop | None:
+    """The most convincing drop at the end of `buckets` (oldest first), or None.
+
+    Generic on purpose: `size` says how many samples a bucket holds and `compare` is any
+    one-sided test of "recent lower than baseline" (a Beta-Binomial predictive for on-time
+    rates here; a test on means for pulse answers). The scan, the minimum samples, the
+    persistence and the effect size are the same for every use, so one documented rule
+    stands behind every flag the adviser sees.
+    """
+    last = len(buckets)
+    best: Drop | None = None
+    for change in range(max(1, last - rule.recent_periods), last):
+        after = buckets[change:]
+        before = buckets[max(0, change - rule.baseline_periods) : change]
+        n_after = sum(size(b) for b in after)
+        n_before = sum(size(b) for b in before)
+        if n_after < rule.min_after or n_before < rule.min_before:
+            continue
+        if sum(1 for b in after if size(b) > 0) < rule.min_recent_periods:
+            continue
+        if size(after[0]) == 0:
+            continue  # the same window starts later; let that candidate speak for it
+        comparison = compare(before, after)
+        if comparison.level_before - comparison.level_after < rule.min_drop:
+            continue
+        if comparison.p_value > rule.alpha:
+            continue
+        if best is None or comparison.p_value < best.comparison.p_value:
+            best = Drop(change, n_before, n_after, comparison)
+    return best
+
+
+# --- the statistics, in log space (no SciPy) -------------------------------------------------
+
+
+def _log_beta(a: float, b: float) -> float:
+    return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+
+
+def beta_binomial_cdf(k: int, n: int, a: float, b: float) -> float:
+    """P(X <= k) for X ~ Beta-Binomial(n, a, b): successes in `n` tries at a Beta(a, b) rate.
+
+    This is the posterior predictive of a binomial count: "if the rate is what the baseline
+    says, with its uncertainty, how likely are this few successes?" Summed term by term in
+    log space; `n` is a handful of agreements, so the direct sum is exact and cheap.
+    """
+    if k < 0:
+        return 0.0
+    if k >= n:
+        return 1.0
+    base = _log_beta(a, b)
+    total = 0.0
+    for x in range(k + 1):
+        log_choose = math.lgamma(n + 1) - math.lgamma(x + 1) - math.lgamma(n - x + 1)
+        total += math.exp(log_choose + _log_beta(x + a, n - x + b) - base)
+    return min(1.0, total)
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A bucket of yes/no outcomes: `hits` of `tries` (on time of due)."""
+
+    hits: int
+    tries: int
+
+
+PRIOR = (1.0, 1.0)  # Beta(1, 1): no opinion on a partner's rate before its own record
+
+
+def compare_rates(before: Sequence[Rate], after: Sequence[Rate]) -> Comparison:
+    """One-sided: is the recent rate lower than the baseline's posterior predictive allows?"""
+    hits_before = sum(r.hits for r in before)
+    tries_before = sum(r.tries for r in before)
+    hits_after = sum(r.hits for r in after)
+    tries_after = sum(r.tries for r in after)
+    a = PRIOR[0] + hits_before
+    b = PRIOR[1] + tries_before - hits_before
+    return Comparison(
+        level_before=hits_before / tries_before if tries_before else 0.0,
+        level_after=hits_after / tries_after if tries_after else 0.0,
+        p_value=beta_binomial_cdf(hits_after, tries_after, a, b),
+    )
+
+
+def _tries(rate: Rate) -> int:
+    return rate.tries
+
+
+# --- agreements: facts, the as-of series, the flag -------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgreementFacts:
+    """One agreement, reduced to the three dates the rule reads."""
+
+    made_on: date
+    due_on: date
+    done_on: date | None
+
+
+@dataclass(frozen=True)
+class PeriodCounts:
+    """One two-week period of a group's agreements, as known on the series' `as_of`.
+
+    `due`, `on_time` and `open` count settled agreements by the period of `due_on`; `made`
+    counts agreements by the period of `made_on`. See the module docstring for the bounds.
+    """
+
+    index: int
+    made: int = 0
+    due: int = 0
+    on_time: int = 0
+    open: int = 0
+
+    @property
+    def start(self) -> date:
+        return period_start(self.index)
+
+
+@dataclass(frozen=True)
+class FollowUpSeries:
+    """Consecutive periods, oldest first, from a group's first agreement to `as_of`'s period.
+
+    Dense (empty periods are present with zeros), so position and time agree; the last
+    period is usually partial.
+    """
+
+    as_of: date
+    periods: tuple[PeriodCounts, ...] = field(default=())
+
+
+def series_from_counts(as_of: date, rows: Iterable[PeriodCounts]) -> FollowUpSeries:
+    """The dense series from sparse per-period rows (for example from the SQL above).
+
+    Rows for the same period are added up, so the made and the due query may each give
+    their own rows. Rows after `as_of`'s period are a caller's mistake and raise.
+    """
+    merged: dict[int, PeriodCounts] = {}
+    for row in rows:
+        old = merged.get(row.index, PeriodCounts(row.index))
+        merged[row.index] = PeriodCounts(
+            row.index,
+            made=old.made + row.made,
+            due=old.due + row.due,
+            on_time=old.on_time + row.on_time,
+            open=old.open + row.open,
+        )
+    if not merged:
+        return FollowUpSeries(as_of)
+    last = period_index(as_of)
+    if max(merged) > last:
+        raise ValueError(f"counts for a period after as_of {as_of.isoformat()}")
+    first = min(merged)
+    return FollowUpSeries(
+        as_of, tuple(merged.get(i, PeriodCounts(i)) for i in range(first, last + 1))
+    )
+
+
+def follow_up_as_of(facts: Iterable[AgreementFacts], as_of: date) -> FollowUpSeries:
+    """The per-period series of one group's agreements, using only what was known on `as_of`."""
+    made: dict[int, int] = {}
+    due: dict[int, list[int]] = {}  # period -> [due, on_time, open]
+    for fact in facts:
+        if fact.made_on > as_of:
+            continue  # not made yet: unknown that day
+        i = period_index(fact.made_on)
+        made[i] = made.get(i, 0) + 1
+        if fact.due_on >= as_of:
+            continue  # its due day is not over yet: not settled
+        counts = due.setdefault(period_index(fact.due_on), [0, 0, 0])
+        counts[0] += 1
+        if fact.done_on is not None and fact.done_on <= fact.due_on:
+            counts[1] += 1
+        elif fact.done_on is None or fact.done_on > as_of:
+            counts[2] += 1
+    rows = [PeriodCounts(i, made=n) for i, n in made.items()]
+    rows += [PeriodCounts(i, due=c[0], on_time=c[1], open=c[2]) for i, c in due.items()]
+    return series_from_counts(as_of, rows)
+
+
+FOLLOW_UP_RULE = DropRule()
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A group's follow-up fell; the numbers are the explanation, so they travel with it.
+
+    "Before" is the baseline (`baseline_from` up to the day before `since`); "after" is
+    `since` up to `as_of`. Rates are of settled agreements (see the module docstring).
+    """
+
+    kind: FlagKind
+    since: date
+    as_of: date
+    baseline_from: date
+    before_on_time: int
+    before_due: int
+    after_on_time: int
+    after_due: int
+    after_open: int  # of after_due: past their due date with no completion known
+    made_before: int
+    made_recently: int
+    p_value: float
+
+    @property
+    def rate_before(self) -> float:
+        return self.before_on_time / self.before_due if self.before_due else 0.0
+
+    @property
+    def rate_after(self) -> float:
+        return self.after_on_time / self.after_due if self.after_due else 0.0
+
+    @property
+    def days_before(self) -> int:
+        return (self.since - self.baseline_from).days
+
+    @property
+    def days_after(self) -> int:
+        return (self.as_of - self.since).days + 1  # as_of's own agreements count as made
+
+    @property
+    def pace_ratio(self) -> float:
+        """Agreements made per day since `since`, as a share of the baseline's pace."""
+        before = self.made_before / self.days_before if self.days_before > 0 else 0.0
+        after = self.made_recently / self.days_after
+        return after / before if before else math.inf
+
+    def describe(self, name: str) -> str:
+        """A plain English line with the numbers (chat texts come from the catalogs)."""
+        line = (
+            f"{name}: {self.before_on_time} of {self.before_due} on time before"
+            f" {self.since:%-d %B %Y}, {self.after_on_time} of {self.after_due} since"
+        )
+        if self.after_open:
+            line += f"; {self.after_open} still open past the due date"
+        if self.kind == "pseudo_cooperation":
+            line += (
+                f"; meanwhile {self.made_recently} new agreements were made since"
+                f" ({self.made_before} in the {self.days_before // 7} weeks before)"
+            )
+        return line
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, for `alliancebot agreements flags --json`."""
+        return {
+            "kind": self.kind,
+            "since": self.since.isoformat(),
+            "as_of": self.as_of.isoformat(),
+            "baseline_from": self.baseline_from.isoformat(),
+            "before": {"on_time": self.before_on_time, "due": self.before_due},
+            "after": {
+                "on_time": self.after_on_time,
+                "due": self.after_due,
+                "open": self.after_open,
+            },
+            "made": {"before": self.made_before, "since": self.made_recently},
+            "p_value": self.p_value,
+        }
+
+
+def detect_follow_up_decline(
+    series: FollowUpSeries, rule: DropRule = FOLLOW_UP_RULE
+) -> Flag | None:
+    """Apply the module's rule to one group's series (as of `series.as_of`); None: no flag."""
+    periods = series.periods
+    drop = find_drop([Rate(p.on_time, p.due) for p in periods], _tries, compare_rates, rule)
+    if drop is None:
+        return None
+    before = periods[max(0, drop.change - rule.baseline_periods) : drop.change]
+    after = periods[drop.change :]
+    flag = Flag(
+        kind="declining_follow_up",
+        since=after[0].start,
+        as_of=series.as_of,
+        baseline_from=before[0].start,
+        before_on_time=sum(p.on_time for p in before),
+        before_due=sum(p.due for p in before),
+        after_on_time=sum(p.on_time for p in after),
+        after_due=sum(p.due for p in after),
+        after_open=sum(p.open for p in after),
+        made_before=sum(p.made for p in before),
+        made_recently=sum(p.made for p in after),
+        p_value=drop.comparison.p_value,
+    )
+    if flag.pace_ratio >= PSEUDO_PACE:
+        return replace(flag, kind="pseudo_cooperation")
+    return flag
+
+
+def flag_follow_up(facts: Iterable[AgreementFacts], as_of: date) -> Flag | None:
+    """`detect_follow_up_decline(follow_up_as_of(facts, as_of))`: one group, one day."""
+    return detect_follow_up_decline(follow_up_as_of(facts, as_of))
