@@ -44,7 +44,13 @@ def test_check_ins_go_to_the_partner_contact_around_the_due_date(demo_engine: En
     with session_scope(demo_engine) as session:
         planned = plan_checkins(session, get_alliance(session), TODAY)
         petra = session.exec(select(Person).where(Person.key == "petra")).one()
-    assert planned == 0  # petra (woonkracht's contact) has no chat account: nothing to plan
+    # petra, woonkracht's contact, has no chat account yet: its adviser anna is asked instead
+    assert planned == 5
+    with session_scope(demo_engine) as session:
+        anna = session.exec(select(Person).where(Person.key == "anna")).one()
+        assert {d.person_id for d in session.exec(select(Delivery))} == {anna.id}
+        for delivery in session.exec(select(Delivery)):
+            session.delete(delivery)
     with session_scope(demo_engine) as session:
         session.add(Identity(person_id=petra.id or 0, platform="telegram", external_id="31337"))
     with session_scope(demo_engine) as session:
