@@ -46,7 +46,7 @@ class FakeSlackApi(FakeServer):
                 self.responses.append(params)
                 return 200, {"ok": True}, {}
             if method in ("views.open", "views.publish"):
-                view = params.get("view")
+                view: Any = params.get("view")
                 self.views.append((method, json.loads(view) if isinstance(view, str) else view))
                 return 200, {"ok": True, "view": {"id": "V1"}}, {}
             if method == "users.info":
