@@ -62,6 +62,7 @@ class Scenario:
     """What the generator plants; `SHARP` is the benchmark's, `LITERAL` the harder variant."""
 
     name: str
+    volume: tuple[float, float]  # agreements made per two weeks, per partner
     min_gap: float  # the planted drop is at least this far below the base rate
     slowdown: tuple[float, float]  # volume after the drop, for partners that make fewer
 
@@ -76,8 +77,8 @@ class Partner:
     low: float
 
 
-SHARP = Scenario("sharp", min_gap=0.35, slowdown=(0.2, 0.5))
-LITERAL = Scenario("literal", min_gap=0.0, slowdown=(0.2, 0.5))
+SHARP = Scenario("sharp", volume=(2.0, 6.0), min_gap=0.35, slowdown=(0.2, 0.5))
+LITERAL = Scenario("literal", volume=(1.0, 6.0), min_gap=0.0, slowdown=(0.2, 0.5))
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
@@ -89,7 +90,7 @@ def _poisson(rng: random.Random, mean: float) -> int:
 
 
 def _partner(rng: random.Random, declining: bool, scenario: Scenario) -> Partner:
-    volume = rng.uniform(1.0, 6.0)  # agreements made per two weeks
+    volume = rng.uniform(*scenario.volume)
     base = rng.uniform(0.6, 0.95)
     low = rng.uniform(0.1, min(0.4, base - scenario.min_gap))
     decline_on: date | None = None

@@ -36,9 +36,7 @@ import json
 import logging
 import math
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -47,12 +45,23 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 from slack_sdk.signature import SignatureVerifier
 
+from bench.servers import (
+    Server,
+    free_port,
+    line,
+    listen_overflows,
+    log_summary,
+    ms,
+    ratio,
+    start_server,
+    wait_healthy,
+)
 from bench.timing import Figure
 from bot.demo.run import build_demo_database
 from tests.fakes.slack_api import FakeSlackApi
@@ -87,19 +96,6 @@ def cpu_seconds(pid: int) -> float | None:
         return None
     fields = stat.rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def listen_overflows() -> int | None:
-    """The kernel's count of connections dropped on a full listen queue (Linux), or None."""
-    try:
-        rows = Path("/proc/net/netstat").read_text().splitlines()
-    except OSError:
-        return None
-    for names, values in itertools.pairwise(rows):
-        if names.startswith("TcpExt:") and values.startswith("TcpExt:"):
-            table = dict(zip(names.split()[1:], values.split()[1:], strict=True))
-            return int(table.get("ListenOverflows", 0))
-    return None
 
 
 # ----------------------------------------------------------------------- the fake --
@@ -218,68 +214,6 @@ def serve_baseline(port: int) -> None:
 
 
 # --------------------------------------------------------------------------- servers --
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Server:
-    name: str
-    port: int
-    process: subprocess.Popen[bytes]
-    log: IO[bytes]
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def output(self) -> str:
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-
-def start_server(name: str, args: list[str], env: dict[str, str], port: int) -> Server:
-    inherited = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("SLACK_", "TELEGRAM_", "DATABASE_URL", "PORT"))
-    }
-    log = tempfile.TemporaryFile()  # noqa: SIM115  (closed with the run)
-    process = subprocess.Popen(
-        [sys.executable, *args],
-        cwd=ROOT,
-        env={**inherited, "PYTHONPATH": str(ROOT), "PORT": str(port), **env},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-    )
-    return Server(name, port, process, log)
-
-
-def wait_healthy(server: Server) -> bool:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            return False
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{server.url}/healthz", timeout=2).status_code == 200:
-                return True
-        time.sleep(0.1)
-    return False
-
-
 @contextlib.contextmanager
 def servers(database_url: str, api_url: str) -> Iterator[list[Server]]:
     common = {
@@ -471,14 +405,6 @@ async def measure(
 
 
 # ---------------------------------------------------------------------------- report --
-def line(name: str, value: object, unit: str = "") -> None:
-    print(f"{name:<46} {value!s:>12} {unit}".rstrip())
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1e3:.2f}"
-
-
 def report(result: Result) -> None:
     print(f"\n### {result.workload} · {result.server} · {result.mode}")
     line("commands posted / acked", f"{result.n} / {len(result.latencies)}")
@@ -501,10 +427,6 @@ def report(result: Result) -> None:
     line("CPU per command: server / client+fake", cpu, "ms" + (" (rough)" * result.paced))
     for error in result.errors[:5]:
         line("error", error)
-
-
-def ratio(ours: float, baseline: float) -> str:
-    return f"{ours / baseline:.2f}×" if baseline else "-"
 
 
 def yes(met: bool) -> str:
@@ -559,26 +481,6 @@ def targets(results: list[Result], ours: str, bare: str) -> None:
         )
 
 
-def log_summary(server: Server) -> None:
-    """Warnings, errors and non-200 access lines in a server's own output."""
-    text = server.output()
-    rows = text.splitlines()
-    access = Counter(
-        row.rsplit('" ', 1)[1].split(" ", 1)[0]
-        for row in rows
-        if f"{PATH} HTTP" in row and '" ' in row
-    )
-    problems = Counter(
-        row[:120]
-        for row in rows
-        if row.startswith(("WARNING", "ERROR", "CRITICAL", "Traceback")) or "Error" in row[:40]
-    )
-    line(f"{server.name}: answers on {PATH} (access log)", dict(sorted(access.items())))
-    line(f"{server.name}: exit code", server.process.returncode)
-    for row, count in problems.most_common(8):
-        print(f"    {count}× {row}")
-
-
 def run() -> list[Figure]:
     n = int(os.environ.get("BENCH_SLACK_N", DEFAULT_N))
     paced_n = int(os.environ.get("BENCH_SLACK_PACED", DEFAULT_PACED))
@@ -614,7 +516,7 @@ def run() -> list[Figure]:
                         report(result)
         print("\n### server logs")
         for server in started:
-            log_summary(server)
+            log_summary(server, PATH)
             server.log.close()
         after = listen_overflows()
         if overflows is not None and after is not None:
