@@ -109,13 +109,14 @@ def period_start(index: int) -> date:
 class DropRule:
     """The thresholds of a drop: shared by agreements and pulse trends, tuned per use."""
 
-    recent_periods: int = 6  # candidate change points: the last K periods (incl. the current)
+    recent_periods: int = 4  # candidate change points: the last K periods (incl. the current)
     baseline_periods: int = 26  # the baseline reaches back at most a year
     min_before: int = 6  # samples (settled agreements, answers) in the baseline
     min_after: int = 4  # samples in the recent window
     min_recent_periods: int = 2  # persistence: recent samples spread over ≥ this many periods
     min_drop: float = 0.25  # the least fall in level worth a flag (absolute)
-    alpha: float = 0.01  # the largest p-value that still counts as a drop
+    margin: float = 0.15  # the test's null: "fell by less than this" (absolute)
+    alpha: float = 0.3  # the largest p-value that still counts as a drop
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ class Drop:
 def find_drop(
     buckets: Sequence[Bucket],
     size: Callable[[Bucket], int],
-    compare: Callable[[Sequence[Bucket], Sequence[Bucket]], Comparison],
+    compare: Callable[[Sequence[Bucket], Sequence[Bucket], float], Comparison],
     rule: DropRule,
 ) -> Drop | None:
     """The most convincing drop at the end of `buckets` (oldest first), or None.
@@ -164,7 +165,7 @@ def find_drop(
             continue
         if size(after[0]) == 0:
             continue  # the same window starts later; let that candidate speak for it
-        comparison = compare(before, after)
+        comparison = compare(before, after, rule.margin)
         if comparison.level_before - comparison.level_after < rule.min_drop:
             continue
         if comparison.p_value > rule.alpha:
@@ -181,23 +182,30 @@ def _log_beta(a: float, b: float) -> float:
     return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
 
 
-def beta_binomial_cdf(k: int, n: int, a: float, b: float) -> float:
-    """P(X <= k) for X ~ Beta-Binomial(n, a, b): successes in `n` tries at a Beta(a, b) rate.
+def beta_binomial_pmf(k: int, n: int, a: float, b: float) -> float:
+    """P(X = k) for X ~ Beta-Binomial(n, a, b): `k` successes in `n` tries at a Beta(a, b) rate.
 
-    This is the posterior predictive of a binomial count: "if the rate is what the baseline
-    says, with its uncertainty, how likely are this few successes?" Summed term by term in
-    log space; `n` is a handful of agreements, so the direct sum is exact and cheap.
+    The posterior predictive of a binomial count: "if the rate is what the baseline says,
+    uncertainty included, how likely is exactly this count?" Computed in log space
+    (`math.lgamma`), so large baselines do not overflow.
     """
-    if k < 0:
+    if k < 0 or k > n:
         return 0.0
-    if k >= n:
-        return 1.0
-    base = _log_beta(a, b)
-    total = 0.0
-    for x in range(k + 1):
-        log_choose = math.lgamma(n + 1) - math.lgamma(x + 1) - math.lgamma(n - x + 1)
-        total += math.exp(log_choose + _log_beta(x + a, n - x + b) - base)
-    return min(1.0, total)
+    log_choose = math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+    return math.exp(log_choose + _log_beta(k + a, n - k + b) - _log_beta(a, b))
+
+
+def beta_binomial_mid_p(k: int, n: int, a: float, b: float) -> float:
+    """The one-sided mid-p-value ``P(X < k) + P(X = k) / 2`` for X ~ Beta-Binomial(n, a, b).
+
+    Why mid-p: with a handful of agreements the plain tail ``P(X <= k)`` moves in big steps
+    and is far more cautious than its nominal level (a 1-of-4 that should count barely does),
+    which costs detections exactly for small partners. The mid-p is the usual remedy for
+    discrete tests; the level is then checked against the false-flag target, not assumed.
+    `n` is a handful to a few dozen agreements, so the direct sum is exact and cheap.
+    """
+    below = sum(beta_binomial_pmf(x, n, a, b) for x in range(max(0, k)))
+    return min(1.0, below + beta_binomial_pmf(k, n, a, b) / 2)
 
 
 @dataclass(frozen=True)
@@ -211,18 +219,27 @@ class Rate:
 PRIOR = (1.0, 1.0)  # Beta(1, 1): no opinion on a partner's rate before its own record
 
 
-def compare_rates(before: Sequence[Rate], after: Sequence[Rate]) -> Comparison:
-    """One-sided: is the recent rate lower than the baseline's posterior predictive allows?"""
+def compare_rates(before: Sequence[Rate], after: Sequence[Rate], margin: float) -> Comparison:
+    """One-sided: is the recent rate lower than "the baseline minus `margin`" allows?
+
+    The baseline's posterior, Beta(1 + on time, 1 + late), is shifted down by `margin`
+    keeping its strength (a + b), and the recent on-time count is judged against that
+    shifted predictive. Testing against a small drop rather than no drop at all is what
+    keeps chance dips of a steady partner from looking like a decline, so the level can
+    be lenient enough to catch real drops in a handful of agreements.
+    """
     hits_before = sum(r.hits for r in before)
     tries_before = sum(r.tries for r in before)
     hits_after = sum(r.hits for r in after)
     tries_after = sum(r.tries for r in after)
-    a = PRIOR[0] + hits_before
-    b = PRIOR[1] + tries_before - hits_before
+    strength = PRIOR[0] + PRIOR[1] + tries_before
+    mean = max(0.01, (PRIOR[0] + hits_before) / strength - margin)
+    a = mean * strength
+    b = (1.0 - mean) * strength
     return Comparison(
         level_before=hits_before / tries_before if tries_before else 0.0,
         level_after=hits_after / tries_after if tries_after else 0.0,
-        p_value=beta_binomial_cdf(hits_after, tries_after, a, b),
+        p_value=beta_binomial_mid_p(hits_after, tries_after, a, b),
     )
 
 
