@@ -351,6 +351,36 @@ def agreements_list_command(
         )
 
 
+@agreements_app.command("flags")
+def agreements_flags_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Evaluate as if it were YYYY-MM-DD.")
+    ] = None,
+) -> None:
+    """Partners and regions whose follow-up of agreements is declining."""
+    from datetime import date
+
+    from bot.core.followup import explain, follow_up_flags
+
+    try:
+        day = date.fromisoformat(as_of) if as_of else date.today()
+    except ValueError:
+        fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
+    engine = _engine(load_settings())
+    with session_scope(engine) as session:
+        alliance = get_alliance(session)
+        texts = Texts(alliance.language)
+        flags = follow_up_flags(session, alliance, day)
+        if as_json:
+            _print_json([flag.to_json(texts) for flag in flags])
+            return
+        for flag in flags:
+            typer.echo(f"{flag.level} {flag.key} ({flag.flag.kind}): {explain(texts, flag)}")
+        if not flags:
+            typer.echo(f"No declining follow-up as of {day.isoformat()}.")
+
+
 @app.command("invite")
 def invite_command(
     person: Annotated[str, typer.Argument(help="A person's key from the alliance file.")],

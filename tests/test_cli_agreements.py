@@ -104,3 +104,38 @@ def test_a_file_without_the_columns_is_refused(env: dict[str, str], tmp_path: Pa
     )
     result = runner.invoke(app, ["agreements", "import", str(latin)], env=env)
     assert result.exit_code != 0 and "UTF-8" in result.stderr
+
+
+def test_flags_show_a_planted_decline_as_of_a_day(env: dict[str, str], tmp_path: Path) -> None:
+    from datetime import date, timedelta
+
+    rows = []
+    start = date(2025, 9, 1)
+    for i in range(16):  # steady: done on time, two a fortnight for eight months
+        due = start + timedelta(days=14 * (i // 2) + 7 * (i % 2))
+        made = due - timedelta(days=21)
+        rows.append(f"B{i},Ok {i},woonkracht,west,{made},{due},{due - timedelta(days=1)},")
+    decline = date(2026, 1, 5)
+    for i in range(10):  # since January: mostly late or never done, while still agreed
+        due = decline + timedelta(days=7 * i)
+        made = due - timedelta(days=21)
+        done = "" if i % 3 else str(due + timedelta(days=9))
+        rows.append(f"L{i},Laat {i},woonkracht,west,{made},{due},{done},")
+    path = _csv(tmp_path, "\n".join(rows) + "\n")
+    assert runner.invoke(app, ["agreements", "import", str(path)], env=env).exit_code == 0
+
+    before = runner.invoke(app, ["agreements", "flags", "--json", "--as-of", "2025-12-29"], env=env)
+    assert before.exit_code == 0, before.output
+    assert json.loads(before.stdout) == []
+
+    after = runner.invoke(app, ["agreements", "flags", "--json", "--as-of", "2026-03-16"], env=env)
+    flags = json.loads(after.stdout)
+    partner = next(f for f in flags if f["level"] == "partner")
+    assert partner["key"] == "woonkracht"
+    assert partner["kind"] in ("declining_follow_up", "pseudo_cooperation")
+    assert date(2025, 12, 15) <= date.fromisoformat(partner["since"]) <= date(2026, 2, 2)
+    assert "Woonkracht Rivierenland" in partner["explanation"]
+    assert any(word in partner["explanation"] for word in ("op tijd", "afspraken"))
+    assert {"level", "key", "kind", "since", "explanation"} <= set(partner)
+    bad = runner.invoke(app, ["agreements", "flags", "--as-of", "gisteren"], env=env)
+    assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.stderr
