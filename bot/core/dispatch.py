@@ -19,6 +19,7 @@ from bot.core.commands import (
     split_command_line,
 )
 from bot.core.context import Context
+from bot.core.flag_commands import handle_flags
 from bot.core.house import house_markup
 from bot.core.house_commands import (
     handle_endorse,
@@ -31,7 +32,7 @@ from bot.core.house_commands import (
 from bot.core.models import Alliance, Partner, Person
 from bot.core.outbox import mute
 from bot.core.replies import Reply
-from bot.core.signal_commands import continue_awaiting, handle_flags, handle_signal, press_signal
+from bot.core.signal_commands import continue_awaiting, handle_signal, press_signal
 from bot.core.texts import LANGUAGES, Texts
 
 Handler = Callable[[Context], Reply]

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
-
 from bot.core.context import Context
-from bot.core.models import Person, Region, Signal
+from bot.core.models import Signal
 from bot.core.replies import Reply
-from bot.core.signals import STATUS_VERBS, mark_signal, open_signals, record_signal, status_buttons
+from bot.core.signals import STATUS_VERBS, mark_signal, record_signal
 
 ANONYMOUS_WORDS = frozenset({"anoniem", "anonymous"})
 AWAITING_SIGNAL = "signal"
@@ -37,22 +35,6 @@ def continue_awaiting(context: Context, text: str) -> Reply | None:
     if awaiting not in (AWAITING_SIGNAL, AWAITING_ANONYMOUS):
         return None
     return _record(context, text, awaiting == AWAITING_ANONYMOUS)
-
-
-def handle_flags(context: Context) -> Reply:
-    """What needs the advisers' attention; for now the open regional signals."""
-    session = context.session
-    signals = open_signals(session, context.alliance)
-    buttons = tuple(b for s in signals for b in status_buttons(context.texts, s.id or 0))
-    regions = {
-        r.id: r.name
-        for r in session.exec(select(Region).where(Region.alliance_id == context.alliance.id))
-    }
-    authors = {
-        s.id: (session.get(Person, s.person_id).name if s.person_id and not s.anonymous else None)  # type: ignore[union-attr]
-        for s in signals
-    }
-    return context.reply("flags", *buttons, signals=signals, regions=regions, authors=authors)
 
 
 def press_signal(context: Context, verb: str, signal_id: str) -> Reply:

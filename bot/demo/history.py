@@ -138,13 +138,15 @@ def _agreement_history(
 ) -> None:
     region_ids = [r for r in regions if r is not None]
     start = today - timedelta(days=14 * ROUNDS)
-    for number in range(60):
-        partner = partners[number % len(partners)]
+    woonkracht = next(p for p in partners if p.key == "woonkracht")
+    # The housing corporation makes more agreements than most, and its follow-up slips
+    # for what falls due in the last fourteen weeks: the decline the follow-up flags find.
+    owners = [partners[n % len(partners)] for n in range(60)] + [woonkracht] * 20
+    for number, partner in enumerate(owners):
         made_on = start + timedelta(days=rng.randint(0, 14 * ROUNDS - 21))
         due_on = made_on + timedelta(days=rng.choice((14, 21, 28, 42)))
-        late_phase = made_on > today - timedelta(days=70)
-        slipping = partner.key == "woonkracht" and late_phase
-        on_time_chance = 0.25 if slipping else 0.8
+        slipping = partner.key == "woonkracht" and due_on > today - timedelta(days=98)
+        on_time_chance = 0.1 if slipping else 0.85
         done_on: date | None
         if rng.random() < on_time_chance:
             done_on = due_on - timedelta(days=rng.randint(0, 10))

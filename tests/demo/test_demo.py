@@ -7,10 +7,11 @@ import re
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -88,3 +89,18 @@ def _get_when_up(url: str) -> httpx.Response:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+@pytest.mark.parametrize("offset", [0, 5, 11])
+def test_the_demo_shows_the_housing_corporations_slipping_follow_up(
+    tmp_path: Path, offset: int
+) -> None:
+    from bot.core.alliance import get_alliance
+    from bot.core.followup import follow_up_flags
+
+    today = date(2026, 11, 22) + timedelta(days=offset)
+    engine = make_engine(build_demo_database(tmp_path, today=today))
+    with Session(engine) as session:
+        flags = follow_up_flags(session, get_alliance(session), today)
+    assert [(f.level, f.key) for f in flags] == [("partner", "woonkracht")]
+    engine.dispose()
