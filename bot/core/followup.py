@@ -7,6 +7,7 @@ for the reader, in their language, with the numbers behind the flag.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -65,23 +66,26 @@ def follow_up_flags(session: Session, alliance: Alliance, as_of: date) -> list[G
         by_partner.setdefault(partner_id, []).append(facts)
         if region_id is not None:
             by_region.setdefault(region_id, []).append(facts)
-    flags: list[GroupFlag] = []
     partners = session.exec(
-        select(Partner)
-        .where(Partner.alliance_id == alliance.id, col(Partner.active))
-        .order_by(col(Partner.key))
+        select(Partner).where(Partner.alliance_id == alliance.id, col(Partner.active))
     ).all()
-    for partner in partners:
-        flag = flag_follow_up(by_partner.get(partner.id or 0, []), as_of)
-        if flag is not None:
-            flags.append(GroupFlag("partner", partner.key, partner.name, flag))
     regions = session.exec(
-        select(Region)
-        .where(Region.alliance_id == alliance.id, col(Region.active))
-        .order_by(col(Region.key))
+        select(Region).where(Region.alliance_id == alliance.id, col(Region.active))
     ).all()
-    for region in regions:
-        flag = flag_follow_up(by_region.get(region.id or 0, []), as_of)
+    return _flags("partner", partners, by_partner, as_of) + _flags(
+        "region", regions, by_region, as_of
+    )
+
+
+def _flags(
+    level: str,
+    groups: Sequence[Partner | Region],
+    facts_of: dict[int, list[AgreementFacts]],
+    as_of: date,
+) -> list[GroupFlag]:
+    flags: list[GroupFlag] = []
+    for group in sorted(groups, key=lambda g: g.key):
+        flag = flag_follow_up(facts_of.get(group.id or 0, []), as_of)
         if flag is not None:
-            flags.append(GroupFlag("region", region.key, region.name, flag))
+            flags.append(GroupFlag(level, group.key, group.name, flag))
     return flags
