@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import itertools
 import json
 import logging
 import math
@@ -63,6 +62,7 @@ from bot.core.models import Identity, Person, Signal
 from bot.db import make_engine, session_scope
 from bot.demo.run import build_demo_database
 from tests.fakes.telegram_api import TOKEN, FakeBotApi, Rules
+from tests.fakes.telegram_updates import button, message
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_N = 400
@@ -80,50 +80,7 @@ STARTUP_TIMEOUT = 60.0
 REQUEST_TIMEOUT = 60.0
 
 
-_ids = itertools.count(1_000_000)
-
-
 # --------------------------------------------------------------------------- updates --
-def message(user: int, text: str) -> dict[str, Any]:
-    """A private text message, shaped like the Bot API's (as in tests/adapters)."""
-    entities = (
-        [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-        if text.startswith("/")
-        else []
-    )
-    return {
-        "update_id": next(_ids),
-        "message": {
-            "message_id": next(_ids),
-            "date": int(time.time()),
-            "chat": {"id": user, "type": "private"},
-            "from": {"id": user, "is_bot": False, "first_name": "X", "language_code": "nl"},
-            "text": text,
-            **({"entities": entities} if entities else {}),
-        },
-    }
-
-
-def button(user: int, data: str, text: str = "Vraag", label: str = "Knop") -> dict[str, Any]:
-    """A button press on a message of ours with one button carrying `data`."""
-    return {
-        "update_id": next(_ids),
-        "callback_query": {
-            "id": str(next(_ids)),
-            "from": {"id": user, "is_bot": False, "first_name": "X", "language_code": "nl"},
-            "chat_instance": "ci",
-            "data": data,
-            "message": {
-                "message_id": 77,
-                "date": int(time.time()),
-                "chat": {"id": user, "type": "private"},
-                "text": text,
-                "reply_markup": {"inline_keyboard": [[{"text": label, "callback_data": data}]]},
-            },
-        },
-    }
-
-
 @dataclass(frozen=True)
 class Workload:
     name: str

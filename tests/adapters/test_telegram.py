@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import re
-import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
@@ -26,12 +24,12 @@ from bot.core.people import person_by_key
 from bot.db import session_scope
 from bot.settings import Settings
 from tests.fakes.telegram_api import TOKEN, FakeBotApi, Rules
+from tests.fakes.telegram_updates import button, message
 
 SECRET = "s3cret-webhook-token"
 GERDA = 700100001  # an ambassador with a telegram id in the demo alliance file
 OTTO = 700100009  # an ambassador who reads English
 STRANGER = 123123123
-_ids = itertools.count(1000)
 
 
 @pytest.fixture
@@ -60,50 +58,6 @@ async def client(demo_engine: Engine, api: FakeBotApi) -> AsyncIterator[httpx.As
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
     await adapter.stop()
-
-
-def message(
-    user: int, text: str, chat: int | None = None, kind: str = "private", lang: str = "nl"
-) -> dict[str, Any]:
-    chat_id = chat if chat is not None else user
-    return {
-        "update_id": next(_ids),
-        "message": {
-            "message_id": next(_ids),
-            "date": int(time.time()),
-            "chat": {
-                "id": chat_id,
-                "type": kind,
-                **({"title": "Regio"} if kind != "private" else {}),
-            },
-            "from": {"id": user, "is_bot": False, "first_name": "X", "language_code": lang},
-            "text": text,
-            **(
-                {"entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]}
-                if text.startswith("/")
-                else {}
-            ),
-        },
-    }
-
-
-def button(user: int, data: str, text: str = "Vraag", label: str = "Knop") -> dict[str, Any]:
-    return {
-        "update_id": next(_ids),
-        "callback_query": {
-            "id": str(next(_ids)),
-            "from": {"id": user, "is_bot": False, "first_name": "X", "language_code": "nl"},
-            "chat_instance": "ci",
-            "data": data,
-            "message": {
-                "message_id": 77,
-                "date": int(time.time()),
-                "chat": {"id": user, "type": "private"},
-                "text": text,
-                "reply_markup": {"inline_keyboard": [[{"text": label, "callback_data": data}]]},
-            },
-        },
-    }
 
 
 async def post(
