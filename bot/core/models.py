@@ -191,6 +191,9 @@ class ToolkitSnippet(SQLModel, table=True):
     language: str = "nl"
     agenda_kinds: str = ""  # comma-separated agenda item kinds this snippet is timed to
     days_before: int = 7
+    kind: str = "newsletter_item"  # newsletter_item | social_post | intranet_item | board_memo | …
+    pillar: int | None = None  # the pillar's position in the house, if the snippet carries one
+    max_length: int | None = None  # characters; None: the kind's own limit
     active: bool = True
     created_by_id: int | None = Field(default=None, foreign_key="person.id")
     created_at: datetime = Field(default_factory=utcnow)
@@ -356,3 +359,40 @@ class Invite(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     used_at: datetime | None = None
+
+
+class Flag(SQLModel, table=True):
+    """A trend worth an adviser's attention, kept as an *episode*.
+
+    One row per episode of one group's decline (follow-up or pulse), so that a flag is told
+    to the advisers once, can be acknowledged with a note, and is not raised again while the
+    same decline goes on. When detection stops firing the episode ends (`ended_at`); a
+    decline that returns within a short grace is the same episode, later it is a new one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id", index=True)
+    family: str  # follow_up | energy | trust: what declines
+    level: str  # alliance | partner | region
+    key: str  # the partner's or region's key ("alliance" for the whole)
+    kind: str  # declining_follow_up | pseudo_cooperation | energy_drop | trust_drop
+    since: date
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    raised_at: datetime = Field(default_factory=utcnow)
+    last_seen: date
+    ended_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    acknowledged_by_id: int | None = Field(default=None, foreign_key="person.id")
+    note: str | None = _text(nullable=True)
+
+
+class ToolkitFeedback(SQLModel, table=True):
+    """What a partner did with a delivered snippet: used, adapted or not relevant."""
+
+    __table_args__ = (UniqueConstraint("delivery_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: int = Field(foreign_key="delivery.id")
+    partner_id: int | None = Field(default=None, foreign_key="partner.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    snippet_key: str
+    verdict: str  # used | adapted | not_relevant
+    at: datetime = Field(default_factory=utcnow)
