@@ -8,17 +8,17 @@ for the reader, in their language, with the numbers behind the flag.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from bot.core.models import Agreement, Alliance, Partner, Region
+from bot.core.followup_measures import Measures, measures_by_group, series_by_group
+from bot.core.models import Alliance, Partner, Region
 from bot.core.replies import parse_markup, plain_text
 from bot.core.texts import Texts
-from bot.core.trends import AgreementFacts, Flag, flag_follow_up
+from bot.core.trends import Flag, FollowUpSeries, detect_follow_up_decline
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,9 @@ class GroupFlag:
     key: str
     name: str
     flag: Flag
+    recent: Measures = field(
+        default_factory=Measures
+    )  # the measures since `flag.since`, e.g. unanswered check-ins
 
     def to_json(self, texts: Texts) -> dict[str, Any]:
         return {
@@ -35,7 +38,7 @@ class GroupFlag:
             "kind": self.flag.kind,
             "since": self.flag.since.isoformat(),
             "explanation": explain(texts, self),
-            "numbers": self.flag.as_dict(),
+            "numbers": {**self.flag.as_dict(), "recent": self.recent.as_dict()},
         }
 
 
@@ -45,47 +48,45 @@ def explain(texts: Texts, group: GroupFlag) -> str:
 
 
 def follow_up_flags(session: Session, alliance: Alliance, as_of: date) -> list[GroupFlag]:
-    """Every partner and region whose follow-up declined, using only what was known."""
-    rows = session.execute(
-        sa_select(
-            col(Agreement.owner_partner_id),
-            col(Agreement.region_id),
-            col(Agreement.made_on),
-            col(Agreement.due_on),
-            col(Agreement.done_on),
-        ).where(
-            col(Agreement.alliance_id) == alliance.id,
-            col(Agreement.made_on) <= as_of,
-            col(Agreement.status) != "dropped",
-        )
-    ).all()
-    by_partner: dict[int, list[AgreementFacts]] = {}
-    by_region: dict[int, list[AgreementFacts]] = {}
-    for partner_id, region_id, made_on, due_on, done_on in rows:
-        facts = AgreementFacts(made_on, due_on, done_on)
-        by_partner.setdefault(partner_id, []).append(facts)
-        if region_id is not None:
-            by_region.setdefault(region_id, []).append(facts)
+    """Every partner and region whose follow-up declined, using only what was known.
+
+    The per-period counts come from the database (`followup_measures`); the rule runs on
+    the few resulting numbers per group, so the cost grows with groups, not agreements."""
     partners = session.exec(
         select(Partner).where(Partner.alliance_id == alliance.id, col(Partner.active))
     ).all()
     regions = session.exec(
         select(Region).where(Region.alliance_id == alliance.id, col(Region.active))
     ).all()
-    return _flags("partner", partners, by_partner, as_of) + _flags(
-        "region", regions, by_region, as_of
+    return _flags(session, alliance, "partner", partners, as_of) + _flags(
+        session, alliance, "region", regions, as_of
     )
 
 
 def _flags(
+    session: Session,
+    alliance: Alliance,
     level: str,
     groups: Sequence[Partner | Region],
-    facts_of: dict[int, list[AgreementFacts]],
     as_of: date,
 ) -> list[GroupFlag]:
-    flags: list[GroupFlag] = []
+    series = series_by_group(session, alliance, level, as_of)
+    raised: list[tuple[Partner | Region, Flag]] = []
     for group in sorted(groups, key=lambda g: g.key):
-        flag = flag_follow_up(facts_of.get(group.id or 0, []), as_of)
+        flag = detect_follow_up_decline(series.get(group.id or 0, FollowUpSeries(as_of)))
         if flag is not None:
-            flags.append(GroupFlag(level, group.key, group.name, flag))
-    return flags
+            raised.append((group, flag))
+    return [
+        GroupFlag(
+            level, group.key, group.name, flag, _recent(session, alliance, level, group, flag)
+        )
+        for group, flag in raised
+    ]
+
+
+def _recent(
+    session: Session, alliance: Alliance, level: str, group: Partner | Region, flag: Flag
+) -> Measures:
+    """The measures of the flag's recent window (one query per flag: flags are few)."""
+    by_group = measures_by_group(session, alliance, level, flag.as_of, since=flag.since)
+    return by_group.get(group.id or 0, Measures())
