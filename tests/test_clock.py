@@ -51,7 +51,7 @@ def test_biweekly_fires_every_other_week() -> None:
 
 def test_cadences_come_from_schedules_and_the_alliance_file(demo_engine: Engine) -> None:
     cadences = load_cadences(demo_engine)
-    assert [c.job for c in cadences] == ["pulse_open", "checkins"]
+    assert [c.job for c in cadences] == ["pulse_open", "checkins", "flags"]
     assert cadences[0].grace == timedelta(hours=24)
     assert cadences[1].grace == timedelta(hours=20)
 

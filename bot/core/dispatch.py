@@ -19,7 +19,8 @@ from bot.core.commands import (
     split_command_line,
 )
 from bot.core.context import Context
-from bot.core.flag_commands import handle_flags
+from bot.core.flag_commands import continue_note, handle_flags, press_ack
+from bot.core.flag_store import ACK_VERB
 from bot.core.house import house_markup
 from bot.core.house_commands import (
     handle_endorse,
@@ -58,7 +59,13 @@ def handle(session: Session, command: Command) -> Reply:
         text = str(command.context.get("text", ""))
         typed = text and not text.startswith("/")
         awaited = (
-            (continue_awaiting(context, text) or continue_stuck(context, text)) if typed else None
+            (
+                continue_awaiting(context, text)
+                or continue_stuck(context, text)
+                or continue_note(context, text)
+            )
+            if typed
+            else None
         )
         return awaited or _unknown(context)
     if not spec.allowed_for(person.role_set):
@@ -145,6 +152,7 @@ ACTIONS: dict[str, Press] = {
     "ho": lambda context, _verb, args: press_answer(context, "object", args[0]),
     "sa": lambda context, verb, args: press_signal(context, verb, args[0]),
     "sn": lambda context, verb, args: press_signal(context, verb, args[0]),
+    ACK_VERB: lambda context, _verb, args: press_ack(context, args[0]),
     **dict.fromkeys(ANSWERS, lambda context, verb, args: press_checkin(context, verb, args[0])),
 }
 

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from bot.core.flag_store import Detected, sync_flags
 from bot.core.followup_measures import Measures, measures_by_group, series_by_group
-from bot.core.models import Alliance, Partner, Region
+from bot.core.models import Alliance, Partner, Region, utcnow
+from bot.core.models import Flag as StoredFlag
 from bot.core.replies import parse_markup, plain_text
-from bot.core.texts import Texts
+from bot.core.texts import LANGUAGES, Texts
 from bot.core.trends import Flag, FollowUpSeries, detect_follow_up_decline
 
 
@@ -90,3 +93,30 @@ def _recent(
     """The measures of the flag's recent window (one query per flag: flags are few)."""
     by_group = measures_by_group(session, alliance, level, flag.as_of, since=flag.since)
     return by_group.get(group.id or 0, Measures())
+
+
+def detected_follow_up(session: Session, alliance: Alliance, today: date) -> list[Detected]:
+    """Today's follow-up flags, worded in both languages for the episode store."""
+    return [
+        Detected(
+            family="follow_up",
+            level=group.level,
+            key=group.key,
+            kind=group.flag.kind,
+            since=group.flag.since,
+            explanations={language: explain(Texts(language), group) for language in LANGUAGES},
+            numbers={**group.flag.as_dict(), "recent": group.recent.as_dict()},
+        )
+        for group in follow_up_flags(session, alliance, today)
+    ]
+
+
+def refresh_follow_up_flags(
+    session: Session, alliance: Alliance, now: datetime | None = None
+) -> list[StoredFlag]:
+    """Evaluate today and update the episodes; newly raised flags are announced once."""
+    now = now or utcnow()
+    local_today = now.astimezone(ZoneInfo(alliance.timezone)).date()
+    return sync_flags(
+        session, alliance, ["follow_up"], detected_follow_up(session, alliance, local_today), now
+    )

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from bot.core.alliance import get_alliance
 from bot.core.checkins import plan_checkins
+from bot.core.followup import refresh_follow_up_flags
 from bot.core.models import Alliance, JobRun
 from bot.core.pulse import open_round
 
@@ -30,7 +31,12 @@ def _checkins(session: Session, alliance: Alliance, now: datetime) -> dict[str, 
     return {"planned": plan_checkins(session, alliance, now.date())}
 
 
-JOBS: dict[str, Job] = {"pulse_open": _pulse_open, "checkins": _checkins}
+def _flags(session: Session, alliance: Alliance, now: datetime) -> dict[str, Any]:
+    raised = refresh_follow_up_flags(session, alliance, now)
+    return {"raised": [f"{f.level}:{f.key}:{f.kind}" for f in raised]}
+
+
+JOBS: dict[str, Job] = {"pulse_open": _pulse_open, "checkins": _checkins, "flags": _flags}
 
 # Which alliance setting overrides a job's default cadence.
 CADENCE_OVERRIDES: dict[str, Callable[[Alliance], str]] = {
