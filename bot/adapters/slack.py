@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import date, timedelta
 from typing import Any
 
 from slack_bolt import BoltResponse
@@ -31,15 +32,24 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bot.adapters.slack_views import (
+    AGREEMENT_MODAL,
+    agreement_view,
+    done_view,
+    submitted,
+    text_input,
+)
 from bot.adapters.web import Lifespan
+from bot.core.agreements import EntryError, NewAgreement, register_agreement
 from bot.core.alliance import get_alliance
 from bot.core.commands import Command
 from bot.core.context import Context
 from bot.core.dispatch import command_from_text, handle, press
+from bot.core.flag_store import explanation, open_flags
 from bot.core.house import current_version, house_markup, open_proposal, version_content
 from bot.core.house_commands import status_reply, submit_proposal
 from bot.core.house_format import FormatError, format_house, parse_proposal
-from bot.core.models import Alliance, Identity, Person
+from bot.core.models import Alliance, Identity, Partner, Person, Region, utcnow
 from bot.core.people import language_of, person_by_account
 from bot.core.proposals import ProposalError, proposal_status
 from bot.core.replies import Reply
@@ -56,6 +66,7 @@ PLATFORM = "slack"
 SLASH = "/alliance"
 PROPOSE_MODAL = "propose_house"
 AGREEMENT_SHORTCUT = "make_agreement"
+DEFAULT_DUE = timedelta(days=14)
 MAX_HOME_BLOCKS = 100
 
 
@@ -75,11 +86,13 @@ class SlackAdapter:
         )
         self.app.middleware(self._skip_retries)
         self.app.command(SLASH, matchers=[_bare_propose])(self._open_propose_modal)
+        self.app.command(SLASH, matchers=[_bare_new_agreement])(self._open_agreement_modal)
         self.app.command(SLASH)(ack=self._ack, lazy=[self._run_command])
         self.app.action(re.compile(".+"))(ack=self._ack, lazy=[self._run_action])
         self.app.event("app_home_opened")(self._home_opened)
         self.app.view(PROPOSE_MODAL)(self._propose_submitted)
-        self.app.shortcut(AGREEMENT_SHORTCUT)(ack=self._ack, lazy=[self._run_agreement_shortcut])
+        self.app.shortcut(AGREEMENT_SHORTCUT)(self._open_agreement_modal)
+        self.app.view(AGREEMENT_MODAL)(self._agreement_submitted)
         self.handler = AsyncSlackRequestHandler(self.app)
 
     def routes(self) -> list[Route]:
@@ -189,13 +202,6 @@ class SlackAdapter:
             reply = await run_in_threadpool(self._press, person_id, value)
         await self._respond(respond, reply)
 
-    async def _run_agreement_shortcut(
-        self, body: dict[str, Any], respond: Callable[..., Awaitable[Any]]
-    ) -> None:
-        """ "Make this an agreement": answered by the agreements command, in its own words."""
-        person_id = await self._person_id(str((body.get("user") or {}).get("id")))
-        await self._answer(person_id, "agreements", respond)
-
     def _press(self, person_id: int, value: str) -> Reply:
         with session_scope(self.engine) as session:
             return press(session, person_id, value, PLATFORM)
@@ -221,7 +227,14 @@ class SlackAdapter:
                 markup = house_markup(session, alliance, texts)
                 proposal = open_proposal(session, alliance.id or 0)
                 signals = open_signals(session, alliance)
-                markup += texts.render("slack_home", signals=signals)
+                adviser = "adviser" in person.role_set
+                flags = open_flags(session, alliance) if adviser else []
+                markup += texts.render(
+                    "slack_home",
+                    signals=signals,
+                    flags=[(f, explanation(f, texts.language)) for f in flags],
+                    adviser=adviser,
+                )
                 reply = Reply.from_markup(markup)
                 if proposal is not None and "adviser" in person.role_set:
                     status = proposal_status(session, alliance, proposal)
@@ -251,8 +264,8 @@ class SlackAdapter:
             "submit": {"type": "plain_text", "text": texts.gettext("Propose")[:24]},
             "close": {"type": "plain_text", "text": texts.gettext("Cancel")[:24]},
             "blocks": [
-                _input("reason", texts.gettext("Why this change?"), multiline=False),
-                _input("house", texts.gettext("The message house"), initial=current[:3000]),
+                text_input("reason", texts.gettext("Why this change?"), multiline=False),
+                text_input("house", texts.gettext("The message house"), initial=current[:3000]),
             ],
         }
 
@@ -291,30 +304,104 @@ class SlackAdapter:
                 }
         return {}
 
+    # ------------------------------------------------------------- agreement modal --
+    async def _open_agreement_modal(
+        self,
+        ack: Callable[..., Awaitable[None]],
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        respond: Callable[..., Awaitable[Any]],
+    ) -> None:
+        """The message shortcut (pre-filled with the message) or a bare `agreements new`."""
+        await ack()
+        user = body.get("user_id") or (body.get("user") or {}).get("id")
+        person_id = await self._person_id(str(user))
+        text = str((body.get("message") or {}).get("text", ""))
+        opened = await run_in_threadpool(self._agreement_view, person_id, text)
+        if isinstance(opened, Reply):
+            await self._respond(respond, opened)
+        else:
+            await client.views_open(trigger_id=body["trigger_id"], view=opened)
+
+    def _agreement_view(self, person_id: int | None, text: str) -> dict[str, Any] | Reply:
+        with session_scope(self.engine) as session:
+            person = session.get(Person, person_id) if person_id else None
+            if person is None:
+                return Reply.from_markup(Texts(None).render("slack_unknown"))
+            alliance = get_alliance(session)
+            texts = Texts(language_of(person, alliance))
+            if "adviser" not in person.role_set:
+                return Reply.from_markup(texts.render("agreements_new_adviser_only"))
+            partners = session.exec(
+                select(Partner)
+                .where(Partner.alliance_id == alliance.id, col(Partner.active))
+                .order_by(col(Partner.name))
+            ).all()
+            regions = session.exec(
+                select(Region)
+                .where(Region.alliance_id == alliance.id, col(Region.active))
+                .order_by(col(Region.name))
+            ).all()
+            return agreement_view(
+                texts,
+                [(p.key, p.name) for p in partners],
+                [(r.key, r.name) for r in regions],
+                text,
+                utcnow().date() + DEFAULT_DUE,
+            )
+
+    async def _agreement_submitted(
+        self, ack: Callable[..., Awaitable[None]], body: dict[str, Any], view: dict[str, Any]
+    ) -> None:
+        person_id = await self._person_id(str((body.get("user") or {}).get("id")))
+        values = {k: submitted(view, k) for k in ("text", "partner", "due", "region", "source")}
+        outcome = await run_in_threadpool(self._register_agreement, person_id, values)
+        if "errors" in outcome:
+            await ack(response_action="errors", errors=outcome["errors"])
+        else:
+            await ack(response_action="update", view=outcome["view"])
+
+    def _register_agreement(self, person_id: int | None, values: dict[str, str]) -> dict[str, Any]:
+        """Errors by input block, or the confirmation view; one core function registers."""
+        with session_scope(self.engine) as session:
+            person = session.get(Person, person_id) if person_id else None
+            if person is None:
+                return {"errors": {"text": Texts(None).gettext("I don't know you yet.")}}
+            alliance = get_alliance(session)
+            texts = Texts(language_of(person, alliance))
+            try:
+                due = date.fromisoformat(values["due"])
+            except ValueError:
+                return {"errors": {"due": texts.gettext("Pick a due date.")}}
+            new = NewAgreement(
+                values["text"],
+                values["partner"],
+                due,
+                region=values["region"] or None,
+                source=values["source"].strip()[:200] or "slack",
+            )
+            try:
+                agreement = register_agreement(session, alliance, person, new, utcnow().date())
+            except EntryError as error:
+                message = _plain(texts, "agreements_entry_error", error=error, partners=[])
+                return {"errors": {error.field: message}}
+            partner = session.get(Partner, agreement.owner_partner_id)
+            message = _plain(texts, "agreements_new_done", agreement=agreement, partner=partner)
+            return {"view": done_view(texts, texts.gettext("Agreement registered"), message)}
+
 
 async def _bare_propose(command: dict[str, Any]) -> bool:
     return str(command.get("text", "")).strip().lower() in ("propose", "voorstel")
 
 
+async def _bare_new_agreement(command: dict[str, Any]) -> bool:
+    words = str(command.get("text", "")).strip().lower().split()
+    return words in (["agreements", "new"], ["afspraken", "nieuw"])
+
+
 def _plain(texts: Texts, template: str, **values: Any) -> str:
     markup = texts.render(template, cmd=lambda key: f"{SLASH} {key}", **values)
     return render_plain(Reply.from_markup(markup))[:2000]
-
-
-def _input(block_id: str, label: str, multiline: bool = True, initial: str = "") -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "plain_text_input",
-        "action_id": "value",
-        "multiline": multiline,
-    }
-    if initial:
-        element["initial_value"] = initial
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "label": {"type": "plain_text", "text": label[:2000]},
-        "element": element,
-    }
 
 
 def _home_context(session: Session, person: Person, alliance: Alliance) -> Context:

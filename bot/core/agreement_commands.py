@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from sqlmodel import func, select
+from sqlmodel import col, select
 
-from bot.core.agreements import list_agreements
+from bot.core.agreements import EntryError, NewAgreement, list_agreements, register_agreement
 from bot.core.checkins import ANSWERS, checkin_buttons, may_answer, record_answer
 from bot.core.context import Context
 from bot.core.models import Agreement, Partner, utcnow
@@ -63,40 +63,32 @@ def _new(context: Context, text: str) -> Reply:
     if "adviser" not in context.person.role_set:
         return context.reply("agreements_new_adviser_only")
     match = _NEW.match(text)
-    partner = (
-        context.session.exec(
-            select(Partner).where(
-                Partner.alliance_id == context.alliance.id, Partner.key == match.group("partner")
-            )
-        ).first()
-        if match
-        else None
-    )
     try:
         due = date.fromisoformat(match.group("due")) if match else None
     except ValueError:
         due = None
-    if match is None or partner is None or due is None:
+    if match is None or due is None:
         return context.reply("agreements_new_usage")
-    count = context.session.exec(
-        select(func.count())
-        .select_from(Agreement)
-        .where(Agreement.alliance_id == context.alliance.id)
-    ).one()
-    agreement = Agreement(
-        alliance_id=context.alliance.id or 0,
-        key=f"C{count + 1:03d}-{utcnow():%H%M%S}",
-        text=match.group("text").strip()[:1000],
-        owner_partner_id=partner.id or 0,
-        made_on=utcnow().date(),
-        due_on=due,
-        source="chat",
-        owner_person_id=None,
-    )
-    context.session.add(agreement)
-    context.audit("agreement.created", partner=partner.key)
-    context.session.flush()
+    new = NewAgreement(match.group("text"), match.group("partner"), due, source="chat")
+    try:
+        agreement = register_agreement(
+            context.session, context.alliance, context.person, new, utcnow().date()
+        )
+    except EntryError as error:
+        return context.reply("agreements_entry_error", error=error, partners=partner_keys(context))
+    partner = context.session.get(Partner, agreement.owner_partner_id)
     return context.reply("agreements_new_done", agreement=agreement, partner=partner)
+
+
+def partner_keys(context: Context) -> list[str]:
+    return [
+        p.key
+        for p in context.session.exec(
+            select(Partner)
+            .where(Partner.alliance_id == context.alliance.id, col(Partner.active))
+            .order_by(col(Partner.key))
+        )
+    ]
 
 
 def press_checkin(context: Context, verb: str, agreement_id: str) -> Reply:

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
-from bot.core.models import Agreement, Alliance, AuditEvent, Partner, Region, utcnow
+from bot.core.models import Agreement, Alliance, AuditEvent, Partner, Person, Region, utcnow
 
 COLUMNS = ("key", "text", "owner", "region", "made_on", "due_on", "done_on")
 REQUIRED = ("key", "text", "owner", "made_on", "due_on")
@@ -198,3 +198,75 @@ def key_maps(session: Session, alliance: Alliance) -> tuple[dict[int, str], dict
         for r in session.exec(select(Region).where(Region.alliance_id == alliance.id))
     }
     return partners, regions
+
+
+class EntryError(ValueError):
+    """A new agreement that cannot be registered: `field` says which input is wrong."""
+
+    def __init__(self, code: str, field: str, **details: str) -> None:
+        super().__init__(code)
+        self.code = code  # adviser_only | no_text | unknown_partner | unknown_region | due_past
+        self.field = field  # text | partner | region | due
+        self.details = details
+
+
+@dataclass(frozen=True)
+class NewAgreement:
+    """One agreement typed in chat or a Slack modal (the CSV import has its own checks)."""
+
+    text: str
+    partner: str  # partner key
+    due_on: date
+    region: str | None = None
+    source: str | None = None  # where it was made: "chat", "slack", a meeting
+
+
+def register_agreement(
+    session: Session, alliance: Alliance, person: Person, new: NewAgreement, made_on: date
+) -> Agreement:
+    """Check and store one agreement; every entry route (chat, Slack modal) comes here."""
+    if "adviser" not in person.role_set:
+        raise EntryError("adviser_only", "text")
+    text = new.text.strip()
+    if not text:
+        raise EntryError("no_text", "text")
+    partner = session.exec(
+        select(Partner).where(
+            Partner.alliance_id == alliance.id, Partner.key == new.partner, col(Partner.active)
+        )
+    ).first()
+    if partner is None:
+        raise EntryError("unknown_partner", "partner", partner=new.partner)
+    region = None
+    if new.region:
+        region = session.exec(
+            select(Region).where(Region.alliance_id == alliance.id, Region.key == new.region)
+        ).first()
+        if region is None:
+            raise EntryError("unknown_region", "region", region=new.region)
+    if new.due_on < made_on:
+        raise EntryError("due_past", "due")
+    count = session.exec(
+        select(func.count()).select_from(Agreement).where(Agreement.alliance_id == alliance.id)
+    ).one()
+    agreement = Agreement(
+        alliance_id=alliance.id or 0,
+        key=f"C{count + 1:03d}-{utcnow():%H%M%S}",
+        text=text[:MAX_TEXT],
+        owner_partner_id=partner.id or 0,
+        region_id=region.id if region else None,
+        made_on=made_on,
+        due_on=new.due_on,
+        source=new.source,
+    )
+    session.add(agreement)
+    session.add(
+        AuditEvent(
+            alliance_id=alliance.id,
+            actor=person.key,
+            action="agreement.created",
+            detail={"partner": partner.key, "source": new.source},
+        )
+    )
+    session.flush()
+    return agreement

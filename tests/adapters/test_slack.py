@@ -6,6 +6,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +19,10 @@ from sqlmodel import Session, select
 
 from bot.adapters.slack import SlackAdapter
 from bot.adapters.web import create_web_app
-from bot.core.models import Identity, Person, Proposal
+from bot.core.alliance import get_alliance
+from bot.core.flag_store import Detected, sync_flags
+from bot.core.models import Agreement, Identity, Person, Proposal
+from bot.db import session_scope
 from bot.settings import Settings
 from tests.fakes.slack_api import FakeSlackApi
 
@@ -240,6 +244,12 @@ async def test_app_home_shows_the_house_and_the_open_proposal(
     body = slash(api, ANNA, "voorstel reden: test // dak: Nieuw dak")
     await post(client, body, signed(body))
     await wait_for(lambda: api.responses)
+    with session_scope(demo_engine) as session:
+        decline = Detected(
+            "follow_up", "partner", "zorggroep", "declining_follow_up", date(2026, 10, 5),
+            {"nl": "Zorggroep: 2 van 9 op tijd sinds 5 oktober", "en": "Zorggroep: 2 of 9"},
+        )  # fmt: skip
+        sync_flags(session, get_alliance(session), ["follow_up"], [decline])
     event = json.dumps(
         {
             "type": "event_callback",
@@ -256,29 +266,108 @@ async def test_app_home_shows_the_house_and_the_open_proposal(
     assert method == "views.publish" and view["type"] == "home"
     shown = json.dumps(view, ensure_ascii=False)
     assert "Een huis dat past" in shown and "Voorstel voor versie 2" in shown
+    assert "Zorggroep: 2 van 9 op tijd" in shown
     assert len(view["blocks"]) <= 100
     for block in view["blocks"]:
         Block.parse(block).validate_json()  # type: ignore[union-attr]
 
 
-async def test_the_message_shortcut_is_answered(
-    client: httpx.AsyncClient, api: FakeSlackApi
-) -> None:
-    shortcut = interaction(
+def shortcut(api: FakeSlackApi, user: str, text: str) -> str:
+    return interaction(
         {
             "type": "message_action",
             "callback_id": "make_agreement",
-            "user": {"id": ANNA},
+            "user": {"id": user},
             "team": {"id": "T1"},
             "channel": {"id": "C1"},
-            "message": {
-                "text": "Woonkracht levert twee sprekers voor de huurdersavond",
-                "ts": "1.2",
-            },
+            "message": {"text": text, "ts": "1.2"},
             "response_url": api.response_url(3),
             "trigger_id": "1.2.5",
         }
     )
-    assert (await post(client, shortcut, signed(shortcut))).status_code == 200
+
+
+def agreement_submission(user: str, **values: str) -> str:
+    state: dict[str, Any] = {
+        "text": {"value": {"type": "plain_text_input", "value": values.get("text")}},
+        "partner": {
+            "value": {
+                "type": "static_select",
+                "selected_option": {"value": values["partner"]} if "partner" in values else None,
+            }
+        },
+        "due": {"value": {"type": "datepicker", "selected_date": values.get("due")}},
+        "region": {"value": {"type": "static_select", "selected_option": None}},
+        "source": {"value": {"type": "plain_text_input", "value": values.get("source")}},
+    }
+    return interaction(
+        {
+            "type": "view_submission",
+            "user": {"id": user},
+            "team": {"id": "T1"},
+            "view": {
+                "id": "V2",
+                "type": "modal",
+                "callback_id": "agreement_new",
+                "state": {"values": state},
+            },
+        }
+    )
+
+
+async def test_the_message_shortcut_opens_a_prefilled_agreement_modal(
+    client: httpx.AsyncClient, api: FakeSlackApi, demo_engine: Engine
+) -> None:
+    said = "Woonkracht levert twee sprekers voor de huurdersavond"
+    body = shortcut(api, ANNA, said)
+    assert (await post(client, body, signed(body))).status_code == 200
+    await wait_for(lambda: api.views)
+    method, view = api.views[0]
+    assert method == "views.open" and view["callback_id"] == "agreement_new"
+    blocks = {b["block_id"]: b for b in view["blocks"]}
+    assert blocks["text"]["element"]["initial_value"] == said
+    options = [o["value"] for o in blocks["partner"]["element"]["options"]]
+    assert "woonkracht" in options and blocks["due"]["element"]["type"] == "datepicker"
+    for block in view["blocks"]:
+        Block.parse(block).validate_json()  # type: ignore[union-attr]
+
+    today = date.today()
+    past = agreement_submission(
+        ANNA, text=said, partner="woonkracht", due=(today - timedelta(days=3)).isoformat()
+    )
+    answer = (await post(client, past, signed(past))).json()
+    assert answer["response_action"] == "errors" and "due" in answer["errors"]
+    empty = agreement_submission(ANNA, text="  ", partner="woonkracht", due=today.isoformat())
+    answer = (await post(client, empty, signed(empty))).json()
+    assert "text" in answer["errors"]
+    with Session(demo_engine) as session:
+        assert session.exec(select(Agreement)).first() is None  # nothing half-written
+
+    due = (today + timedelta(days=20)).isoformat()
+    good = agreement_submission(
+        ANNA, text=said, partner="woonkracht", due=due, source="Regiotafel 3 december"
+    )
+    answer = (await post(client, good, signed(good))).json()
+    assert answer["response_action"] == "update"
+    assert "Woonkracht" in json.dumps(answer["view"], ensure_ascii=False)
+    with Session(demo_engine) as session:
+        agreement = session.exec(select(Agreement)).one()
+    assert agreement.text == said and agreement.due_on.isoformat() == due
+    assert agreement.source == "Regiotafel 3 december"
+
+
+async def test_a_bare_agreements_new_opens_the_modal_and_ambassadors_are_told_no(
+    client: httpx.AsyncClient, api: FakeSlackApi, demo_engine: Engine
+) -> None:
+    body = slash(api, ANNA, "afspraken nieuw")
+    assert (await post(client, body, signed(body))).status_code == 200
+    await wait_for(lambda: api.views)
+    assert api.views[0][1]["callback_id"] == "agreement_new"
+    with session_scope(demo_engine) as session:
+        ambassador = session.exec(select(Person).where(Person.roles == "ambassador")).first()
+        assert ambassador is not None
+        session.add(Identity(person_id=ambassador.id or 0, platform="slack", external_id="U0AMB"))
+    refused = shortcut(api, "U0AMB", "iets")
+    assert (await post(client, refused, signed(refused))).status_code == 200
     await wait_for(lambda: api.responses)
-    assert "afspraken" in texts_of(api)
+    assert "Alleen adviseurs" in texts_of(api) and len(api.views) == 1

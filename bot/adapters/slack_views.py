@@ -1,0 +1,121 @@
+"""Slack modals as Block Kit dicts, and their submitted values back as plain values.
+
+Kept apart from the adapter's wiring so that a view's shape, its limits (titles of at most
+24 characters, at most 100 options) and the reading of `view.state.values` live together
+and are tested together.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bot.core.texts import Texts
+
+AGREEMENT_MODAL = "agreement_new"
+MAX_OPTIONS = 100
+
+
+def plain(text: str, limit: int = 2000) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text[:limit]}
+
+
+def text_input(
+    block_id: str, label: str, multiline: bool = True, initial: str = "", optional: bool = False
+) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": "value",
+        "multiline": multiline,
+    }
+    if initial:
+        element["initial_value"] = initial
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": plain(label),
+        "element": element,
+    }
+
+
+def _select(
+    block_id: str, label: str, options: list[tuple[str, str]], optional: bool = False
+) -> dict[str, Any]:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": plain(label),
+        "element": {
+            "type": "static_select",
+            "action_id": "value",
+            "options": [
+                {"text": plain(name, 75), "value": key} for key, name in options[:MAX_OPTIONS]
+            ],
+        },
+    }
+
+
+def agreement_view(
+    texts: Texts,
+    partners: list[tuple[str, str]],
+    regions: list[tuple[str, str]],
+    text: str,
+    due: date,
+    source: str = "",
+) -> dict[str, Any]:
+    """The "new agreement" modal; `text` is pre-filled from the message it was made from."""
+    blocks = [
+        text_input("text", texts.gettext("What was agreed?"), initial=text[:3000]),
+        _select("partner", texts.gettext("Which partner does it?"), partners),
+        {
+            "type": "input",
+            "block_id": "due",
+            "label": plain(texts.gettext("Due on")),
+            "element": {
+                "type": "datepicker",
+                "action_id": "value",
+                "initial_date": due.isoformat(),
+            },
+        },
+    ]
+    if regions:
+        blocks.append(_select("region", texts.gettext("Region (optional)"), regions, True))
+    blocks.append(
+        text_input(
+            "source",
+            texts.gettext("Where was it agreed? (optional)"),
+            multiline=False,
+            initial=source[:150],
+            optional=True,
+        )
+    )
+    return {
+        "type": "modal",
+        "callback_id": AGREEMENT_MODAL,
+        "title": plain(texts.gettext("New agreement"), 24),
+        "submit": plain(texts.gettext("Register"), 24),
+        "close": plain(texts.gettext("Cancel"), 24),
+        "blocks": blocks,
+    }
+
+
+def done_view(texts: Texts, title: str, message: str) -> dict[str, Any]:
+    """What the modal turns into after a successful submission."""
+    return {
+        "type": "modal",
+        "title": plain(title, 24),
+        "close": plain(texts.gettext("Close"), 24),
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": message[:3000]}}],
+    }
+
+
+def submitted(view: dict[str, Any], block_id: str) -> str:
+    """A submitted input's value, whatever element it was (text, select, date)."""
+    value = view.get("state", {}).get("values", {}).get(block_id, {}).get("value", {})
+    if not isinstance(value, dict):
+        return ""
+    if value.get("selected_option"):
+        return str(value["selected_option"].get("value") or "")
+    return str(value.get("value") or value.get("selected_date") or "")
