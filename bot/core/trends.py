@@ -284,6 +284,78 @@ def _tries(rate: Rate) -> int:
     return rate.tries
 
 
+# --- means: the same scan for averages of 1-5 answers (pulse energy and trust) --------------
+
+DEFAULT_SD = 0.9  # a typical spread of single answers on a 1-5 scale
+
+
+@dataclass(frozen=True)
+class Mean:
+    """A bucket of answers known only as an aggregate: `n` answers averaging `mean`.
+
+    Pulse results leave the anonymity rule as group means, never as single answers, so this
+    is all a mean-based test may see; an empty bucket (``n == 0``) is a round in which the
+    group was not shown.
+    """
+
+    n: int
+    mean: float
+
+
+def mean_size(bucket: Mean) -> int:
+    return bucket.n
+
+
+def _weighted_mean(buckets: Sequence[Mean]) -> tuple[int, float]:
+    n = sum(b.n for b in buckets)
+    return n, (sum(b.n * b.mean for b in buckets) / n if n else 0.0)
+
+
+def answer_sd(before: Sequence[Mean], default_sd: float = DEFAULT_SD) -> float:
+    """The spread of single answers the test assumes: `default_sd`, or more when shown.
+
+    Only means are known, so the spread cannot be measured directly. With three or more
+    filled baseline buckets, the between-bucket mean square ``sum n_i (m_i - m)^2 / (B - 1)``
+    estimates the answers' variance *plus* any real bucket-to-bucket swing; taking the larger
+    of it and the default keeps a group whose mean always wanders from being flagged for an
+    ordinary wander, while a small or short record falls back to the default.
+    """
+    filled = [b for b in before if b.n > 0]
+    if len(filled) < 3:
+        return default_sd
+    _, grand = _weighted_mean(filled)
+    square = sum(b.n * (b.mean - grand) ** 2 for b in filled) / (len(filled) - 1)
+    return max(default_sd, math.sqrt(square))
+
+
+def compare_means(
+    before: Sequence[Mean],
+    after: Sequence[Mean],
+    margin: float,
+    default_sd: float = DEFAULT_SD,
+) -> Comparison:
+    """One-sided: is the recent mean lower than "the baseline mean minus `margin`" allows?
+
+    A Welch-style z test on two means with the spread from `answer_sd` on both sides:
+    ``z = (after - (before - margin)) / (sd * sqrt(1/n_before + 1/n_after))`` and
+    ``p = Phi(z)``. As for rates, the null is a small fall (`margin`), not none, so a steady
+    group's chance dips stay quiet while the level can be lenient enough for groups of a
+    handful of people. The score is the normal log-likelihood ratio of "two means" against
+    "one mean", ``n_b n_a / (n_b + n_a) * (before - after)^2 / (2 sd^2)``, for a fall only.
+    """
+    n_before, level_before = _weighted_mean(before)
+    n_after, level_after = _weighted_mean(after)
+    if n_before == 0 or n_after == 0:
+        return Comparison(level_before, level_after, 1.0, 0.0)
+    sd = answer_sd(before, default_sd)
+    error = sd * math.sqrt(1 / n_before + 1 / n_after)
+    z = (level_after - (level_before - margin)) / error
+    p_value = 0.5 * math.erfc(-z / math.sqrt(2))
+    fall = max(0.0, level_before - level_after)
+    score = n_before * n_after / (n_before + n_after) * fall**2 / (2 * sd**2)
+    return Comparison(level_before, level_after, p_value, score)
+
+
 # --- agreements: facts, the as-of series, the flag -------------------------------------------
 
 
