@@ -21,8 +21,17 @@ from bot.core.alliance import NoAllianceError, get_alliance
 from bot.core.house import house_markup
 from bot.core.replies import Reply
 from bot.core.texts import Texts
+from bot.core.toolkit_page import toolkit_page_for_token
 from bot.db import database_answers, session_scope
 from bot.render.html import render_html
+
+# The toolkit link is a secret: no cache keeps the page, no Referer carries the link to
+# another site, and no search engine lists it.
+TOOLKIT_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex",
+}
 
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
 
@@ -43,9 +52,16 @@ def create_web_app(
     async def home(_request: Request) -> Response:
         return HTMLResponse(await run_in_threadpool(_home_page, engine))
 
+    async def toolkit(request: Request) -> Response:
+        status, page = await run_in_threadpool(
+            _toolkit_page, engine, request.path_params["token"], request.query_params.get("lang")
+        )
+        return HTMLResponse(page, status_code=status, headers=TOOLKIT_HEADERS)
+
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/", home, methods=["GET"]),
+        Route("/toolkit/{token}", toolkit, methods=["GET"]),
         *extra_routes,
     ]
 
@@ -72,3 +88,8 @@ def _home_page(engine: Engine) -> str:
         title = "alliancebot"
         body = render_html(Reply.from_markup(texts.render("no_alliance")))
     return Texts(texts.language).render_page(title=title, body=body)
+
+
+def _toolkit_page(engine: Engine, token: str, language: str | None) -> tuple[int, str]:
+    with session_scope(engine) as session:
+        return toolkit_page_for_token(session, token, language)
