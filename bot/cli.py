@@ -512,6 +512,68 @@ def pulse_open_command(
     )
 
 
+@pulse_app.command("close")
+def pulse_close_command() -> None:
+    """Close the open pulse round: respondents hear what we heard, flags are updated."""
+    from bot.core.pulse_report import close_round
+
+    engine = _engine(load_settings())
+    with session_scope(engine) as session:
+        closed = close_round(session, get_alliance(session))
+        if closed is None:
+            fail("There is no open pulse round to close.")
+        typer.echo(
+            f"Closed pulse round {closed.id}. `alliancebot pulse report` shows the results;"
+            " `alliancebot dispatch --once` sends what is due."
+        )
+
+
+@pulse_app.command("report")
+def pulse_report_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (aggregates only).")] = False,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Also write the trend chart (PNG) here.")
+    ] = None,
+) -> None:
+    """Results of the closed rounds: only groups large enough to keep answers anonymous."""
+    from bot.core.pulse_chart import render_trend_chart
+    from bot.core.pulse_report import closed_rounds, round_results, structure_of
+    from bot.core.pulse_results import report_csv, report_json
+
+    if as_json and as_csv:
+        fail("Choose one of --json and --csv.")
+    engine = _engine(load_settings())
+    with Session(engine) as session:
+        alliance = get_alliance(session)
+        rounds = round_results(session, alliance, closed_rounds(session, alliance))
+        structure = structure_of(session, alliance)
+        language, k = alliance.language, alliance.min_group_size
+    if chart is not None:
+        chart.write_bytes(
+            render_trend_chart(rounds, structure, language=language, title=structure.name)
+        )
+    if as_json:
+        _print_json(report_json(rounds))
+        return
+    if as_csv:
+        sys.stdout.write(report_csv(rounds))
+        return
+    if not rounds:
+        typer.echo("No pulse round has closed yet.")
+        return
+    typer.echo(f"Groups with fewer than {k} respondents are not shown.")
+    for result in rounds:
+        typer.echo(f"Round {result.id}, opened {result.opened_at.date().isoformat()}:")
+        if not result.groups:
+            typer.echo("  (too few respondents to show anything)")
+        for group in result.groups:
+            typer.echo(
+                f"  {group.level:8} {group.name:24} n={group.respondents:<3}"
+                f" energy {group.energy:.1f}  trust {group.trust:.1f}"
+            )
+
+
 @app.command("demo")
 def demo_command(
     person: Annotated[str, typer.Option("--as", help="Whom to chat as.")] = "anna",

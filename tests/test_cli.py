@@ -214,7 +214,8 @@ def test_pulse_open_then_dispatch_sends_one_message_per_linked_ambassador(
         chats = sorted(m.chat_id for m in api.sent)
     assert chats == sorted(str(700100000 + n) for n in (1, 2, 4, 6, 7, 9))
     outbox = json.loads(runner.invoke(app, ["outbox", "--json"], env=env).stdout)
-    assert outbox["sent"] == 6 and outbox["pending"] == 0 and outbox["failed"] == 0
+    # and two reminders each, planned for the coming days (cancelled once they answer)
+    assert outbox["sent"] == 6 and outbox["pending"] == 12 and outbox["failed"] == 0
     assert outbox["unreachable"] == []
 
 

@@ -32,6 +32,13 @@ from bot.core.house_commands import (
 )
 from bot.core.models import Alliance, Partner, Person
 from bot.core.outbox import mute
+from bot.core.pulse import ANSWER_VERB, CHANGE_VERB
+from bot.core.pulse_commands import (
+    continue_open_answer,
+    handle_pulse,
+    press_change,
+    press_pulse_answer,
+)
 from bot.core.replies import Reply
 from bot.core.signal_commands import continue_awaiting, handle_signal, press_signal
 from bot.core.texts import LANGUAGES, Texts
@@ -63,6 +70,7 @@ def handle(session: Session, command: Command) -> Reply:
                 continue_awaiting(context, text)
                 or continue_stuck(context, text)
                 or continue_note(context, text)
+                or continue_open_answer(context, text)
             )
             if typed
             else None
@@ -143,6 +151,7 @@ HANDLERS: dict[str, Handler] = {
     "signal": handle_signal,
     "flags": handle_flags,
     "agreements": handle_agreements,
+    "pulse": handle_pulse,
 }
 
 # Buttons: the verb of an action id, and what pressing it does.
@@ -153,6 +162,10 @@ ACTIONS: dict[str, Press] = {
     "sa": lambda context, verb, args: press_signal(context, verb, args[0]),
     "sn": lambda context, verb, args: press_signal(context, verb, args[0]),
     ACK_VERB: lambda context, _verb, args: press_ack(context, args[0]),
+    ANSWER_VERB: lambda context, _verb, args: (
+        press_pulse_answer(context, args[0], args[1]) if len(args) == 2 else context.stale()
+    ),
+    CHANGE_VERB: lambda context, _verb, args: press_change(context, args[0]),
     **dict.fromkeys(ANSWERS, lambda context, verb, args: press_checkin(context, verb, args[0])),
 }
 

@@ -17,7 +17,8 @@ from bot.core.alliance import get_alliance
 from bot.core.checkins import plan_checkins
 from bot.core.followup import refresh_follow_up_flags
 from bot.core.models import Alliance, JobRun
-from bot.core.pulse import open_round
+from bot.core.pulse import open_round, open_round_of
+from bot.core.pulse_report import close_round
 
 Job = Callable[[Session, Alliance, datetime], dict[str, Any]]
 
@@ -25,6 +26,15 @@ Job = Callable[[Session, Alliance, datetime], dict[str, Any]]
 def _pulse_open(session: Session, alliance: Alliance, now: datetime) -> dict[str, Any]:
     opened = open_round(session, alliance, now)
     return {"round": opened.round.id, "created": opened.created, "invited": opened.invited}
+
+
+def _pulse_close(session: Session, alliance: Alliance, now: datetime) -> dict[str, Any]:
+    """Close the open round once its deadline has passed (the clock checks hourly)."""
+    current = open_round_of(session, alliance)
+    if current is None or current.closes_at is None or current.closes_at > now:
+        return {"closed": None}
+    closed = close_round(session, alliance, now)
+    return {"closed": closed.id if closed else None}
 
 
 def _checkins(session: Session, alliance: Alliance, now: datetime) -> dict[str, Any]:
@@ -36,7 +46,12 @@ def _flags(session: Session, alliance: Alliance, now: datetime) -> dict[str, Any
     return {"raised": [f"{f.level}:{f.key}:{f.kind}" for f in raised]}
 
 
-JOBS: dict[str, Job] = {"pulse_open": _pulse_open, "checkins": _checkins, "flags": _flags}
+JOBS: dict[str, Job] = {
+    "pulse_open": _pulse_open,
+    "pulse_close": _pulse_close,
+    "checkins": _checkins,
+    "flags": _flags,
+}
 
 # Which alliance setting overrides a job's default cadence.
 CADENCE_OVERRIDES: dict[str, Callable[[Alliance], str]] = {

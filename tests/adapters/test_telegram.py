@@ -102,7 +102,7 @@ async def test_start_sets_the_command_menu_in_both_languages(
         (GERDA, "/house", "Kernboodschap van Alliantie"),
         (GERDA, "/hulp", "Wat ik voor je kan doen"),
         (OTTO, "/help", "What I can do for you"),
-        (OTTO, "/peiling", "not available yet"),
+        (OTTO, "/peiling", "no pulse poll open"),
         (GERDA, "/afspraken", "Open afspraken van je organisatie"),
         (GERDA, "/taal", "Ik spreek Nederlands"),
         (OTTO, "/mute 3", "I will keep quiet until"),
