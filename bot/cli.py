@@ -24,7 +24,7 @@ from bot.core.alliance_file import AllianceFileError, read_alliance_file, read_h
 from bot.core.house import house_markup, house_view, version_content
 from bot.core.house_commands import submit_answer, submit_proposal
 from bot.core.house_diff import diff_houses
-from bot.core.models import Alliance, Person
+from bot.core.models import Alliance, Partner, Person, utcnow
 from bot.core.people import person_by_key
 from bot.core.proposals import ProposalError, Verdict, history, version_by_number, withdraw
 from bot.core.replies import Reply
@@ -47,6 +47,10 @@ pulse_app = typer.Typer(help="Pulse polls on energy and trust.", no_args_is_help
 app.add_typer(pulse_app, name="pulse")
 agreements_app = typer.Typer(help="Agreements and their follow-up.", no_args_is_help=True)
 app.add_typer(agreements_app, name="agreements")
+agenda_app = typer.Typer(help="Partner agendas (calendars).", no_args_is_help=True)
+app.add_typer(agenda_app, name="agenda")
+toolkit_app = typer.Typer(help="Toolkit snippets timed to partner agendas.", no_args_is_help=True)
+app.add_typer(toolkit_app, name="toolkit")
 
 log = logging.getLogger("bot")
 
@@ -572,6 +576,156 @@ def pulse_report_command(
                 f"  {group.level:8} {group.name:24} n={group.respondents:<3}"
                 f" energy {group.energy:.1f}  trust {group.trust:.1f}"
             )
+
+
+def _partner(session: Session, key: str) -> Partner:
+    alliance = get_alliance(session)
+    partner = session.exec(
+        select(Partner).where(Partner.alliance_id == alliance.id, Partner.key == key)
+    ).first()
+    if partner is None:
+        keys = ", ".join(sorted(p.key for p in session.exec(select(Partner))))
+        fail(f"Unknown partner {key!r}. Partners: {keys}.")
+    return partner
+
+
+@agenda_app.command("import")
+def agenda_import_command(
+    partner_key: Annotated[str, typer.Argument(metavar="PARTNER", help="The partner's key.")],
+    source: Annotated[str, typer.Argument(metavar="FILE_OR_URL", help=".ics file or URL.")],
+) -> None:
+    """Import a partner's calendar (.ics); moved and deleted events move their snippets."""
+    from bot.core.agenda import fetch, import_agenda
+    from bot.core.calendars import CalendarError
+    from bot.core.toolkit_plan import plan_snippets
+
+    engine = _engine(load_settings())
+    with session_scope(engine) as session:
+        partner = _partner(session, partner_key)
+        alliance = get_alliance(session)
+        try:
+            data = fetch(source, Path.cwd())
+            report = import_agenda(
+                session,
+                partner,
+                data,
+                source="calendar",
+                now=utcnow(),
+                default_tz=alliance.timezone,
+            )
+        except CalendarError as error:
+            fail(f"{source} was not imported; nothing was changed.\n  {error}")
+        planned = plan_snippets(session, alliance)
+    typer.echo(
+        f"Imported the agenda of {partner.name}: {report.added} new, {report.moved} moved,"
+        f" {report.updated} updated, {report.removed} removed, {report.cancelled} cancelled."
+        f" Snippets: {planned.planned} planned, {planned.cancelled} withdrawn."
+    )
+
+
+@agenda_app.command("list")
+def agenda_list_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    days: Annotated[int, typer.Option(help="How far ahead.")] = 56,
+) -> None:
+    """Upcoming agenda moments of every partner."""
+    from bot.core.agenda import upcoming
+
+    engine = _engine(load_settings())
+    with Session(engine) as session:
+        alliance = get_alliance(session)
+        partners = {
+            p.id: p for p in session.exec(select(Partner).where(Partner.alliance_id == alliance.id))
+        }
+        items = upcoming(session, [p for p in partners if p is not None], utcnow(), days)
+        rows: list[dict[str, Any]] = [
+            {
+                "partner": partners[item.partner_id].key,
+                "title": item.title,
+                "kind": item.kind,
+                "starts_at": item.starts_at.isoformat(),
+                "ends_at": item.ends_at.isoformat() if item.ends_at else None,
+                "all_day": item.all_day,
+                "uid": item.uid,
+            }
+            for item in items
+        ]
+    if as_json:
+        _print_json(rows)
+        return
+    if not rows:
+        typer.echo(f"No agenda moments in the coming {days} days.")
+    for row in rows:
+        typer.echo(f"{row['starts_at'][:16]}  {row['partner']:16} {row['kind']:10} {row['title']}")
+
+
+@toolkit_app.command("plan")
+def toolkit_plan_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Plan (idempotently) and show the snippet deliveries of the coming weeks."""
+    from bot.core.toolkit_plan import plan_snippets, planned_snippets
+
+    engine = _engine(load_settings())
+    with session_scope(engine) as session:
+        alliance = get_alliance(session)
+        plan_snippets(session, alliance)
+        planned = planned_snippets(session, alliance)
+        rows: list[dict[str, Any]] = [
+            {
+                "partner": p.partner,
+                "snippet": p.snippet,
+                "agenda_item": p.agenda_item,
+                "agenda_start": p.agenda_start.isoformat(),
+                "send_at": p.send_at.isoformat(),
+                "channel": p.channel,
+                "text": p.text,
+                "person": p.person,
+                "status": p.status,
+            }
+            for p in planned
+        ]
+    if as_json:
+        _print_json(rows)
+        return
+    if not rows:
+        typer.echo(
+            "No snippets planned: no agenda moments in the coming weeks, or no reachable"
+            " adviser of those partners."
+        )
+    for row in rows:
+        typer.echo(
+            f"{row['send_at'][:16]}  {row['partner']:16} {row['snippet']:22}"
+            f" for {row['agenda_item']} ({row['agenda_start'][:10]}) → {row['person']}"
+            f" on {row['channel']} [{row['status']}]"
+        )
+
+
+@toolkit_app.command("link")
+def toolkit_link_command(
+    partner_key: Annotated[str, typer.Argument(metavar="PARTNER", help="The partner's key.")],
+) -> None:
+    """A new personal toolkit page link for a partner (the previous link stops working)."""
+    from bot.core.toolkit_page import issue_token
+
+    settings = load_settings()
+    engine = _engine(settings)
+    with session_scope(engine) as session:
+        token = issue_token(session, _partner(session, partner_key))
+    typer.echo(f"{settings.public_url.rstrip('/')}/toolkit/{token}")
+
+
+@toolkit_app.command("revoke")
+def toolkit_revoke_command(
+    partner_key: Annotated[str, typer.Argument(metavar="PARTNER", help="The partner's key.")],
+) -> None:
+    """Stop a partner's toolkit page link from working."""
+    from bot.core.toolkit_page import revoke_token
+
+    engine = _engine(load_settings())
+    with session_scope(engine) as session:
+        revoke_token(session, _partner(session, partner_key))
+    typer.echo(f"The toolkit link of {partner_key} no longer works.")
 
 
 @app.command("demo")

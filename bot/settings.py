@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
     alliancebot_config: Path = Path("alliance.toml")
+    # Where people reach the web app (for links such as a partner's toolkit page).
+    public_url: str = "http://localhost:8000"
     # Worker tuning (rarely changed): how long a silent worker's claimed row stays its own,
     # and the overall send rates, a little under the platforms' published limits.
     worker_lease_seconds: float = Field(default=60.0, gt=0)

@@ -51,7 +51,13 @@ def test_biweekly_fires_every_other_week() -> None:
 
 def test_cadences_come_from_schedules_and_the_alliance_file(demo_engine: Engine) -> None:
     cadences = load_cadences(demo_engine)
-    assert [c.job for c in cadences] == ["pulse_open", "checkins", "flags"]
+    assert [c.job for c in cadences] == [
+        "pulse_open",
+        "checkins",
+        "flags",
+        "pulse_close",
+        "agendas",
+    ]
     assert cadences[0].grace == timedelta(hours=24)
     assert cadences[1].grace == timedelta(hours=20)
 
@@ -72,8 +78,8 @@ def test_a_due_moment_runs_once_however_often_the_clock_ticks(demo_engine: Engin
     assert tick(demo_engine, cadence, monday + timedelta(hours=3)) is False
     assert _count(demo_engine, JobRun) == 1
     assert _count(demo_engine, PulseRound) == 1
-    invitations = _count(demo_engine, Delivery)
-    assert invitations == 6  # the six ambassadors with a Telegram account
+    planned = _count(demo_engine, Delivery)
+    assert planned == 6 * 3  # six ambassadors on Telegram: an invitation and two reminders
 
 
 def test_a_moment_missed_while_down_runs_once_within_grace(demo_engine: Engine) -> None:

@@ -42,6 +42,8 @@ from bot.core.pulse_commands import (
 from bot.core.replies import Reply
 from bot.core.signal_commands import continue_awaiting, handle_signal, press_signal
 from bot.core.texts import LANGUAGES, Texts
+from bot.core.toolkit_commands import handle_agenda, handle_toolkit, press_feedback
+from bot.core.toolkit_plan import FEEDBACK_VERB
 
 Handler = Callable[[Context], Reply]
 
@@ -152,6 +154,8 @@ HANDLERS: dict[str, Handler] = {
     "flags": handle_flags,
     "agreements": handle_agreements,
     "pulse": handle_pulse,
+    "toolkit": handle_toolkit,
+    "agenda": handle_agenda,
 }
 
 # Buttons: the verb of an action id, and what pressing it does.
@@ -166,6 +170,9 @@ ACTIONS: dict[str, Press] = {
         press_pulse_answer(context, args[0], args[1]) if len(args) == 2 else context.stale()
     ),
     CHANGE_VERB: lambda context, _verb, args: press_change(context, args[0]),
+    FEEDBACK_VERB: lambda context, _verb, args: (
+        press_feedback(context, args[0], args[1]) if len(args) == 2 else context.stale()
+    ),
     **dict.fromkeys(ANSWERS, lambda context, verb, args: press_checkin(context, verb, args[0])),
 }
 

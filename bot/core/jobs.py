@@ -6,19 +6,25 @@ transaction, so a moment runs once even if two clocks overlap or the clock resta
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from bot.core.agenda import fetch, import_agenda
 from bot.core.alliance import get_alliance
+from bot.core.calendars import CalendarError
 from bot.core.checkins import plan_checkins
 from bot.core.followup import refresh_follow_up_flags
-from bot.core.models import Alliance, JobRun
+from bot.core.models import Alliance, JobRun, Partner
 from bot.core.pulse import open_round, open_round_of
 from bot.core.pulse_report import close_round
+from bot.core.toolkit_plan import plan_snippets
+
+log = logging.getLogger(__name__)
 
 Job = Callable[[Session, Alliance, datetime], dict[str, Any]]
 
@@ -46,7 +52,35 @@ def _flags(session: Session, alliance: Alliance, now: datetime) -> dict[str, Any
     return {"raised": [f"{f.level}:{f.key}:{f.kind}" for f in raised]}
 
 
+def _agendas(session: Session, alliance: Alliance, now: datetime) -> dict[str, Any]:
+    """Re-read every partner's calendar, then plan the snippets of the coming weeks.
+
+    A calendar that cannot be read now keeps its last good import (and its plans); the
+    problem is logged per partner so one broken feed does not stop the others."""
+    problems: dict[str, str] = {}
+    partners = session.exec(
+        select(Partner).where(
+            Partner.alliance_id == alliance.id,
+            col(Partner.active),
+            col(Partner.agenda_source).is_not(None),
+        )
+    ).all()
+    for partner in partners:
+        try:
+            data = fetch(partner.agenda_source or "")
+            with session.begin_nested():
+                import_agenda(
+                    session, partner, data, source="calendar", now=now, default_tz=alliance.timezone
+                )
+        except CalendarError as error:
+            problems[partner.key] = str(error)
+            log.warning("agenda of %s not imported: %s", partner.key, error)
+    report = plan_snippets(session, alliance, now)
+    return {"planned": report.planned, "cancelled": report.cancelled, "problems": problems}
+
+
 JOBS: dict[str, Job] = {
+    "agendas": _agendas,
     "pulse_open": _pulse_open,
     "pulse_close": _pulse_close,
     "checkins": _checkins,

@@ -6,17 +6,22 @@ import socket
 import sys
 import tempfile
 import threading
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import uvicorn
+from sqlmodel import Session, col, select
 
 from bot.adapters.console import run_console
 from bot.adapters.web import create_web_app
+from bot.core.agenda import fetch, import_agenda
 from bot.core.alliance import get_alliance, load_alliance
 from bot.core.alliance_file import read_alliance_file
+from bot.core.models import Alliance, Partner
 from bot.core.replies import Reply
 from bot.core.texts import Texts
+from bot.core.toolkit_plan import plan_snippets
 from bot.db import make_engine, migrate, session_scope
 from bot.demo.history import seed_history
 from bot.render.plain import render_plain
@@ -33,9 +38,27 @@ def build_demo_database(directory: Path, today: date | None = None) -> str:
     document = read_alliance_file(DEMO_FILE)
     with session_scope(engine) as session:
         load_alliance(session, document, DEMO_FILE.parent)
-        seed_history(session, get_alliance(session), today or date.today())
+        alliance = get_alliance(session)
+        seed_history(session, alliance, today or date.today())
+        plan_demo_toolkit(session, alliance, today or date.today())
     engine.dispose()
     return url
+
+
+def plan_demo_toolkit(session: Session, alliance: Alliance, today: date) -> None:
+    """Read the demo partners' calendars and plan their snippets, as the clock would."""
+    now = datetime.combine(today, time(8, 0), tzinfo=ZoneInfo(alliance.timezone))
+    partners = session.exec(
+        select(Partner).where(
+            Partner.alliance_id == alliance.id, col(Partner.agenda_source).is_not(None)
+        )
+    ).all()
+    for partner in partners:
+        data = fetch(partner.agenda_source or "")
+        import_agenda(
+            session, partner, data, source="calendar", now=now, default_tz=alliance.timezone
+        )
+    plan_snippets(session, alliance, now)
 
 
 def _free_port(preferred: int) -> int:

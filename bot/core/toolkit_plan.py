@@ -1,0 +1,400 @@
+"""Timing toolkit snippets to partner agendas: the right text, days before the moment.
+
+A partner's adviser gets a snippet `lead_days` before an agenda moment it serves (a
+newsletter deadline, a board meeting), in the morning of a working day, so there is time
+to adapt it. Planning looks at least `HORIZON` ahead and is idempotent: the clock runs it
+daily after re-importing calendars, and it converges on what the agendas say now.
+
+Why the dedupe key holds the send day (``snippet:<agenda item>:<snippet>:<person>:<day>``):
+a moved moment must move its plan, but the outbox never changes a planned message's key.
+So a move plans a new delivery and cancels the pending old one — unless one for the same
+moment, snippet and person was already sent, in which case nothing is sent again. Deleted
+or cancelled moments cancel their pending snippets the same way.
+
+Not a flood: at most `PER_MOMENT` snippets per moment (rotating through those that serve
+it, so a monthly deadline does not get the same text every month), and the outbox keeps
+each person's weekly cap, quiet hours and mute.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from bot.core.actions import encode_action
+from bot.core.house import HouseContent
+from bot.core.models import (
+    AgendaItem,
+    Alliance,
+    Delivery,
+    Partner,
+    Person,
+    ToolkitFeedback,
+    utcnow,
+)
+from bot.core.outbox import Plan, plan_delivery, reachable_identity
+from bot.core.people import language_of
+from bot.core.replies import Button
+from bot.core.texts import Texts
+from bot.core.toolkit import (
+    Snippet,
+    ToolkitError,
+    current_house,
+    fits_house,
+    library,
+    partner_notes,
+    personalise_with,
+)
+
+log = logging.getLogger(__name__)
+
+HORIZON = timedelta(weeks=8)  # at least six weeks ahead, as promised; eight to be safe
+PER_MOMENT = 2
+SEND_AT = time(9, 0)
+PREFIX = "snippet:"
+FEEDBACK_VERB = "tf"
+VERDICTS = {"u": "used", "a": "adapted", "n": "not_relevant"}
+
+
+@dataclass(frozen=True)
+class PlannedSnippet:
+    """One snippet delivery as planned: what `toolkit plan --json` shows."""
+
+    partner: str
+    snippet: str
+    agenda_item: str  # the moment's title
+    agenda_start: datetime
+    send_at: datetime
+    channel: str  # the platform it goes to
+    text: str
+    person: str
+    status: str
+
+
+@dataclass
+class PlanReport:
+    planned: int = 0
+    cancelled: int = 0
+    unchanged: int = 0
+
+
+def send_day(moment: date, lead_days: int) -> date:
+    """`lead_days` before the moment, moved back to a Friday when that is a weekend."""
+    day = moment - timedelta(days=lead_days)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
+def working_time(due_at: datetime, moment: date, zone: ZoneInfo) -> datetime:
+    """A weekend moment moves on to Monday morning, unless the moment comes first."""
+    local = due_at.astimezone(zone)
+    if local.weekday() < 5:
+        return due_at
+    monday = local.date() + timedelta(days=7 - local.weekday())
+    if monday >= moment:
+        return due_at
+    return datetime.combine(monday, SEND_AT, tzinfo=zone)
+
+
+def snippets_for(
+    snippets: list[Snippet], item: AgendaItem, occurrence_number: int
+) -> list[Snippet]:
+    """Up to `PER_MOMENT` of the snippets serving this kind of moment, rotating per moment."""
+    serving = [s for s in snippets if item.kind in s.agenda_kinds]
+    if len(serving) <= PER_MOMENT:
+        return serving
+    start = occurrence_number % len(serving)
+    return [serving[(start + i) % len(serving)] for i in range(PER_MOMENT)]
+
+
+def recipients(session: Session, partner: Partner) -> list[Person]:
+    """The partner's advisers who can be reached; else its contacts who can."""
+    people = session.exec(
+        select(Person)
+        .where(Person.partner_id == partner.id, col(Person.active))
+        .order_by(col(Person.id))
+    ).all()
+    reachable = [p for p in people if reachable_identity(session, p) is not None]
+    advisers = [p for p in reachable if "adviser" in p.role_set]
+    return advisers or [p for p in reachable if "partner" in p.role_set]
+
+
+def feedback_buttons(texts: Texts, delivery_id: int) -> tuple[Button, ...]:
+    return (
+        Button(texts.gettext("Used it"), encode_action(FEEDBACK_VERB, delivery_id, "u"), "primary"),
+        Button(texts.gettext("Adapted it"), encode_action(FEEDBACK_VERB, delivery_id, "a")),
+        Button(texts.gettext("Not relevant"), encode_action(FEEDBACK_VERB, delivery_id, "n")),
+    )
+
+
+def plan_snippets(session: Session, alliance: Alliance, now: datetime | None = None) -> PlanReport:
+    """Converge the pending snippet deliveries on the agendas as they are now."""
+    now = now or utcnow()
+    zone = ZoneInfo(alliance.timezone)
+    report = PlanReport()
+    snippets = library(session, alliance)
+    house = current_house(session, alliance)
+    usable = [s for s in snippets if fits_house(s, house)]
+    wanted: set[str] = set()
+    partners = session.exec(
+        select(Partner).where(Partner.alliance_id == alliance.id, col(Partner.active))
+    ).all()
+    for partner in partners:
+        items = session.exec(
+            select(AgendaItem)
+            .where(
+                AgendaItem.partner_id == partner.id,
+                col(AgendaItem.cancelled).is_(False),
+                AgendaItem.starts_at > now,
+                AgendaItem.starts_at <= now + HORIZON,
+            )
+            .order_by(col(AgendaItem.starts_at))
+        ).all()
+        people = recipients(session, partner)
+        if not items or not people:
+            continue
+        notes = partner_notes(session, partner)
+        for item in items:
+            moment = item.starts_at.astimezone(zone).date()
+            number = _occurrence_number(item)
+            for snippet in snippets_for(usable, item, number):
+                day = send_day(moment, snippet.lead_days)
+                due_at = working_time(
+                    max(now, datetime.combine(day, SEND_AT, tzinfo=zone)), moment, zone
+                )
+                for person in people:
+                    key = f"{PREFIX}{item.id}:{snippet.key}:{person.id}:{day.isoformat()}"
+                    wanted.add(key)
+                    if _already_sent(session, item, snippet, person):
+                        report.unchanged += 1
+                        continue
+                    outcome = _plan_one(
+                        session, alliance, partner, person, snippet, item, key, due_at, house, notes
+                    )
+                    report.planned += outcome == "planned"
+                    report.unchanged += outcome != "planned"
+    report.cancelled = _cancel_unwanted(session, alliance, wanted)
+    session.flush()
+    return report
+
+
+def _occurrence_number(item: AgendaItem) -> int:
+    """A stable number per moment that differs between a series' occurrences."""
+    return item.starts_at.toordinal() // 7
+
+
+def _already_sent(session: Session, item: AgendaItem, snippet: Snippet, person: Person) -> bool:
+    prefix = f"{PREFIX}{item.id}:{snippet.key}:{person.id}:"
+    return (
+        session.exec(
+            select(Delivery.id).where(
+                col(Delivery.dedupe_key).startswith(prefix),
+                col(Delivery.status).in_(("sent", "sending")),
+            )
+        ).first()
+        is not None
+    )
+
+
+def _plan_one(
+    session: Session,
+    alliance: Alliance,
+    partner: Partner,
+    person: Person,
+    snippet: Snippet,
+    item: AgendaItem,
+    key: str,
+    due_at: datetime,
+    house: HouseContent,
+    notes: dict[str, str],
+) -> str:
+    language = language_of(person, alliance)
+    texts = Texts(language)
+    try:
+        text = personalise_with(
+            snippet,
+            alliance=alliance,
+            partner=partner,
+            language=language,
+            house=house,
+            notes=notes,
+        )
+    except ToolkitError as error:
+        log.warning("snippet %s not planned: %s", snippet.key, error)
+        return "skipped"
+    zone = ZoneInfo(alliance.timezone)
+    body = texts.render(
+        "toolkit_snippet",
+        partner=partner,
+        title=snippet.title(language),
+        item=item,
+        moment=item.starts_at.astimezone(zone).date(),
+        text=text,
+    )
+    result = plan_delivery(
+        session,
+        alliance,
+        Plan(
+            dedupe_key=key,
+            kind="snippet",
+            body=body,
+            due_at=due_at,
+            person=person,
+            expires_at=item.starts_at,
+        ),
+    )
+    if result.outcome == "planned" and result.delivery is not None:
+        session.flush()
+        result.delivery.buttons = [
+            {"label": b.label, "action": b.action, "style": b.style or ""}
+            for b in feedback_buttons(texts, result.delivery.id or 0)
+        ]
+    return result.outcome
+
+
+def _cancel_unwanted(session: Session, alliance: Alliance, wanted: set[str]) -> int:
+    """Pending snippets no agenda asks for any more: moved, deleted or cancelled moments."""
+    pending = session.exec(
+        select(Delivery).where(
+            Delivery.alliance_id == alliance.id,
+            Delivery.kind == "snippet",
+            Delivery.status == "pending",
+        )
+    ).all()
+    cancelled = 0
+    for delivery in pending:
+        if delivery.dedupe_key not in wanted:
+            delivery.status = "cancelled"
+            cancelled += 1
+    return cancelled
+
+
+def planned_snippets(session: Session, alliance: Alliance) -> list[PlannedSnippet]:
+    """Pending and sent snippet deliveries of the coming weeks, as `toolkit plan` shows."""
+    rows = session.exec(
+        select(Delivery)
+        .where(
+            Delivery.alliance_id == alliance.id,
+            Delivery.kind == "snippet",
+            col(Delivery.status).in_(("pending", "sending", "sent")),
+        )
+        .order_by(col(Delivery.due_at), col(Delivery.id))
+    ).all()
+    snippets = {s.key: s for s in library(session, alliance)}
+    house = current_house(session, alliance)
+    planned = []
+    for delivery in rows:
+        item_id, snippet_key, person_id, _day = delivery.dedupe_key.removeprefix(PREFIX).split(":")
+        item = session.get(AgendaItem, int(item_id))
+        person = session.get(Person, int(person_id))
+        snippet = snippets.get(snippet_key)
+        if item is None or person is None or snippet is None:
+            continue
+        partner = session.get(Partner, item.partner_id)
+        assert partner is not None
+        language = language_of(person, alliance)
+        try:
+            text = personalise_with(
+                snippet,
+                alliance=alliance,
+                partner=partner,
+                language=language,
+                house=house,
+                notes=partner_notes(session, partner),
+            )
+        except ToolkitError:
+            continue
+        planned.append(
+            PlannedSnippet(
+                partner=partner.key,
+                snippet=snippet.key,
+                agenda_item=item.title,
+                agenda_start=item.starts_at,
+                send_at=delivery.due_at,
+                channel=delivery.platform,
+                text=text,
+                person=person.key,
+                status=delivery.status,
+            )
+        )
+    return planned
+
+
+def record_feedback(
+    session: Session, delivery: Delivery, person: Person, verdict: str
+) -> ToolkitFeedback:
+    """What the partner did with a snippet; pressing again changes the verdict."""
+    feedback = session.exec(
+        select(ToolkitFeedback).where(ToolkitFeedback.delivery_id == delivery.id)
+    ).first()
+    _item, snippet_key, _person, _day = delivery.dedupe_key.removeprefix(PREFIX).split(":")
+    if feedback is None:
+        feedback = ToolkitFeedback(
+            delivery_id=delivery.id or 0,
+            partner_id=person.partner_id,
+            person_id=person.id,
+            snippet_key=snippet_key,
+            verdict=verdict,
+        )
+        session.add(feedback)
+    feedback.verdict = verdict
+    feedback.at = utcnow()
+    return feedback
+
+
+@dataclass(frozen=True)
+class Coverage:
+    partner: str
+    sent: int
+    used: int  # used or adapted
+    not_relevant: int
+
+
+def coverage(session: Session, alliance: Alliance, since: datetime) -> list[Coverage]:
+    """Per partner: snippets sent since `since`, and what was done with them."""
+    result = []
+    partners = session.exec(
+        select(Partner)
+        .where(Partner.alliance_id == alliance.id, col(Partner.active))
+        .order_by(col(Partner.name))
+    ).all()
+    sent = session.exec(
+        select(Delivery).where(
+            Delivery.alliance_id == alliance.id,
+            Delivery.kind == "snippet",
+            Delivery.status == "sent",
+            col(Delivery.sent_at) >= since,
+        )
+    ).all()
+    verdicts = {
+        f.delivery_id: f.verdict
+        for f in session.exec(
+            select(ToolkitFeedback).where(
+                col(ToolkitFeedback.delivery_id).in_([d.id for d in sent])
+            )
+        )
+    }
+    items = {
+        d.id: session.get(AgendaItem, int(d.dedupe_key.removeprefix(PREFIX).split(":")[0]))
+        for d in sent
+    }
+    for partner in partners:
+        mine = [
+            d for d in sent if (i := items.get(d.id)) is not None and i.partner_id == partner.id
+        ]
+        if not mine:
+            continue
+        result.append(
+            Coverage(
+                partner=partner.name,
+                sent=len(mine),
+                used=sum(verdicts.get(d.id or 0, "") in ("used", "adapted") for d in mine),
+                not_relevant=sum(verdicts.get(d.id or 0) == "not_relevant" for d in mine),
+            )
+        )
+    return result
