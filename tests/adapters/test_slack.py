@@ -114,6 +114,18 @@ async def test_forged_and_replayed_requests_get_401_and_nothing_runs(
         ("signaal x", "is voor ambassadeurs"),
         ("{{ 7*7 }} <b>", "ken ik niet"),
         ("afspraken", "Open afspraken van de alliantie"),
+        ("peiling", "Er staat op dit moment geen peiling open"),
+        ("pulse results", "Peiling: energie en vertrouwen"),
+        ("signalen", "Signalen uit de regio"),
+        ("toolkit", "Toolkit voor Woonkracht Rivierenland"),
+        ("toolkit zorggroep", "Toolkit voor"),
+        ("agenda", "Agenda van Woonkracht Rivierenland"),
+        ("taal", "Ik spreek Nederlands"),
+        ("stil abc", "bijvoorbeeld /alliance stil 7"),
+        ("onderschrijf", "Er ligt nu geen voorstel"),
+        ("bezwaar", "Er ligt nu geen voorstel"),
+        ("notitie", "Notities van Woonkracht Rivierenland"),
+        ("voorstel x", "Deze regel kon ik niet lezen"),
     ],
 )
 async def test_slash_commands_are_acked_and_answered_ephemerally(
