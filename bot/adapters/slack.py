@@ -34,8 +34,10 @@ from starlette.routing import Route
 
 from bot.adapters.slack_views import (
     AGREEMENT_MODAL,
+    SNIPPET_MODAL,
     agreement_view,
     done_view,
+    snippet_view,
     submitted,
     text_input,
 )
@@ -55,6 +57,8 @@ from bot.core.proposals import ProposalError, proposal_status
 from bot.core.replies import Reply
 from bot.core.signals import open_signals
 from bot.core.texts import Texts
+from bot.core.toolkit import AGENDA_LABELS, KIND_LABELS, current_house
+from bot.core.toolkit_compose import Draft, DraftError, compose_snippet
 from bot.db import session_scope
 from bot.render.plain import render_plain
 from bot.render.slack import render_slack
@@ -87,12 +91,14 @@ class SlackAdapter:
         self.app.middleware(self._skip_retries)
         self.app.command(SLASH, matchers=[_bare_propose])(self._open_propose_modal)
         self.app.command(SLASH, matchers=[_bare_new_agreement])(self._open_agreement_modal)
+        self.app.command(SLASH, matchers=[_bare_new_snippet])(self._open_snippet_modal)
         self.app.command(SLASH)(ack=self._ack, lazy=[self._run_command])
         self.app.action(re.compile(".+"))(ack=self._ack, lazy=[self._run_action])
         self.app.event("app_home_opened")(self._home_opened)
         self.app.view(PROPOSE_MODAL)(self._propose_submitted)
         self.app.shortcut(AGREEMENT_SHORTCUT)(self._open_agreement_modal)
         self.app.view(AGREEMENT_MODAL)(self._agreement_submitted)
+        self.app.view(SNIPPET_MODAL)(self._snippet_submitted)
         self.handler = AsyncSlackRequestHandler(self.app)
 
     def routes(self) -> list[Route]:
@@ -389,6 +395,84 @@ class SlackAdapter:
             message = _plain(texts, "agreements_new_done", agreement=agreement, partner=partner)
             return {"view": done_view(texts, texts.gettext("Agreement registered"), message)}
 
+    # ------------------------------------------------------------- snippet modal --
+    async def _open_snippet_modal(
+        self,
+        ack: Callable[..., Awaitable[None]],
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        respond: Callable[..., Awaitable[Any]],
+    ) -> None:
+        await ack()
+        person_id = await self._person_id(str(body.get("user_id")))
+        opened = await run_in_threadpool(self._snippet_view, person_id)
+        if isinstance(opened, Reply):
+            await self._respond(respond, opened)
+        else:
+            await client.views_open(trigger_id=body["trigger_id"], view=opened)
+
+    def _snippet_view(self, person_id: int | None) -> dict[str, Any] | Reply:
+        with session_scope(self.engine) as session:
+            person = session.get(Person, person_id) if person_id else None
+            if person is None:
+                return Reply.from_markup(Texts(None).render("slack_unknown"))
+            alliance = get_alliance(session)
+            texts = Texts(language_of(person, alliance))
+            if "adviser" not in person.role_set:
+                return Reply.from_markup(
+                    f"<p>{texts.gettext('Only advisers compose toolkit snippets.')}</p>"
+                )
+            house = current_house(session, alliance)
+            return snippet_view(
+                texts,
+                [(k, texts.gettext(v)) for k, v in KIND_LABELS.items()],
+                [(k, texts.gettext(v)) for k, v in AGENDA_LABELS.items()],
+                [(str(n), f"{n}. {p.title}") for n, p in enumerate(house.pillars, start=1)],
+                texts.language,
+            )
+
+    async def _snippet_submitted(
+        self, ack: Callable[..., Awaitable[None]], body: dict[str, Any], view: dict[str, Any]
+    ) -> None:
+        person_id = await self._person_id(str((body.get("user") or {}).get("id")))
+        fields = ("title", "kind", "agenda", "lead_days", "pillar", "language", "body")
+        values = {k: submitted(view, k) for k in fields}
+        outcome = await run_in_threadpool(self._compose_snippet, person_id, values)
+        if "errors" in outcome:
+            await ack(response_action="errors", errors=outcome["errors"])
+        else:
+            await ack(response_action="update", view=outcome["view"])
+
+    def _compose_snippet(self, person_id: int | None, values: dict[str, str]) -> dict[str, Any]:
+        with session_scope(self.engine) as session:
+            person = session.get(Person, person_id) if person_id else None
+            if person is None:
+                return {"errors": {"title": Texts(None).gettext("I don't know you yet.")}}
+            alliance = get_alliance(session)
+            texts = Texts(language_of(person, alliance))
+            draft = Draft(
+                title=values["title"],
+                kind=values["kind"],
+                agenda_kinds=tuple(k for k in values["agenda"].split(",") if k),
+                lead_days=values["lead_days"],
+                body=values["body"],
+                language=values["language"] or texts.language,
+                pillar=int(values["pillar"]) if values["pillar"].isdigit() else None,
+            )
+            try:
+                row = compose_snippet(session, alliance, person, draft, texts)
+            except DraftError as error:
+                return {"errors": {error.field: str(error)[:2000]}}
+            message = texts.gettext(
+                'Saved "%(title)s". It is sent to partners before their %(moments)s,'
+                " %(days)s days ahead."
+            ) % {
+                "title": row.title,
+                "moments": ", ".join(texts.gettext(AGENDA_LABELS[k]) for k in draft.agenda_kinds),
+                "days": row.days_before,
+            }
+            return {"view": done_view(texts, texts.gettext("Snippet saved"), message)}
+
 
 async def _bare_propose(command: dict[str, Any]) -> bool:
     return str(command.get("text", "")).strip().lower() in ("propose", "voorstel")
@@ -397,6 +481,11 @@ async def _bare_propose(command: dict[str, Any]) -> bool:
 async def _bare_new_agreement(command: dict[str, Any]) -> bool:
     words = str(command.get("text", "")).strip().lower().split()
     return words in (["agreements", "new"], ["afspraken", "nieuw"])
+
+
+async def _bare_new_snippet(command: dict[str, Any]) -> bool:
+    words = str(command.get("text", "")).strip().lower().split()
+    return words in (["toolkit", "new"], ["toolkit", "nieuw"])
 
 
 def _plain(texts: Texts, template: str, **values: Any) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from bot.core.texts import Texts
 
 AGREEMENT_MODAL = "agreement_new"
+SNIPPET_MODAL = "toolkit_compose"
 MAX_OPTIONS = 100
 
 
@@ -40,20 +41,28 @@ def text_input(
 
 
 def _select(
-    block_id: str, label: str, options: list[tuple[str, str]], optional: bool = False
+    block_id: str,
+    label: str,
+    options: list[tuple[str, str]],
+    optional: bool = False,
+    multi: bool = False,
+    initial: str | None = None,
 ) -> dict[str, Any]:
+    choices = [{"text": plain(name, 75), "value": key} for key, name in options[:MAX_OPTIONS]]
+    element: dict[str, Any] = {
+        "type": "multi_static_select" if multi else "static_select",
+        "action_id": "value",
+        "options": choices,
+    }
+    chosen = [c for c in choices if c["value"] == initial]
+    if chosen:
+        element["initial_option"] = chosen[0]
     return {
         "type": "input",
         "block_id": block_id,
         "optional": optional,
         "label": plain(label),
-        "element": {
-            "type": "static_select",
-            "action_id": "value",
-            "options": [
-                {"text": plain(name, 75), "value": key} for key, name in options[:MAX_OPTIONS]
-            ],
-        },
+        "element": element,
     }
 
 
@@ -101,6 +110,66 @@ def agreement_view(
     }
 
 
+def snippet_view(
+    texts: Texts,
+    kinds: list[tuple[str, str]],
+    agenda_kinds: list[tuple[str, str]],
+    pillars: list[tuple[str, str]],
+    language: str,
+) -> dict[str, Any]:
+    """The "compose a snippet" modal: the text is a template, with a hint of its variables."""
+    blocks = [
+        text_input("title", texts.gettext("Title"), multiline=False),
+        _select("kind", texts.gettext("Kind of text"), kinds),
+        _select("agenda", texts.gettext("Send it before"), agenda_kinds, multi=True),
+        {
+            "type": "input",
+            "block_id": "lead_days",
+            "label": plain(texts.gettext("Days before the moment")),
+            "element": {
+                "type": "number_input",
+                "action_id": "value",
+                "is_decimal_allowed": False,
+                "initial_value": "7",
+                "min_value": "0",
+                "max_value": "60",
+            },
+        },
+    ]
+    if pillars:
+        blocks.append(_select("pillar", texts.gettext("Pillar (optional)"), pillars, True))
+    blocks += [
+        _select(
+            "language",
+            texts.gettext("Language of the text"),
+            [("nl", "Nederlands"), ("en", "English")],
+            initial=language,
+        ),
+        text_input("body", texts.gettext("The text")),
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": texts.gettext(
+                        "Personalised per partner: {{ partner.name }}, {{ speaker }} (who"
+                        " speaks, by the alliance's positioning), {{ house.roof }},"
+                        " {{ pillar.message }}, {{ partner.note }}."
+                    ),
+                }
+            ],
+        },
+    ]
+    return {
+        "type": "modal",
+        "callback_id": SNIPPET_MODAL,
+        "title": plain(texts.gettext("New toolkit snippet"), 24),
+        "submit": plain(texts.gettext("Save"), 24),
+        "close": plain(texts.gettext("Cancel"), 24),
+        "blocks": blocks,
+    }
+
+
 def done_view(texts: Texts, title: str, message: str) -> dict[str, Any]:
     """What the modal turns into after a successful submission."""
     return {
@@ -118,4 +187,6 @@ def submitted(view: dict[str, Any], block_id: str) -> str:
         return ""
     if value.get("selected_option"):
         return str(value["selected_option"].get("value") or "")
+    if value.get("selected_options"):
+        return ",".join(str(o.get("value") or "") for o in value["selected_options"])
     return str(value.get("value") or value.get("selected_date") or "")

@@ -21,7 +21,7 @@ from bot.adapters.slack import SlackAdapter
 from bot.adapters.web import create_web_app
 from bot.core.alliance import get_alliance
 from bot.core.flag_store import Detected, sync_flags
-from bot.core.models import Agreement, Identity, Person, Proposal
+from bot.core.models import Agreement, Identity, Person, Proposal, ToolkitSnippet
 from bot.db import session_scope
 from bot.settings import Settings
 from tests.fakes.slack_api import FakeSlackApi
@@ -383,3 +383,90 @@ async def test_a_bare_agreements_new_opens_the_modal_and_ambassadors_are_told_no
     assert (await post(client, refused, signed(refused))).status_code == 200
     await wait_for(lambda: api.responses)
     assert "Alleen adviseurs" in texts_of(api) and len(api.views) == 1
+
+
+def snippet_submission(user: str, **values: Any) -> str:
+    def text(value: str | None) -> dict[str, Any]:
+        return {"value": {"type": "plain_text_input", "value": value}}
+
+    def option(value: str | None) -> dict[str, Any]:
+        chosen = {"value": value} if value else None
+        return {"value": {"type": "static_select", "selected_option": chosen}}
+
+    state = {
+        "title": text(values.get("title")),
+        "kind": option(values.get("kind")),
+        "agenda": {
+            "value": {
+                "type": "multi_static_select",
+                "selected_options": [{"value": k} for k in values.get("agenda", [])],
+            }
+        },
+        "lead_days": {"value": {"type": "number_input", "value": values.get("lead_days")}},
+        "pillar": option(values.get("pillar")),
+        "language": option(values.get("language", "nl")),
+        "body": text(values.get("body")),
+    }
+    return interaction(
+        {
+            "type": "view_submission",
+            "user": {"id": user},
+            "team": {"id": "T1"},
+            "view": {
+                "id": "V3",
+                "type": "modal",
+                "callback_id": "toolkit_compose",
+                "state": {"values": state},
+            },
+        }
+    )
+
+
+async def test_an_adviser_composes_a_snippet_in_a_modal(
+    client: httpx.AsyncClient, api: FakeSlackApi, demo_engine: Engine
+) -> None:
+    body = slash(api, ANNA, "toolkit nieuw")
+    assert (await post(client, body, signed(body))).status_code == 200
+    await wait_for(lambda: api.views)
+    method, view = api.views[0]
+    assert method == "views.open" and view["callback_id"] == "toolkit_compose"
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    assert blocks["agenda"]["element"]["type"] == "multi_static_select"
+    assert {"newsletter", "board"} <= {o["value"] for o in blocks["agenda"]["element"]["options"]}
+    for block in view["blocks"]:
+        Block.parse(block).validate_json()  # type: ignore[union-attr]
+
+    good = {
+        "title": "Oproep huurdersavond",
+        "kind": "newsletter_item",
+        "agenda": ["newsletter", "members"],
+        "lead_days": "10",
+        "pillar": "1",
+        "body": "{{ speaker }} nodigt u uit: {{ pillar.message }}",
+    }
+    problems = [
+        ({**good, "title": " "}, "title"),
+        ({**good, "agenda": []}, "agenda"),
+        ({**good, "lead_days": "99"}, "lead_days"),
+        ({**good, "body": "{{ partner.naam.foo }}"}, "body"),
+        ({**good, "body": "{{ ''.__class__.__mro__ }}"}, "body"),
+        ({**good, "pillar": "9"}, "pillar"),
+    ]
+    for values, field in problems:
+        bad = snippet_submission(ANNA, **values)
+        answer = (await post(client, bad, signed(bad))).json()
+        assert answer["response_action"] == "errors" and field in answer["errors"], values
+    with Session(demo_engine) as session:
+        assert session.exec(select(ToolkitSnippet)).first() is None  # nothing half-written
+    ok = snippet_submission(ANNA, **good)
+    answer = (await post(client, ok, signed(ok))).json()
+    assert answer["response_action"] == "update"
+    assert "Oproep huurdersavond" in json.dumps(answer["view"], ensure_ascii=False)
+    with Session(demo_engine) as session:
+        row = session.exec(select(ToolkitSnippet)).one()
+    assert (row.kind, row.agenda_kinds, row.days_before, row.pillar) == (
+        "newsletter_item",
+        "newsletter,members",
+        10,
+        1,
+    )
