@@ -10,6 +10,8 @@ and not executed again.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -32,6 +34,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bot.adapters.slack_home import chart_png, chart_signature, home_view
 from bot.adapters.slack_views import (
     AGREEMENT_MODAL,
     SNIPPET_MODAL,
@@ -47,15 +50,13 @@ from bot.core.alliance import get_alliance
 from bot.core.commands import Command
 from bot.core.context import Context
 from bot.core.dispatch import command_from_text, handle, press
-from bot.core.flag_store import explanation, open_flags
-from bot.core.house import current_version, house_markup, open_proposal, version_content
-from bot.core.house_commands import status_reply, submit_proposal
+from bot.core.house import current_version, version_content
+from bot.core.house_commands import submit_proposal
 from bot.core.house_format import FormatError, format_house, parse_proposal
 from bot.core.models import Alliance, Identity, Partner, Person, Region, utcnow
 from bot.core.people import language_of, person_by_account
-from bot.core.proposals import ProposalError, proposal_status
+from bot.core.proposals import ProposalError
 from bot.core.replies import Reply
-from bot.core.signals import open_signals
 from bot.core.texts import Texts
 from bot.core.toolkit import AGENDA_LABELS, KIND_LABELS, current_house
 from bot.core.toolkit_compose import Draft, DraftError, compose_snippet
@@ -78,6 +79,10 @@ class SlackAdapter:
     def __init__(self, engine: Engine, settings: Settings) -> None:
         assert settings.slack_bot_token is not None
         self.engine = engine
+        self.public_url = settings.public_url
+        # the chart address's key: derived from a secret Slack and we share, never logged
+        seed = settings.slack_signing_secret or settings.slack_bot_token
+        self.chart_key = hashlib.sha256(b"chart:" + seed.get_secret_value().encode()).digest()
         client = AsyncWebClient(
             token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
         )
@@ -105,7 +110,16 @@ class SlackAdapter:
         async def events(request: Request) -> Response:
             return await self.handler.handle(request)
 
-        return [Route("/slack/events", events, methods=["POST"])]
+        async def chart(request: Request) -> Response:
+            png = await run_in_threadpool(self._chart, str(request.path_params["name"]))
+            if png is None:
+                return Response("not found", status_code=404, media_type="text/plain")
+            return Response(png, media_type="image/png", headers={"Cache-Control": "private"})
+
+        return [
+            Route("/slack/events", events, methods=["POST"]),
+            Route("/slack/charts/{name}", chart, methods=["GET"]),
+        ]
 
     # ----------------------------------------------------------------- middleware --
     @staticmethod
@@ -197,16 +211,30 @@ class SlackAdapter:
 
     # ------------------------------------------------------------------- buttons --
     async def _run_action(
-        self, body: dict[str, Any], respond: Callable[..., Awaitable[Any]]
+        self,
+        body: dict[str, Any],
+        respond: Callable[..., Awaitable[Any]],
+        client: AsyncWebClient,
     ) -> None:
         actions = body.get("actions") or [{}]
         value = str(actions[0].get("value", ""))
-        person_id = await self._person_id(str((body.get("user") or {}).get("id")))
+        user_id = str((body.get("user") or {}).get("id"))
+        person_id = await self._person_id(user_id)
         if person_id is None:
             reply = Reply.from_markup(Texts(None).render("slack_unknown"))
         else:
             reply = await run_in_threadpool(self._press, person_id, value)
         await self._respond(respond, reply)
+        if person_id is not None and not reply.stale:
+            await self._publish_home(client, user_id, person_id)
+
+    async def _publish_home(self, client: AsyncWebClient, user_id: str, person_id: int) -> None:
+        """Something changed through this person: their Home tab shows it at once."""
+        view = await run_in_threadpool(self._home_view, person_id)
+        try:
+            await client.views_publish(user_id=user_id, view=view)
+        except SlackApiError as error:  # a Home tab not opened yet, for example
+            log.info("home not refreshed: %s", error.response.get("error"))
 
     def _press(self, person_id: int, value: str) -> Reply:
         with session_scope(self.engine) as session:
@@ -222,33 +250,25 @@ class SlackAdapter:
         await client.views_publish(user_id=user_id, view=view)
 
     def _home_view(self, person_id: int | None) -> dict[str, Any]:
-        """The adviser's dashboard: the house, the open proposal, open regional signals."""
         with session_scope(self.engine) as session:
             person = session.get(Person, person_id) if person_id else None
-            if person is None:
-                reply = Reply.from_markup(Texts(None).render("slack_unknown"))
-            else:
-                alliance = get_alliance(session)
-                texts = Texts(language_of(person, alliance))
-                markup = house_markup(session, alliance, texts)
-                proposal = open_proposal(session, alliance.id or 0)
-                signals = open_signals(session, alliance)
-                adviser = "adviser" in person.role_set
-                flags = open_flags(session, alliance) if adviser else []
-                markup += texts.render(
-                    "slack_home",
-                    signals=signals,
-                    flags=[(f, explanation(f, texts.language)) for f in flags],
-                    adviser=adviser,
-                )
-                reply = Reply.from_markup(markup)
-                if proposal is not None and "adviser" in person.role_set:
-                    status = proposal_status(session, alliance, proposal)
-                    context = _home_context(session, person, alliance)
-                    extra = status_reply(context, status)
-                    reply = Reply(reply.blocks + extra.blocks, extra.buttons)
-        blocks = [b for message in render_slack(reply) for b in message.blocks]
-        return {"type": "home", "blocks": blocks[:MAX_HOME_BLOCKS]}
+            return home_view(session, person, self._chart_url)
+
+    def _chart_url(self, round_id: int) -> str | None:
+        """Only where Slack can fetch it: an https address of this app."""
+        if not self.public_url.startswith("https://"):
+            return None
+        signature = chart_signature(self.chart_key, round_id)
+        return f"{self.public_url.rstrip('/')}/slack/charts/{round_id}-{signature}.png"
+
+    def _chart(self, name: str) -> bytes | None:
+        round_id, _dash, signature = name.removesuffix(".png").partition("-")
+        if not round_id.isdigit() or not hmac.compare_digest(
+            signature, chart_signature(self.chart_key, int(round_id))
+        ):
+            return None
+        with session_scope(self.engine) as session:
+            return chart_png(session, get_alliance(session))
 
     # --------------------------------------------------------------- propose modal --
     def _propose_view(self, person_id: int) -> dict[str, Any] | None:

@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,7 +23,8 @@ from bot.adapters.web import create_web_app
 from bot.core.alliance import get_alliance
 from bot.core.flag_store import Detected, sync_flags
 from bot.core.models import Agreement, Identity, Person, Proposal, ToolkitSnippet
-from bot.db import session_scope
+from bot.db import make_engine, session_scope
+from bot.demo.run import build_demo_database
 from bot.settings import Settings
 from tests.fakes.slack_api import FakeSlackApi
 
@@ -199,6 +201,9 @@ async def test_a_button_press_endorses_and_a_stale_one_says_so(
     assert (await post(client, press, signed(press))).status_code == 200
     await wait_for(lambda: len(api.responses) > before)
     assert "Gemeente Tiel onderschrijft" in texts_of(api)
+    await wait_for(lambda: any(method == "views.publish" for method, _view in api.views))
+    home = next(view for method, view in api.views if method == "views.publish")
+    assert home["type"] == "home"  # the Home tab shows the change at once
     stale = press.replace(endorse.replace(":", "%3A"), "he%3A999")
     before = len(api.responses)
     await post(client, stale, signed(stale))
@@ -470,3 +475,46 @@ async def test_an_adviser_composes_a_snippet_in_a_modal(
         10,
         1,
     )
+
+
+async def test_app_home_shows_pulse_chart_agenda_and_toolkit_coverage(
+    tmp_path: Path, api: FakeSlackApi
+) -> None:
+    engine = make_engine(build_demo_database(tmp_path, today=date.today()))
+    settings = Settings(
+        slack_bot_token="xoxb-test",
+        slack_signing_secret=SECRET,
+        slack_api_url=api.base_url,
+        public_url="https://bot.example",
+    )
+    app = create_web_app(engine, SlackAdapter(engine, settings).routes())
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        event = json.dumps(
+            {
+                "type": "event_callback",
+                "team_id": "T1",
+                "event": {"type": "app_home_opened", "user": ANNA, "tab": "home"},
+                "event_id": "Ev2",
+                "event_time": int(time.time()),
+            }
+        )
+        headers = {**signed(event), "Content-Type": "application/json"}
+        assert (await post(http, event, headers)).status_code == 200
+        await wait_for(lambda: api.views)
+        _method, view = api.views[-1]
+        shown = json.dumps(view, ensure_ascii=False)
+        assert "Peiling: energie en vertrouwen" in shown
+        assert "Komende agendamomenten" in shown and "gepland" in shown
+        assert "Toolkit: wat partners ermee deden" in shown
+        assert len(view["blocks"]) <= 100
+        for block in view["blocks"]:
+            Block.parse(block).validate_json()  # type: ignore[union-attr]
+        image = next(b for b in view["blocks"] if b["type"] == "image")
+        url = image["image_url"]
+        assert url.startswith("https://bot.example/slack/charts/")
+        chart = await http.get(url.removeprefix("https://bot.example"))
+        assert chart.status_code == 200 and chart.content.startswith(b"\x89PNG")
+        forged = url.removeprefix("https://bot.example")[:-8] + "0000.png"
+        assert (await http.get(forged)).status_code == 404
+    engine.dispose()
