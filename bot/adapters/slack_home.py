@@ -36,7 +36,7 @@ from bot.core.replies import Reply
 from bot.core.signals import open_signals
 from bot.core.texts import Texts
 from bot.core.toolkit import AGENDA_LABELS
-from bot.core.toolkit_plan import PREFIX, coverage
+from bot.core.toolkit_plan import coverage, parse_key
 from bot.render.slack import render_slack
 
 MAX_HOME_BLOCKS = 100
@@ -117,7 +117,7 @@ def _agenda(session: Session, alliance: Alliance, person: Person) -> list[tuple[
             col(Delivery.status).in_(("pending", "sent")),
         )
     ):
-        item_id = int(key.removeprefix(PREFIX).split(":")[0])
+        item_id = parse_key(key).agenda_item_id
         planned[item_id] = planned.get(item_id, 0) + 1
     return [
         (item, partners.get(item.partner_id, ""), planned.get(item.id or 0, 0))

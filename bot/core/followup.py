@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from bot.core.flag_store import Detected, sync_flags
-from bot.core.followup_measures import Measures, measures_by_group, series_by_group
+from bot.core.followup_measures import GroupSeries, Measures, series_by_groups
 from bot.core.models import Alliance, Partner, Region, utcnow
 from bot.core.models import Flag as StoredFlag
 from bot.core.replies import parse_markup, plain_text
 from bot.core.texts import LANGUAGES, Texts
-from bot.core.trends import Flag, FollowUpSeries, detect_follow_up_decline
+from bot.core.trends import Flag, FollowUpSeries, detect_follow_up_decline, period_index
 
 
 @dataclass(frozen=True)
@@ -61,38 +61,27 @@ def follow_up_flags(session: Session, alliance: Alliance, as_of: date) -> list[G
     regions = session.exec(
         select(Region).where(Region.alliance_id == alliance.id, col(Region.active))
     ).all()
-    return _flags(session, alliance, "partner", partners, as_of) + _flags(
-        session, alliance, "region", regions, as_of
-    )
+    series = series_by_groups(session, alliance, as_of)
+    return _flags(series, "partner", partners, as_of) + _flags(series, "region", regions, as_of)
 
 
 def _flags(
-    session: Session,
-    alliance: Alliance,
-    level: str,
-    groups: Sequence[Partner | Region],
-    as_of: date,
+    series: GroupSeries, level: str, groups: Sequence[Partner | Region], as_of: date
 ) -> list[GroupFlag]:
-    series = series_by_group(session, alliance, level, as_of)
-    raised: list[tuple[Partner | Region, Flag]] = []
+    flags: list[GroupFlag] = []
     for group in sorted(groups, key=lambda g: g.key):
-        flag = detect_follow_up_decline(series.get(group.id or 0, FollowUpSeries(as_of)))
-        if flag is not None:
-            raised.append((group, flag))
-    return [
-        GroupFlag(
-            level, group.key, group.name, flag, _recent(session, alliance, level, group, flag)
+        flag = detect_follow_up_decline(series.of(level).get(group.id or 0, FollowUpSeries(as_of)))
+        if flag is None:
+            continue
+        unanswered = series.unanswered_since(level, group.id or 0, period_index(flag.since))
+        recent = Measures(
+            due=flag.after_due,
+            on_time=flag.after_on_time,
+            overdue=flag.after_open,
+            checkins_unanswered=unanswered,
         )
-        for group, flag in raised
-    ]
-
-
-def _recent(
-    session: Session, alliance: Alliance, level: str, group: Partner | Region, flag: Flag
-) -> Measures:
-    """The measures of the flag's recent window (one query per flag: flags are few)."""
-    by_group = measures_by_group(session, alliance, level, flag.as_of, since=flag.since)
-    return by_group.get(group.id or 0, Measures())
+        flags.append(GroupFlag(level, group.key, group.name, flag, recent))
+    return flags
 
 
 def detected_follow_up(session: Session, alliance: Alliance, today: date) -> list[Detected]:

@@ -66,15 +66,31 @@ def _known(alliance: Alliance, as_of: date) -> list[ColumnElement[bool]]:
     ]
 
 
-def series_by_group(
-    session: Session, alliance: Alliance, level: str, as_of: date
-) -> dict[int, FollowUpSeries]:
-    """Each group's per-period series as known on `as_of` (groups without agreements: absent)."""
-    group = _group_column(level)
+@dataclass(frozen=True)
+class GroupSeries:
+    """Per-period series of every partner and every region, from the same two scans."""
+
+    partner: dict[int, FollowUpSeries]
+    region: dict[int, FollowUpSeries]
+    unanswered: dict[tuple[str, int], dict[int, int]]  # (level, group) -> due period -> n
+
+    def of(self, level: str) -> dict[int, FollowUpSeries]:
+        return self.partner if level == "partner" else self.region
+
+    def unanswered_since(self, level: str, group_id: int, period: int) -> int:
+        counts = self.unanswered.get((level, group_id), {})
+        return sum(n for p, n in counts.items() if p >= period)
+
+
+def series_by_groups(session: Session, alliance: Alliance, as_of: date) -> GroupSeries:
+    """Both levels at once: grouped by (partner, region, period), then added up per level,
+    so 100,000 agreements are scanned twice (settled, made), not once per level."""
+    partner, region = col(Agreement.owner_partner_id), col(Agreement.region_id)
     due_period = period_of(session, col(Agreement.due_on)).label("period")
     settled = session.execute(
         sa_select(
-            group,
+            partner,
+            region,
             due_period,
             func.count(),
             func.sum(case((col(Agreement.done_on) <= col(Agreement.due_on), 1), else_=0)),
@@ -88,21 +104,81 @@ def series_by_group(
                 )
             ),
         )
-        .where(*_known(alliance, as_of), col(Agreement.due_on) < as_of, group.is_not(None))
-        .group_by(group, due_period)
+        .where(*_known(alliance, as_of), col(Agreement.due_on) < as_of)
+        .group_by(partner, region, due_period)
     ).all()
     made_period = period_of(session, col(Agreement.made_on)).label("period")
     made = session.execute(
-        sa_select(group, made_period, func.count())
-        .where(*_known(alliance, as_of), group.is_not(None))
-        .group_by(group, made_period)
+        sa_select(partner, region, made_period, func.count())
+        .where(*_known(alliance, as_of))
+        .group_by(partner, region, made_period)
     ).all()
-    rows: dict[int, list[PeriodCounts]] = defaultdict(list)
-    for group_id, period, due, on_time, still_open in settled:
-        rows[group_id].append(PeriodCounts(int(period), due=due, on_time=on_time, open=still_open))
-    for group_id, period, count in made:
-        rows[group_id].append(PeriodCounts(int(period), made=count))
-    return {group_id: series_from_counts(as_of, counts) for group_id, counts in rows.items()}
+    rows: dict[str, dict[int, list[PeriodCounts]]] = {
+        "partner": defaultdict(list),
+        "region": defaultdict(list),
+    }
+    for partner_id, region_id, period, due, on_time, still_open in settled:
+        counts = PeriodCounts(int(period), due=due, on_time=on_time, open=still_open)
+        rows["partner"][partner_id].append(counts)
+        if region_id is not None:
+            rows["region"][region_id].append(counts)
+    for partner_id, region_id, period, count in made:
+        counts = PeriodCounts(int(period), made=count)
+        rows["partner"][partner_id].append(counts)
+        if region_id is not None:
+            rows["region"][region_id].append(counts)
+    unanswered: dict[tuple[str, int], dict[int, int]] = defaultdict(dict)
+    for partner_id, region_id, period, count in _unanswered_by_period(session, alliance, as_of):
+        for level, group_id in (("partner", partner_id), ("region", region_id)):
+            if group_id is not None:
+                bucket = unanswered[(level, group_id)]
+                bucket[int(period)] = bucket.get(int(period), 0) + count
+    return GroupSeries(
+        partner={g: series_from_counts(as_of, c) for g, c in rows["partner"].items()},
+        region={g: series_from_counts(as_of, c) for g, c in rows["region"].items()},
+        unanswered=unanswered,
+    )
+
+
+def series_by_group(
+    session: Session, alliance: Alliance, level: str, as_of: date
+) -> dict[int, FollowUpSeries]:
+    """One level's series (groups without agreements: absent)."""
+    return series_by_groups(session, alliance, as_of).of(level)
+
+
+def _unanswered_by_period(session: Session, alliance: Alliance, as_of: date) -> list[Any]:
+    """Unanswered check-ins by (partner, region, period of the agreement's due date)."""
+    end = datetime.combine(as_of + timedelta(days=1), time(0), tzinfo=UTC)
+    answered_after = exists().where(
+        col(CheckIn.agreement_id) == col(Agreement.id),
+        col(CheckIn.created_at) >= col(Delivery.sent_at),
+        col(CheckIn.created_at) < end,
+    )
+    due_period = period_of(session, col(Agreement.due_on)).label("period")
+    return list(
+        session.execute(
+            sa_select(
+                col(Agreement.owner_partner_id), col(Agreement.region_id), due_period, func.count()
+            )
+            .select_from(Agreement)
+            .join(Delivery, _checkin_of_agreement())
+            .where(
+                *_known(alliance, as_of),
+                col(Delivery.kind) == "checkin",
+                col(Delivery.status) == "sent",
+                col(Delivery.sent_at) < end,
+                ~answered_after,
+            )
+            .group_by(col(Agreement.owner_partner_id), col(Agreement.region_id), due_period)
+        ).all()
+    )
+
+
+def _checkin_of_agreement() -> ColumnElement[bool]:
+    return col(Delivery.dedupe_key).like(
+        literal("checkin:") + cast(col(Agreement.id), String) + literal(":%")
+    )
 
 
 @dataclass(frozen=True)
@@ -222,12 +298,7 @@ def _checkins(
         session.execute(
             sa_select(group, func.count(), func.sum(case((~answered_after, 1), else_=0)))
             .select_from(Agreement)
-            .join(
-                Delivery,
-                col(Delivery.dedupe_key).like(
-                    literal("checkin:") + cast(col(Agreement.id), String) + literal(":%")
-                ),
-            )
+            .join(Delivery, _checkin_of_agreement())
             .where(
                 *known,
                 col(Delivery.kind) == "checkin",

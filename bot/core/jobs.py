@@ -18,6 +18,7 @@ from bot.core.agenda import fetch, import_agenda
 from bot.core.alliance import get_alliance
 from bot.core.calendars import CalendarError
 from bot.core.checkins import plan_checkins
+from bot.core.digest import plan_digest
 from bot.core.followup import refresh_follow_up_flags
 from bot.core.models import Alliance, JobRun, Partner
 from bot.core.pulse import open_round, open_round_of
@@ -79,7 +80,13 @@ def _agendas(session: Session, alliance: Alliance, now: datetime) -> dict[str, A
     return {"planned": report.planned, "cancelled": report.cancelled, "problems": problems}
 
 
+def _digest(session: Session, alliance: Alliance, now: datetime) -> dict[str, Any]:
+    planned = plan_digest(session, alliance, now)
+    return {"digest": planned.outcome if planned else "no advisers' channel"}
+
+
 JOBS: dict[str, Job] = {
+    "digest": _digest,
     "agendas": _agendas,
     "pulse_open": _pulse_open,
     "pulse_close": _pulse_close,

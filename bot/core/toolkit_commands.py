@@ -10,6 +10,7 @@ snippets for it are planned at once.
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,13 +30,13 @@ from bot.core.toolkit import (
     partner_notes,
     personalise_with,
 )
-from bot.core.toolkit_plan import PREFIX, VERDICTS, plan_snippets, record_feedback
+from bot.core.toolkit_plan import PREFIX, VERDICTS, parse_key, plan_snippets, record_feedback
 
 SHOWN_SNIPPETS = 3
 AGENDA_DAYS = 42
 ADD_WORDS = frozenset({"add", "nieuw", "new", "toevoegen"})
 _ADD = re.compile(
-    r"^(?P<partner>[a-z0-9][a-z0-9_-]*)\s+(?P<day>\d{4}-\d{2}-\d{2})\s+(?P<kind>[a-z]+)\s+(?P<title>.+)$",
+    r"^(?P<partner>[a-z0-9][a-z0-9_-]*)\s+(?P<day>\d{4}-\d{2}-\d{2})\s+(?P<kind>[A-Za-z]+)\s+(?P<title>.+)$",
     re.S,
 )
 KINDS = (*KIND_WORDS, OTHER)
@@ -121,7 +122,7 @@ def handle_agenda(context: Context) -> Reply:
             col(Delivery.dedupe_key).startswith(PREFIX),
         )
     ):
-        item_id = int(delivery.dedupe_key.removeprefix(PREFIX).split(":")[0])
+        item_id = parse_key(delivery.dedupe_key).agenda_item_id
         planned.setdefault(item_id, []).append(delivery)
     zone = ZoneInfo(context.alliance.timezone)
     return context.reply(
@@ -140,7 +141,7 @@ def _add(context: Context, text: str) -> Reply:
     match = _ADD.match(text)
     if match is None:
         return context.reply("agenda_add_usage", kinds=KINDS)
-    word = match.group("kind")
+    word = match.group("kind").lower()
     kind = OTHER if word in OTHER_WORDS else classify(word)
     try:
         day = date.fromisoformat(match.group("day"))
@@ -157,7 +158,7 @@ def _add(context: Context, text: str) -> Reply:
         return context.reply("agenda_add_past")
     item = AgendaItem(
         partner_id=partner.id or 0,
-        uid=f"manual:{utcnow().timestamp():.0f}:{context.person.key}",
+        uid=f"manual:{secrets.token_hex(8)}",
         title=match.group("title").strip()[:300],
         kind=kind,
         starts_at=starts_at,

@@ -5,8 +5,10 @@ newsletter deadline, a board meeting), in the morning of a working day, so there
 to adapt it. Planning looks at least `HORIZON` ahead and is idempotent: the clock runs it
 daily after re-importing calendars, and it converges on what the agendas say now.
 
-Why the dedupe key holds the send day (``snippet:<agenda item>:<snippet>:<person>:<day>``):
-a moved moment must move its plan, but the outbox never changes a planned message's key.
+Why the dedupe key holds the send day and the moment's start
+(``snippet:<agenda item>:<snippet>:<person>:<day>:<start>``): a moved moment must move its
+plan (and its text names the moment's date), but the outbox never changes a planned
+message's key.
 So a move plans a new delivery and cancels the pending old one — unless one for the same
 moment, snippet and person was already sent, in which case nothing is sent again. Deleted
 or cancelled moments cancel their pending snippets the same way.
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -80,6 +82,20 @@ class PlanReport:
     planned: int = 0
     cancelled: int = 0
     unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class SnippetKey:
+    """What a snippet delivery's dedupe key says: for which moment, which text, whom."""
+
+    agenda_item_id: int
+    snippet: str
+    person_id: int
+
+
+def parse_key(dedupe_key: str) -> SnippetKey:
+    item_id, snippet, person_id = dedupe_key.removeprefix(PREFIX).split(":")[:3]
+    return SnippetKey(int(item_id), snippet, int(person_id))
 
 
 def send_day(moment: date, lead_days: int) -> date:
@@ -168,7 +184,8 @@ def plan_snippets(session: Session, alliance: Alliance, now: datetime | None = N
                     max(now, datetime.combine(day, SEND_AT, tzinfo=zone)), moment, zone
                 )
                 for person in people:
-                    key = f"{PREFIX}{item.id}:{snippet.key}:{person.id}:{day.isoformat()}"
+                    start = item.starts_at.astimezone(UTC).strftime("%Y%m%dT%H%M")
+                    key = f"{PREFIX}{item.id}:{snippet.key}:{person.id}:{day.isoformat()}:{start}"
                     wanted.add(key)
                     if _already_sent(session, item, snippet, person):
                         report.unchanged += 1
@@ -184,8 +201,10 @@ def plan_snippets(session: Session, alliance: Alliance, now: datetime | None = N
 
 
 def _occurrence_number(item: AgendaItem) -> int:
-    """A stable number per moment that differs between a series' occurrences."""
-    return item.starts_at.toordinal() // 7
+    """A number per moment that stays when the moment moves (its row is kept) and differs
+    between a series' occurrences (each has its own row): the same moment keeps the same
+    snippets, the next one in a series gets others."""
+    return item.id or 0
 
 
 def _already_sent(session: Session, item: AgendaItem, snippet: Snippet, person: Person) -> bool:
@@ -274,8 +293,12 @@ def _cancel_unwanted(session: Session, alliance: Alliance, wanted: set[str]) -> 
     return cancelled
 
 
-def planned_snippets(session: Session, alliance: Alliance) -> list[PlannedSnippet]:
-    """Pending and sent snippet deliveries of the coming weeks, as `toolkit plan` shows."""
+def planned_snippets(
+    session: Session, alliance: Alliance, now: datetime | None = None
+) -> list[PlannedSnippet]:
+    """Snippet deliveries for moments still to come (pending, or sent already), as
+    `toolkit plan` shows them."""
+    now = now or utcnow()
     rows = session.exec(
         select(Delivery)
         .where(
@@ -289,12 +312,12 @@ def planned_snippets(session: Session, alliance: Alliance) -> list[PlannedSnippe
     house = current_house(session, alliance)
     planned = []
     for delivery in rows:
-        item_id, snippet_key, person_id, _day = delivery.dedupe_key.removeprefix(PREFIX).split(":")
-        item = session.get(AgendaItem, int(item_id))
-        person = session.get(Person, int(person_id))
-        snippet = snippets.get(snippet_key)
-        if item is None or person is None or snippet is None:
-            continue
+        key = parse_key(delivery.dedupe_key)
+        item = session.get(AgendaItem, key.agenda_item_id)
+        person = session.get(Person, key.person_id)
+        snippet = snippets.get(key.snippet)
+        if item is None or person is None or snippet is None or item.starts_at < now:
+            continue  # (a moment that has passed is history, not a plan)
         partner = session.get(Partner, item.partner_id)
         assert partner is not None
         language = language_of(person, alliance)
@@ -332,13 +355,15 @@ def record_feedback(
     feedback = session.exec(
         select(ToolkitFeedback).where(ToolkitFeedback.delivery_id == delivery.id)
     ).first()
-    _item, snippet_key, _person, _day = delivery.dedupe_key.removeprefix(PREFIX).split(":")
+    key = parse_key(delivery.dedupe_key)
+    item = session.get(AgendaItem, key.agenda_item_id)
     if feedback is None:
         feedback = ToolkitFeedback(
             delivery_id=delivery.id or 0,
-            partner_id=person.partner_id,
+            # the partner the snippet was for, whoever presses (an adviser may answer for it)
+            partner_id=item.partner_id if item is not None else person.partner_id,
             person_id=person.id,
-            snippet_key=snippet_key,
+            snippet_key=key.snippet,
             verdict=verdict,
         )
         session.add(feedback)
@@ -379,10 +404,7 @@ def coverage(session: Session, alliance: Alliance, since: datetime) -> list[Cove
             )
         )
     }
-    items = {
-        d.id: session.get(AgendaItem, int(d.dedupe_key.removeprefix(PREFIX).split(":")[0]))
-        for d in sent
-    }
+    items = {d.id: session.get(AgendaItem, parse_key(d.dedupe_key).agenda_item_id) for d in sent}
     for partner in partners:
         mine = [
             d for d in sent if (i := items.get(d.id)) is not None and i.partner_id == partner.id

@@ -154,6 +154,7 @@ def find_drop(
     size: Callable[[Bucket], int],
     compare: Callable[[Sequence[Bucket], Sequence[Bucket], float], Comparison],
     rule: DropRule,
+    level: Callable[[Sequence[Bucket]], float] | None = None,
 ) -> Drop | None:
     """The most convincing drop at the end of `buckets` (oldest first), or None.
 
@@ -161,7 +162,10 @@ def find_drop(
     one-sided test of "recent lower than baseline" (a Beta-Binomial predictive for on-time
     rates here; a test on means for pulse answers). The scan, the minimum samples, the
     persistence and the effect size are the same for every use, so one documented rule
-    stands behind every flag the adviser sees.
+    stands behind every flag the adviser sees. `level`, when given, is the cheap level of a
+    run of buckets (the same number `compare` reports): with it the effect-size checks
+    run before the test, which saves the test where no drop is large enough — the same
+    answers, several times faster over hundreds of groups.
     """
     last = len(buckets)
     best: Drop | None = None
@@ -175,6 +179,13 @@ def find_drop(
         filled = [b for b in after if size(b) > 0]
         if size(after[0]) == 0 or len(filled) < rule.min_recent_periods:
             continue  # (an empty first period: the same window starting later speaks for it)
+        if level is not None:
+            baseline = level(before)
+            if (
+                baseline - level(after) < rule.min_drop
+                or baseline - level(filled[-1:]) < rule.min_drop
+            ):
+                continue
         comparison = compare(before, after, rule.margin)
         if comparison.level_before - comparison.level_after < rule.min_drop:
             continue
@@ -282,6 +293,12 @@ def _split_log_likelihood(
 
 def _tries(rate: Rate) -> int:
     return rate.tries
+
+
+def _rate_level(rates: Sequence[Rate]) -> float:
+    """The on-time rate of a run of periods, exactly as `compare_rates` reports it."""
+    tries = sum(r.tries for r in rates)
+    return sum(r.hits for r in rates) / tries if tries else 0.0
 
 
 # --- means: the same scan for averages of 1-5 answers (pulse energy and trust) --------------
@@ -544,7 +561,8 @@ def detect_follow_up_decline(
 ) -> Flag | None:
     """The module's rule applied to one group's series, as of `series.as_of`; None: no flag."""
     periods = series.periods
-    drop = find_drop([Rate(p.on_time, p.due) for p in periods], _tries, compare_rates, rule)
+    rates = [Rate(p.on_time, p.due) for p in periods]
+    drop = find_drop(rates, _tries, compare_rates, rule, level=_rate_level)
     if drop is None:
         return None
     before = periods[max(0, drop.change - rule.baseline_periods) : drop.change]

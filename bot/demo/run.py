@@ -6,6 +6,7 @@ import socket
 import sys
 import tempfile
 import threading
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,7 +22,7 @@ from bot.core.alliance_file import read_alliance_file
 from bot.core.models import Alliance, Partner
 from bot.core.replies import Reply
 from bot.core.texts import Texts
-from bot.core.toolkit_plan import plan_snippets
+from bot.core.toolkit_plan import plan_snippets, planned_snippets
 from bot.db import make_engine, migrate, session_scope
 from bot.demo.history import seed_history
 from bot.render.plain import render_plain
@@ -90,8 +91,21 @@ def run_demo(settings: Settings, person_key: str, with_web: bool) -> None:
         with session_scope(engine) as session:
             alliance = get_alliance(session)
             texts, name = Texts(alliance.language), alliance.name
+            zone = ZoneInfo(alliance.timezone)
+            planned = [
+                replace(
+                    p,
+                    send_at=p.send_at.astimezone(zone),
+                    agenda_start=p.agenda_start.astimezone(zone),
+                )
+                for p in planned_snippets(session, alliance)
+            ]
         banner = texts.render(
-            "demo_banner", alliance_name=name, web_url=web_url, person_key=person_key
+            "demo_banner",
+            alliance_name=name,
+            web_url=web_url,
+            person_key=person_key,
+            planned=planned,
         )
         out.write(render_plain(Reply.from_markup(banner)) + "\n\n")
         out.flush()
