@@ -3,6 +3,12 @@
 One row is in flight per worker at any moment (see `bot.core.outbox_queue` for why that is
 the crash-safety window). Each platform has its own pacer; several workers share the
 platforms' overall limits through their heartbeats.
+
+A row with an image is sent text first, then image (see `bot.adapters.senders`). If the
+image fails after the text went out, the text's ids are kept in `platform_message_id` while
+the row waits for its retry, and the retry sends only the image. If the image cannot be
+sent at all (a permanent error, or the attempts run out), the row still counts as sent —
+its text did arrive — and `last_error` says the image is missing.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import random
 import secrets
 import socket
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from sqlalchemy import Engine
@@ -37,6 +43,7 @@ from bot.core.outbox_queue import (
     reclaim_abandoned,
     release,
 )
+from bot.core.replies import Image
 from bot.db import session_scope
 from bot.pacing import SLACK, TELEGRAM, Limits, Pacer
 
@@ -162,17 +169,25 @@ class Worker:
                 self.stats[ready.decision] += 1
                 return
             reply = delivery_reply(session, delivery, ready.person)
+            if delivery.image is not None:
+                reply = replace(reply, image=delivery_image(delivery, delivery.image))
+            text_sent = delivery.platform_message_id  # set while pending: the text went
             target = ready.target
         pacer = self._pacers[platform]
         try:
-            message_id = await self.senders[platform].send(target, reply, pacer.wait)
+            message_id = await self.senders[platform].send(
+                target, reply, pacer.wait, text_sent=text_sent
+            )
         except TransientSendError as error:
             if error.retry_after:
                 pacer.pause(error.retry_after)
                 self.stats["rate_limited"] += 1
                 self._beat()  # perhaps another worker started: share the rate at once
-            self._retry(delivery_id, str(error), error.retry_after)
+            self._retry(delivery_id, str(error), error.retry_after, error.sent)
         except PermanentSendError as error:
+            if error.sent is not None:  # the text arrived; only the image is lost
+                self._sent_without_image(delivery_id, error.sent, str(error))
+                return
             log.warning("delivery %s failed for good: %s", delivery_id, error)
             with session_scope(self.engine) as session:
                 mark_failed(
@@ -187,8 +202,17 @@ class Worker:
                 mark_sent(session, delivery_id, self.name, message_id)
             self.stats["sent"] += 1
 
-    def _retry(self, delivery_id: int, error: str, retry_after: float | None) -> None:
+    def _retry(
+        self, delivery_id: int, error: str, retry_after: float | None, sent: str | None = None
+    ) -> None:
+        """Try again later; with `sent` (the text went out), later means the image only."""
         with session_scope(self.engine) as session:
+            delivery = session.get(Delivery, delivery_id)
+            ours = (
+                delivery is not None
+                and delivery.status == "sending"
+                and delivery.claimed_by == self.name
+            )
             again = mark_retry(
                 session,
                 delivery_id,
@@ -199,4 +223,28 @@ class Worker:
                 self._rng,
                 self.options.base_backoff,
             )
+            if ours and delivery is not None and sent is not None:
+                delivery.platform_message_id = sent
+                if not again:  # attempts used up: the text arrived, so it was sent
+                    delivery.status = "sent"
+                    delivery.sent_at = utcnow()
+                    delivery.last_error = f"sent without its image: {error}"[:500]
+                    log.warning("delivery %s sent without its image: %s", delivery_id, error)
+                    self.stats["sent"] += 1
+                    return
         self.stats["retried" if again else "failed"] += 1
+
+    def _sent_without_image(self, delivery_id: int, sent: str, error: str) -> None:
+        log.warning("delivery %s sent without its image: %s", delivery_id, error)
+        with session_scope(self.engine) as session:
+            delivery = session.get(Delivery, delivery_id)
+            mark_sent(session, delivery_id, self.name, sent)
+            if delivery is not None and delivery.status == "sent":
+                delivery.last_error = f"sent without its image: {error}"[:500]
+        self.stats["sent"] += 1
+
+
+def delivery_image(delivery: Delivery, png: bytes) -> Image:
+    """The row's PNG, named after what it belongs to (`pulse-report:12` → pulse-report.png)."""
+    name = delivery.dedupe_key.split(":", 1)[0] or "image"
+    return Image(png, delivery.image_alt or "", filename=f"{name}.png")

@@ -4,6 +4,13 @@ A sender translates the platform's answer into one of three outcomes the worker
 understands: sent (the message id), `TransientSendError` (try again later, maybe after
 `retry_after`), or `PermanentSendError` (never again; `recipient_gone` when the person
 blocked the bot or the account no longer exists, so nothing more is planned to it).
+
+A reply with an image goes out as **text first, then the image** (`text_then_image`). The
+text is the message: it carries the buttons and, on Slack, the image's alt text, so it is
+complete without the picture. When the image fails after the text went out, the error's
+`sent` holds the text's ids; the worker records them and its retry passes them back as
+`text_sent`, so the retry sends only the image and the text never arrives twice. A short
+Telegram text rides on the photo as its caption instead: one call, nothing half sent.
 """
 
 from __future__ import annotations
@@ -29,7 +36,8 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.core.replies import Reply
+from bot.core.replies import Image, Reply
+from bot.render.limits import utf16_len
 from bot.render.slack import render_slack
 from bot.render.telegram import TelegramMessage, render_telegram
 
@@ -38,25 +46,57 @@ T = TypeVar("T")
 
 
 class TransientSendError(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, reason: str, retry_after: float | None = None, sent: str | None = None
+    ) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+        self.sent = sent  # ids of the text that did go out before the image failed
 
 
 class PermanentSendError(Exception):
-    def __init__(self, reason: str, recipient_gone: bool) -> None:
+    def __init__(self, reason: str, recipient_gone: bool, sent: str | None = None) -> None:
         super().__init__(reason)
         self.recipient_gone = recipient_gone
+        self.sent = sent  # ids of the text that did go out before the image failed
 
 
 class Sender(Protocol):
     platform: str
 
-    async def send(self, target: str, reply: Reply, pace: Pace) -> str:
-        """Send `reply` to `target`, calling `pace(chat)` before every platform message."""
+    async def send(
+        self, target: str, reply: Reply, pace: Pace, text_sent: str | None = None
+    ) -> str:
+        """Send `reply` to `target`, calling `pace(chat)` before every platform message.
+
+        The text goes first, then `reply.image`; with `text_sent` (the ids an earlier attempt
+        got for the text) only the image is sent. Returns all message ids, comma-separated.
+        """
         ...
 
     async def close(self) -> None: ...
+
+
+async def text_then_image(
+    text: Callable[[], Awaitable[str]],
+    image: Callable[[], Awaitable[str]] | None,
+    text_sent: str | None,
+) -> str:
+    """The text (unless an earlier attempt sent it), then the image; see the module doc.
+
+    Any failure of the image is raised with `sent` set, so the text is never sent again.
+    """
+    ids = text_sent if text_sent is not None else await text()
+    if image is None:
+        return ids
+    try:
+        image_id = await image()
+    except (TransientSendError, PermanentSendError) as error:
+        error.sent = ids
+        raise
+    except Exception as error:  # a bug or an odd answer: retry the image, not the text
+        raise TransientSendError(f"image: {type(error).__name__}: {error}", sent=ids) from error
+    return ",".join(part for part in (ids, image_id) if part)
 
 
 # ---------------------------------------------------------------------------- Telegram --
@@ -91,6 +131,9 @@ def telegram_keyboard(message: TelegramMessage) -> InlineKeyboardMarkup | None:
     )
 
 
+MAX_CAPTION = 1024  # Telegram's limit for a photo's caption (after parsing the HTML)
+
+
 class TelegramSender:
     platform = "telegram"
 
@@ -98,30 +141,54 @@ class TelegramSender:
         self._bot = Bot(token=token, base_url=base_url)
         self._started = False
 
-    async def send(self, target: str, reply: Reply, pace: Pace) -> str:
+    async def send(
+        self, target: str, reply: Reply, pace: Pace, text_sent: str | None = None
+    ) -> str:
         if not self._started:
             await self._call(self._bot.initialize())
             self._started = True
-        ids: list[str] = []
-        for message in render_telegram(reply):
-            if message.photo is not None:
+        messages = [m for m in render_telegram(reply) if m.text.strip() or m.reply_markup]
+        image = reply.image
+        if image is not None and text_sent is None and _fits_caption(messages):
+            return await self._photo(target, image, pace, messages[0] if messages else None)
+
+        async def text() -> str:
+            ids: list[str] = []
+            for message in messages:
                 await pace(target)
-                photo = await self._call(
-                    self._bot.send_photo(target, photo=message.photo.png, caption=None)
+                sent = await self._call(
+                    self._bot.send_message(
+                        target,
+                        message.text,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=telegram_keyboard(message),
+                        disable_web_page_preview=True,
+                    )
                 )
-                ids.append(str(photo.message_id))
-            await pace(target)
-            sent = await self._call(
-                self._bot.send_message(
-                    target,
-                    message.text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=telegram_keyboard(message),
-                    disable_web_page_preview=True,
-                )
+                ids.append(str(sent.message_id))
+            return ",".join(ids)
+
+        async def photo() -> str:
+            assert image is not None
+            return await self._photo(target, image, pace, None)
+
+        return await text_then_image(text, photo if image else None, text_sent)
+
+    async def _photo(
+        self, target: str, image: Image, pace: Pace, caption: TelegramMessage | None
+    ) -> str:
+        await pace(target)
+        sent = await self._call(
+            self._bot.send_photo(
+                target,
+                photo=image.png,
+                filename=image.filename,
+                caption=caption.text if caption else None,
+                parse_mode=ParseMode.HTML if caption else None,
+                reply_markup=telegram_keyboard(caption) if caption else None,
             )
-            ids.append(str(sent.message_id))
-        return ",".join(ids)
+        )
+        return str(sent.message_id)
 
     async def _call(self, call: Awaitable[T]) -> T:
         try:
@@ -165,6 +232,11 @@ _SLACK_BROKEN = frozenset(
 )
 
 
+def _fits_caption(messages: list[TelegramMessage]) -> bool:
+    """One short message can be the photo's caption: a single call, so never half sent."""
+    return len(messages) <= 1 and all(utf16_len(m.text) <= MAX_CAPTION for m in messages)
+
+
 class SlackSender:
     """Uses slack-sdk's (blocking) WebClient in a thread; Slack's pace is a message a second."""
 
@@ -174,29 +246,42 @@ class SlackSender:
         self._client = WebClient(token=token, base_url=base_url, timeout=15)
         self._dm_channels: dict[str, str] = {}
 
-    async def send(self, target: str, reply: Reply, pace: Pace) -> str:
+    async def send(
+        self, target: str, reply: Reply, pace: Pace, text_sent: str | None = None
+    ) -> str:
         channel = await self._channel_for(target)
-        ids: list[str] = []
-        for message in render_slack(reply):
-            await pace(channel)
-            response = await self._call(
-                self._client.chat_postMessage,
-                channel=channel,
-                text=message.text,
-                blocks=message.blocks,
-                unfurl_links=False,
-            )
-            ids.append(str(response.get("ts", "")))
-            if message.image is not None:
+        image = reply.image
+
+        async def text() -> str:
+            ids: list[str] = []
+            for message in render_slack(reply):  # the image's alt text stands in for it
                 await pace(channel)
-                await self._call(
-                    self._client.files_upload_v2,
+                response = await self._call(
+                    self._client.chat_postMessage,
                     channel=channel,
-                    content=message.image.png,
-                    filename=message.image.filename,
-                    title=message.image.alt,
+                    text=message.text,
+                    blocks=message.blocks,
+                    unfurl_links=False,
                 )
-        return ",".join(ids)
+                ids.append(str(response.get("ts", "")))
+            return ",".join(ids)
+
+        async def upload() -> str:
+            assert image is not None
+            await pace(channel)
+            # files.getUploadURLExternal, a POST of the bytes, files.completeUploadExternal
+            response = await self._call(
+                self._client.files_upload_v2,
+                channel=channel,
+                file=image.png,
+                filename=image.filename,
+                title=image.alt,
+                alt_txt=image.alt[:1000],
+            )
+            file = response.get("file")
+            return str(file.get("id", "")) if isinstance(file, dict) else ""
+
+        return await text_then_image(text, upload if image else None, text_sent)
 
     async def _channel_for(self, target: str) -> str:
         """A user id gets a direct-message channel (opened once, then remembered)."""

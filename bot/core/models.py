@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -211,6 +211,9 @@ class Delivery(SQLModel, table=True):
     platform: str  # slack | telegram | console
     body: str = _text()  # neutral small markup
     buttons: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))
+    # one PNG sent along with the text (a chart), and the words that stand in for it
+    image: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    image_alt: str | None = _text(nullable=True)
     due_at: datetime = Field(index=True)
     expires_at: datetime | None = None  # not worth sending after this (a closed poll)
     urgent: bool = False  # may be sent in quiet hours; only where the planner says so
@@ -222,6 +225,8 @@ class Delivery(SQLModel, table=True):
     claimed_by: str | None = None
     claimed_at: datetime | None = None
     sent_at: datetime | None = None
+    # the platform's message ids once sent; while still pending, the ids of the text that
+    # already went out, so that a retry only sends the image (see `bot.worker`)
     platform_message_id: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
 

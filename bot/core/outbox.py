@@ -31,7 +31,7 @@ from sqlmodel import Session, col, func, select
 
 from bot.core.models import Alliance, Delivery, Identity, Person, utcnow
 from bot.core.people import timezone_of
-from bot.core.replies import Button
+from bot.core.replies import Button, Image
 
 COUNTED_STATUSES = ("pending", "sending", "sent")
 MAX_CAP_WEEKS = 8  # never push a message further than this; skip it instead
@@ -50,6 +50,7 @@ class Plan:
     buttons: Sequence[Button] = ()
     urgent: bool = False
     expires_at: datetime | None = None
+    image: Image | None = None  # one PNG (a chart), sent after the text; see `bot.worker`
 
 
 Outcome = Literal["planned", "duplicate", "unreachable", "too_late"]
@@ -179,6 +180,8 @@ def plan_delivery(session: Session, alliance: Alliance, plan: Plan) -> PlanResul
         buttons=[
             {"label": b.label, "action": b.action, "style": b.style or ""} for b in plan.buttons
         ],
+        image=plan.image.png if plan.image else None,
+        image_alt=plan.image.alt if plan.image else None,
         due_at=due_at,
         expires_at=plan.expires_at,
         urgent=plan.urgent,

@@ -215,6 +215,16 @@ def close_round(
         )
     if alliance.adviser_channel:
         texts = Texts(alliance.language)
+        chart = None
+        if any(r.groups for r in rounds):  # an empty chart tells the advisers nothing
+            png = render_trend_chart(
+                rounds,
+                structure_of(session, alliance),
+                language=alliance.language,
+                title=alliance.name,
+            )
+            alt = texts.gettext("Energy and trust per region over the last rounds")
+            chart = Image(png, alt)  # the worker names it pulse-report.png
         plan_delivery(
             session,
             alliance,
@@ -226,6 +236,7 @@ def close_round(
                 ),
                 due_at=now,
                 channel=alliance.adviser_channel,
+                image=chart,
             ),
         )
     refresh_pulse_flags(session, alliance, now)

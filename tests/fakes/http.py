@@ -15,6 +15,17 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128
 
 
+def _is_form(kind: str, raw: bytes) -> bool:
+    """A form post; an upload of file bytes may claim to be one, but is not text."""
+    if kind and "x-www-form-urlencoded" not in kind:
+        return False
+    try:
+        raw.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 class FakeServer:
     """Runs `handle(path, params, headers)` for each request in a background thread."""
 
@@ -33,10 +44,10 @@ class FakeServer:
                 params: dict[str, Any]
                 if "json" in kind:
                     params = json.loads(raw or b"{}")
-                elif "multipart" in kind:
-                    params = {"_multipart": True}
-                else:
+                elif _is_form(kind, raw):
                     params = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+                else:  # uploads (multipart, raw bytes): the body as it came
+                    params = {"_multipart": "multipart" in kind, "_raw": raw, "_content_type": kind}
                 self._answer(params)
 
             def _answer(self, params: dict[str, Any]) -> None:
