@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -363,14 +364,9 @@ def agreements_flags_command(
     ] = None,
 ) -> None:
     """Partners and regions whose follow-up of agreements is declining."""
-    from datetime import date
-
     from bot.core.followup import explain, follow_up_flags
 
-    try:
-        day = date.fromisoformat(as_of) if as_of else date.today()
-    except ValueError:
-        fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
+    day = _as_of(as_of)
     engine = _engine(load_settings())
     with session_scope(engine) as session:
         alliance = get_alliance(session)
@@ -383,6 +379,51 @@ def agreements_flags_command(
             typer.echo(f"{flag.level} {flag.key} ({flag.flag.kind}): {explain(texts, flag)}")
         if not flags:
             typer.echo(f"No declining follow-up as of {day.isoformat()}.")
+
+
+def _as_of(value: str | None) -> date:
+    try:
+        return date.fromisoformat(value) if value else date.today()
+    except ValueError:
+        fail(f"--as-of {value!r} is not a date (YYYY-MM-DD)")
+
+
+@agreements_app.command("measures")
+def agreements_measures_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Evaluate as if it were YYYY-MM-DD.")
+    ] = None,
+) -> None:
+    """Follow-up per partner and region: on time, overdue, days late, check-ins answered."""
+    from bot.core.followup_measures import measures_by_group
+
+    day = _as_of(as_of)
+    engine = _engine(load_settings())
+    rows: list[dict[str, Any]] = []
+    with Session(engine) as session:
+        alliance = get_alliance(session)
+        partners, regions = key_maps(session, alliance)
+        for level, keys in (("partner", partners), ("region", regions)):
+            measures = measures_by_group(session, alliance, level, day)
+            for group_id, key in sorted(keys.items(), key=lambda item: item[1]):
+                if group_id in measures:
+                    rows.append({"level": level, "key": key, **measures[group_id].as_dict()})
+    if as_json:
+        _print_json(rows)
+        return
+    typer.echo(f"Follow-up as of {day.isoformat()} (agreements due before that day):")
+    for row in rows:
+        rate = "-" if row["on_time_rate"] is None else f"{row['on_time_rate']:.0%}"
+        late = "-" if row["median_days_late"] is None else f"{row['median_days_late']:g}"
+        answered = (
+            "-" if row["checkin_response_rate"] is None else f"{row['checkin_response_rate']:.0%}"
+        )
+        typer.echo(
+            f"  {row['level']:8} {row['key']:18} on time {rate:>5} of {row['due']:<4}"
+            f" overdue {row['overdue']:<3} median days late {late:>4}"
+            f"  check-ins answered {answered}"
+        )
 
 
 @app.command("invite")
@@ -487,13 +528,28 @@ def run_command(host: HostOption = "0.0.0.0") -> None:
 @pulse_app.command("open")
 def pulse_open_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    audience: Annotated[
+        str, typer.Option(help="Who is asked: roles, comma-separated (ambassador,partner,adviser).")
+    ] = "ambassador",
+    no_open_question: Annotated[
+        bool, typer.Option("--no-open-question", help="Only the 1-5 questions this round.")
+    ] = False,
 ) -> None:
     """Open a pulse round now (or invite who was missed in the open one)."""
     from bot.core.pulse import open_round
 
+    roles = sorted({r.strip() for r in audience.split(",") if r.strip()})
+    unknown = [r for r in roles if r not in ("ambassador", "partner", "adviser")]
+    if not roles or unknown:
+        fail(f"--audience takes ambassador, partner and adviser; not {', '.join(unknown)!s}.")
     engine = _engine(load_settings())
     with session_scope(engine) as session:
-        opened = open_round(session, get_alliance(session))
+        opened = open_round(
+            session,
+            get_alliance(session),
+            open_question=not no_open_question,
+            audience_roles=",".join(roles),
+        )
         document = {
             "id": opened.round.id,
             "opened_at": opened.round.opened_at.isoformat(),

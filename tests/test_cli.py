@@ -233,3 +233,18 @@ def test_mute_in_chat(loaded: dict[str, str]) -> None:
     assert "bijvoorbeeld stil 7" in _chat(loaded, "gerda", "stil morgen\n")
     assert "De pauze is voorbij" in _chat(loaded, "gerda", "stil uit\n")
     assert "I will keep quiet until" in _chat(loaded, "otto", "mute 3\n")
+
+
+def test_pulse_open_can_ask_partner_contacts_too_and_refuses_unknown_roles(
+    loaded: dict[str, str],
+) -> None:
+    wrong = runner.invoke(app, ["pulse", "open", "--audience", "boss"], env=loaded)
+    assert wrong.exit_code == 1 and "boss" in wrong.output and "Traceback" not in wrong.output
+    opened = runner.invoke(
+        app, ["pulse", "open", "--json", "--audience", "ambassador,partner"], env=loaded
+    )
+    assert opened.exit_code == 0, opened.output
+    document = json.loads(opened.stdout)
+    # nine ambassadors and the partner contacts (people with the partner role) of the demo
+    partner_role = 3  # two partner contacts and one adviser who is also a contact
+    assert document["invited"] + document["unreachable"] == 9 + partner_role

@@ -139,3 +139,28 @@ def test_flags_show_a_planted_decline_as_of_a_day(env: dict[str, str], tmp_path:
     assert {"level", "key", "kind", "since", "explanation"} <= set(partner)
     bad = runner.invoke(app, ["agreements", "flags", "--as-of", "gisteren"], env=env)
     assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.stderr
+
+
+def test_measures_per_partner_and_region_as_of_a_day(env: dict[str, str], tmp_path: Path) -> None:
+    rows = [
+        "A,x,woonkracht,west,2026-01-01,2026-01-10,2026-01-09",  # on time
+        "B,x,woonkracht,west,2026-01-01,2026-01-10,2026-01-14",  # 4 days late
+        "C,x,woonkracht,,2026-01-01,2026-02-01,",  # open: 28 days late on 1 March
+        "D,x,zorggroep,west,2026-01-01,2026-04-01,",  # not due yet
+    ]
+    path = _csv(tmp_path, "\n".join(rows) + "\n")
+    assert runner.invoke(app, ["agreements", "import", str(path)], env=env).exit_code == 0
+    result = runner.invoke(
+        app, ["agreements", "measures", "--json", "--as-of", "2026-03-01"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    measures = {(m["level"], m["key"]): m for m in json.loads(result.stdout)}
+    woonkracht = measures[("partner", "woonkracht")]
+    assert (woonkracht["due"], woonkracht["on_time"], woonkracht["overdue"]) == (3, 1, 1)
+    assert woonkracht["median_days_late"] == 16.0  # of 4 and 28
+    assert measures[("region", "west")]["due"] == 2
+    assert ("partner", "zorggroep") not in measures  # nothing due yet: no measures
+    text = runner.invoke(app, ["agreements", "measures", "--as-of", "2026-03-01"], env=env)
+    assert "woonkracht" in text.output and "33%" in text.output
+    bad = runner.invoke(app, ["agreements", "measures", "--as-of", "1 maart"], env=env)
+    assert bad.exit_code == 1 and "not a date" in bad.output
