@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 from sqlmodel import Session, col, select
 
 from bot.core.models import Alliance, Identity, Person
@@ -40,3 +43,8 @@ def language_of(person: Person | None, alliance: Alliance) -> str:
 
 def timezone_of(person: Person, alliance: Alliance) -> str:
     return person.timezone or alliance.timezone
+
+
+def local_date(moment: datetime, person: Person, alliance: Alliance) -> date:
+    """The day `moment` falls on for this person: a deadline is told in their own zone."""
+    return moment.astimezone(ZoneInfo(timezone_of(person, alliance))).date()

@@ -31,7 +31,7 @@ from bot.core.models import (
     utcnow,
 )
 from bot.core.outbox import Plan, cancel_pending, plan_delivery
-from bot.core.people import language_of
+from bot.core.people import language_of, local_date
 from bot.core.pulse_questions import FIXED, OPEN, SCALE, bank_question_for, question_text
 from bot.core.replies import Button
 from bot.core.texts import Texts
@@ -148,9 +148,9 @@ def _invite(
 ) -> tuple[str, bool]:
     texts = Texts(language_of(person, alliance))
     first = scale_questions(session, pulse_round)[0]
-    closes = pulse_round.closes_at or now
+    closes_on = local_date(pulse_round.closes_at or now, person, alliance)
     total = len(scale_questions(session, pulse_round))
-    body = texts.render("pulse_invite", person=person, closes_at=closes.date()) + texts.render(
+    body = texts.render("pulse_invite", person=person, closes_at=closes_on) + texts.render(
         "pulse_question",
         number=1,
         total=total,
@@ -185,7 +185,7 @@ def _invite(
             Plan(
                 dedupe_key=f"pulse-reminder:{pulse_round.id}:{person.id}:{number}",
                 kind="reminder",
-                body=texts.render("pulse_reminder", closes_at=closes.date(), number=number)
+                body=texts.render("pulse_reminder", closes_at=closes_on, number=number)
                 + texts.render(
                     "pulse_question",
                     number=1,

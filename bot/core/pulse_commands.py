@@ -14,9 +14,11 @@ from dataclasses import replace
 from bot.core.actions import encode_action
 from bot.core.context import Context
 from bot.core.models import PulseQuestion, PulseRound, utcnow
+from bot.core.people import local_date
 from bot.core.pulse import (
     CHANGE_VERB,
     answers_of,
+    audience,
     in_audience,
     open_round,
     open_round_of,
@@ -110,7 +112,7 @@ def _done(context: Context, pulse_round: PulseRound) -> Reply:
     return context.reply(
         "pulse_done",
         change,
-        closes_at=(pulse_round.closes_at or utcnow()).date(),
+        closes_at=local_date(pulse_round.closes_at or utcnow(), context.person, context.alliance),
         open_question=question_text(open_question.key, context.texts) if open_question else None,
     )
 
@@ -163,6 +165,20 @@ def press_change(context: Context, round_id: str) -> Reply:
     return _next_step(context, pulse_round, start_over=True)
 
 
+def _region_is_a_crowd(context: Context, pulse_round: PulseRound) -> bool:
+    """Naming the region of an anonymous answer is safe only where that region has at
+    least `min_group_size` people asked; in a smaller one it would name the writer."""
+    region_id = context.person.region_id
+    if region_id is None:
+        return False
+    asked = [
+        p
+        for p in audience(context.session, context.alliance, pulse_round)
+        if p.region_id == region_id
+    ]
+    return len(asked) >= context.alliance.min_group_size
+
+
 def continue_open_answer(context: Context, text: str) -> Reply | None:
     """The open question's answer, typed after the thanks; None if not what we waited for."""
     awaiting = context.person.awaiting or ""
@@ -174,5 +190,12 @@ def continue_open_answer(context: Context, text: str) -> Reply | None:
         return replace(context.reply("pulse_nothing_open"), stale=False)
     text = text.strip()[:MAX_OPEN_ANSWER]
     record_open_answer(context.session, pulse_round, context.person, text, utcnow())
-    record_signal(context.session, context.alliance, context.person, text, anonymous=True)
+    record_signal(
+        context.session,
+        context.alliance,
+        context.person,
+        text,
+        anonymous=True,
+        with_region=_region_is_a_crowd(context, pulse_round),
+    )
     return context.reply("pulse_open_thanks")

@@ -24,12 +24,20 @@ STATUS_VERBS: dict[str, Status] = {"sa": "on_agenda", "sn": "answered"}
 
 
 def record_signal(
-    session: Session, alliance: Alliance, person: Person, text: str, anonymous: bool
+    session: Session,
+    alliance: Alliance,
+    person: Person,
+    text: str,
+    anonymous: bool,
+    with_region: bool = True,
 ) -> Signal:
+    """Store a signal and tell the advisers; `with_region=False` leaves the region out where
+    naming it would name the sender (an anonymous pulse answer from a small region)."""
+    region_id = person.region_id if with_region else None
     signal = Signal(
         alliance_id=alliance.id or 0,
         person_id=person.id,
-        region_id=person.region_id,
+        region_id=region_id,
         text=text.strip()[:MAX_SIGNAL],
         anonymous=anonymous,
     )
@@ -37,7 +45,7 @@ def record_signal(
     session.flush()
     if alliance.adviser_channel:
         texts = Texts(alliance.language)
-        region = session.get(Region, person.region_id) if person.region_id else None
+        region = session.get(Region, region_id) if region_id else None
         plan_delivery(
             session,
             alliance,
