@@ -40,6 +40,7 @@ from bot.adapters.slack_views import (
     SNIPPET_MODAL,
     agreement_view,
     done_view,
+    modal,
     snippet_view,
     submitted,
     text_input,
@@ -283,17 +284,17 @@ class SlackAdapter:
             if version is None:
                 return None
             current = format_house(version_content(session, version), texts.language)
-        return {
-            "type": "modal",
-            "callback_id": PROPOSE_MODAL,
-            "title": {"type": "plain_text", "text": texts.gettext("Propose a change")[:24]},
-            "submit": {"type": "plain_text", "text": texts.gettext("Propose")[:24]},
-            "close": {"type": "plain_text", "text": texts.gettext("Cancel")[:24]},
-            "blocks": [
-                text_input("reason", texts.gettext("Why this change?"), multiline=False),
-                text_input("house", texts.gettext("The message house"), initial=current[:3000]),
-            ],
-        }
+        blocks = [
+            text_input("reason", texts.gettext("Why this change?"), multiline=False),
+            text_input("house", texts.gettext("The message house"), initial=current[:3000]),
+        ]
+        return modal(
+            texts,
+            PROPOSE_MODAL,
+            texts.gettext("Propose a change"),
+            texts.gettext("Propose"),
+            blocks,
+        )
 
     async def _propose_submitted(
         self, ack: Callable[..., Awaitable[None]], body: dict[str, Any], view: dict[str, Any]
@@ -339,11 +340,25 @@ class SlackAdapter:
         respond: Callable[..., Awaitable[Any]],
     ) -> None:
         """The message shortcut (pre-filled with the message) or a bare `agreements new`."""
+        text = str((body.get("message") or {}).get("text", ""))
+        await self._open_modal(
+            ack, body, client, respond, lambda person_id: self._agreement_view(person_id, text)
+        )
+
+    async def _open_modal(
+        self,
+        ack: Callable[..., Awaitable[None]],
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        respond: Callable[..., Awaitable[Any]],
+        build: Callable[[int | None], dict[str, Any] | Reply],
+    ) -> None:
+        """Ack, then open the view `build` makes — or answer with its refusal (a Reply).
+        The trigger id lives three seconds, so this runs before the ack's response, not lazily."""
         await ack()
         user = body.get("user_id") or (body.get("user") or {}).get("id")
         person_id = await self._person_id(str(user))
-        text = str((body.get("message") or {}).get("text", ""))
-        opened = await run_in_threadpool(self._agreement_view, person_id, text)
+        opened = await run_in_threadpool(build, person_id)
         if isinstance(opened, Reply):
             await self._respond(respond, opened)
         else:
@@ -423,13 +438,7 @@ class SlackAdapter:
         client: AsyncWebClient,
         respond: Callable[..., Awaitable[Any]],
     ) -> None:
-        await ack()
-        person_id = await self._person_id(str(body.get("user_id")))
-        opened = await run_in_threadpool(self._snippet_view, person_id)
-        if isinstance(opened, Reply):
-            await self._respond(respond, opened)
-        else:
-            await client.views_open(trigger_id=body["trigger_id"], view=opened)
+        await self._open_modal(ack, body, client, respond, self._snippet_view)
 
     def _snippet_view(self, person_id: int | None) -> dict[str, Any] | Reply:
         with session_scope(self.engine) as session:

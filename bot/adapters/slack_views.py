@@ -66,6 +66,20 @@ def _select(
     }
 
 
+def modal(
+    texts: Texts, callback_id: str, title: str, submit: str, blocks: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A form: Slack allows 24 characters for its title and buttons."""
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(title, 24),
+        "submit": plain(submit, 24),
+        "close": plain(texts.gettext("Cancel"), 24),
+        "blocks": blocks,
+    }
+
+
 def agreement_view(
     texts: Texts,
     partners: list[tuple[str, str]],
@@ -100,14 +114,9 @@ def agreement_view(
             optional=True,
         )
     )
-    return {
-        "type": "modal",
-        "callback_id": AGREEMENT_MODAL,
-        "title": plain(texts.gettext("New agreement"), 24),
-        "submit": plain(texts.gettext("Register"), 24),
-        "close": plain(texts.gettext("Cancel"), 24),
-        "blocks": blocks,
-    }
+    return modal(
+        texts, AGREEMENT_MODAL, texts.gettext("New agreement"), texts.gettext("Register"), blocks
+    )
 
 
 def snippet_view(
@@ -160,14 +169,9 @@ def snippet_view(
             ],
         },
     ]
-    return {
-        "type": "modal",
-        "callback_id": SNIPPET_MODAL,
-        "title": plain(texts.gettext("New toolkit snippet"), 24),
-        "submit": plain(texts.gettext("Save"), 24),
-        "close": plain(texts.gettext("Cancel"), 24),
-        "blocks": blocks,
-    }
+    return modal(
+        texts, SNIPPET_MODAL, texts.gettext("New toolkit snippet"), texts.gettext("Save"), blocks
+    )
 
 
 def done_view(texts: Texts, title: str, message: str) -> dict[str, Any]:

@@ -147,17 +147,11 @@ def _invite(
     session: Session, alliance: Alliance, pulse_round: PulseRound, person: Person, now: datetime
 ) -> tuple[str, bool]:
     texts = Texts(language_of(person, alliance))
-    first = scale_questions(session, pulse_round)[0]
+    scale = scale_questions(session, pulse_round)
+    first = scale[0]
     closes_on = local_date(pulse_round.closes_at or now, person, alliance)
-    total = len(scale_questions(session, pulse_round))
-    body = texts.render("pulse_invite", person=person, closes_at=closes_on) + texts.render(
-        "pulse_question",
-        number=1,
-        total=total,
-        text=question_text(first.key, texts),
-        statement=first.key not in FIXED,
-        current=None,
-    )
+    question = question_markup(texts, first, 1, len(scale), None)
+    body = texts.render("pulse_invite", person=person, closes_at=closes_on) + question
     result = plan_delivery(
         session,
         alliance,
@@ -185,15 +179,7 @@ def _invite(
             Plan(
                 dedupe_key=f"pulse-reminder:{pulse_round.id}:{person.id}:{number}",
                 kind="reminder",
-                body=texts.render("pulse_reminder", closes_at=closes_on, number=number)
-                + texts.render(
-                    "pulse_question",
-                    number=1,
-                    total=total,
-                    text=question_text(first.key, texts),
-                    statement=first.key not in FIXED,
-                    current=None,
-                ),
+                body=texts.render("pulse_reminder", closes_at=closes_on, number=number) + question,
                 due_at=due_at,
                 person=person,
                 buttons=scale_buttons(first),
@@ -202,6 +188,20 @@ def _invite(
         )
     delivery = result.delivery
     return "planned", delivery is not None and delivery.due_at > now
+
+
+def question_markup(
+    texts: Texts, question: PulseQuestion, number: int, total: int, current: int | None
+) -> str:
+    """One scale question as the person reads it: in the invitation, a reminder, a reply."""
+    return texts.render(
+        "pulse_question",
+        number=number,
+        total=total,
+        text=question_text(question.key, texts),
+        statement=question.key not in FIXED,
+        current=current,
+    )
 
 
 def scale_buttons(question: PulseQuestion) -> tuple[Button, ...]:

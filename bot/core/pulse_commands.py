@@ -22,13 +22,14 @@ from bot.core.pulse import (
     in_audience,
     open_round,
     open_round_of,
+    question_markup,
     questions_of,
     record_answer,
     record_open_answer,
     scale_buttons,
     scale_questions,
 )
-from bot.core.pulse_questions import FIXED, SCALE, question_text
+from bot.core.pulse_questions import SCALE, question_text
 from bot.core.pulse_report import close_round, results_reply
 from bot.core.replies import Button, Reply
 from bot.core.signals import record_signal
@@ -89,15 +90,8 @@ def _next_step(context: Context, pulse_round: PulseRound, start_over: bool = Fal
 def _ask(
     context: Context, question: PulseQuestion, number: int, total: int, current: int | None
 ) -> Reply:
-    return context.reply(
-        "pulse_question",
-        *scale_buttons(question),
-        number=number,
-        total=total,
-        text=question_text(question.key, context.texts),
-        statement=question.key not in FIXED,
-        current=current,
-    )
+    markup = question_markup(context.texts, question, number, total, current)
+    return Reply.from_markup(markup, buttons=scale_buttons(question))
 
 
 def _done(context: Context, pulse_round: PulseRound) -> Reply:

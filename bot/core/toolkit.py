@@ -49,6 +49,7 @@ Every text fits its maximum length, shortened at a sentence or word boundary wit
 from __future__ import annotations
 
 import html
+import logging
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -65,6 +66,8 @@ from bot.core.models import Alliance, Partner, PartnerNote, ToolkitSnippet
 from bot.core.texts import LANGUAGES, UserTemplateError, _, normalise_language
 from bot.core.texts import render_user_template as _sandbox_render
 from bot.paths import MESSAGES_DIR
+
+log = logging.getLogger(__name__)
 
 TOOLKIT_DIR = MESSAGES_DIR / "toolkit"
 
@@ -452,3 +455,33 @@ def shorten(text: str, limit: int) -> str:
     space = max(cut.rfind(" "), cut.rfind("\n"))
     kept = cut[:space] if space > 0 else text[: limit - len(ELLIPSIS)]
     return kept.rstrip(" ,;:-–—\n") + ELLIPSIS
+
+
+def personalised(
+    session: Session, alliance: Alliance, partner: Partner, language: str
+) -> list[tuple[Snippet, str]]:
+    """Every snippet of the library as `partner` gets it, in library order.
+
+    A snippet that cannot be rendered (an adviser's template with a mistake, a pillar the
+    house no longer has) is left out and logged: the partner cannot fix it, and the other
+    texts are still useful."""
+    house = current_house(session, alliance)
+    notes = partner_notes(session, partner)
+    result = []
+    for snippet in library(session, alliance):
+        if not fits_house(snippet, house):
+            continue
+        try:
+            text = personalise_with(
+                snippet,
+                alliance=alliance,
+                partner=partner,
+                language=language,
+                house=house,
+                notes=notes,
+            )
+        except ToolkitError as error:
+            log.warning("snippet for %s left out: %s", partner.key, error)
+            continue
+        result.append((snippet, text))
+    return result

@@ -21,15 +21,7 @@ from bot.core.calendars import KIND_WORDS, OTHER, classify
 from bot.core.context import Context
 from bot.core.models import AgendaItem, Delivery, Partner, utcnow
 from bot.core.replies import Reply
-from bot.core.toolkit import (
-    AGENDA_LABELS,
-    ToolkitError,
-    current_house,
-    fits_house,
-    library,
-    partner_notes,
-    personalise_with,
-)
+from bot.core.toolkit import AGENDA_LABELS, personalised
 from bot.core.toolkit_plan import PREFIX, VERDICTS, parse_key, plan_snippets, record_feedback
 
 SHOWN_SNIPPETS = 3
@@ -78,25 +70,8 @@ def handle_toolkit(context: Context) -> Reply:
     partner = _partner(context, key)
     if not isinstance(partner, Partner):
         return _problem(context, partner or "unknown", key)
-    session, alliance = context.session, context.alliance
-    house = current_house(session, alliance)
-    notes = partner_notes(session, partner)
     language = context.texts.language
-    shown = []
-    snippets = [s for s in library(session, alliance) if fits_house(s, house)]
-    for snippet in snippets:
-        try:
-            text = personalise_with(
-                snippet,
-                alliance=alliance,
-                partner=partner,
-                language=language,
-                house=house,
-                notes=notes,
-            )
-        except ToolkitError:
-            continue
-        shown.append((snippet, text))
+    shown = personalised(context.session, context.alliance, partner, language)
     return context.reply(
         "toolkit",
         partner=partner,

@@ -24,12 +24,9 @@ from bot.core.toolkit import (
     KIND_LABELS,
     KIND_MAX_LENGTH,
     Snippet,
-    ToolkitError,
     current_house,
-    fits_house,
-    library,
     partner_notes,
-    personalise_with,
+    personalised,
 )
 
 log = logging.getLogger(__name__)
@@ -81,29 +78,11 @@ class SnippetBlock:
 def snippet_blocks(
     session: Session, alliance: Alliance, partner: Partner, language: str
 ) -> list[tuple[str, list[SnippetBlock]]]:
-    """The partner's snippets grouped by kind (label, blocks), in a fixed order of kinds.
-
-    A snippet that cannot be rendered (an adviser's template with a mistake) is left out
-    and logged: the partner cannot fix it, and the other texts are still useful."""
+    """The partner's snippets grouped by kind (label, blocks), in a fixed order of kinds;
+    a snippet that cannot be rendered is left out (see `toolkit.personalised`)."""
     texts = Texts(language)
-    house = current_house(session, alliance)
-    notes = partner_notes(session, partner)
     groups: dict[str, list[SnippetBlock]] = {}
-    for snippet in library(session, alliance):
-        if not fits_house(snippet, house):
-            continue
-        try:
-            text = personalise_with(
-                snippet,
-                alliance=alliance,
-                partner=partner,
-                language=language,
-                house=house,
-                notes=notes,
-            )
-        except ToolkitError as error:
-            log.warning("toolkit page for %s: %s", partner.key, error)
-            continue
+    for snippet, text in personalised(session, alliance, partner, language):
         groups.setdefault(snippet.kind, []).append(_block(snippet, text, texts, language))
     order = [*KIND_MAX_LENGTH, *sorted(set(groups) - set(KIND_MAX_LENGTH))]
     return [

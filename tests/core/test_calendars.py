@@ -3,8 +3,9 @@
 The fixtures in tests/fixtures/calendars/ are hand-written in the shapes real exports take
 (Outlook with Windows time zones, Google with all-day spans, a UTC feed, Dutch names). The
 corpus walk feeds every file of the icalendar project's own test suite (real exports and
-edge cases, in ../shared/fixtures/ics) through the parser: each is imported or refused with
-a sentence, and none takes long.
+edge cases: ../shared/fixtures/ics, kept in the repository as tests/fixtures/ics-corpus so
+that a clone anywhere has it) through the parser: each is imported or refused with a
+sentence, and none takes long.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from bot.core.calendars import (
 )
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "calendars"
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "ics"
+CORPUS = FIXTURES.parent / "ics-corpus"  # a copy of ../shared/fixtures/ics (BSD, see LICENSE)
+SHARED_CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "ics"
 KINDS = {*KIND_WORDS, "other"}
 YEAR_2026: dict[str, Any] = {
     "window_start": datetime(2026, 1, 1, tzinfo=UTC),
@@ -390,6 +392,18 @@ def need_corpus(path: Path | None) -> Path:
 def test_the_corpus_is_all_there() -> None:
     path = need_corpus(CORPUS if CORPUS.is_dir() else None)
     assert sum(1 for p in path.rglob("*") if p.is_file()) >= 150
+
+
+@pytest.mark.skipif(not SHARED_CORPUS.is_dir(), reason="no ../shared next to this checkout")
+def test_the_copy_of_the_corpus_is_the_shared_one() -> None:
+    """Where ../shared is at hand, the repository's copy holds exactly its files."""
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()
+        }
+
+    assert files(CORPUS) == files(SHARED_CORPUS)
 
 
 @pytest.mark.filterwarnings("ignore::icalendar.GloballyUniqueTZIDGuessed")
