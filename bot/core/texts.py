@@ -33,6 +33,7 @@ from bot.paths import MESSAGES_DIR
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
 CATALOG_DOMAIN = "messages"
+DATE_LOCALES = {"en": "en_GB"}
 
 
 def normalise_language(language: str | None, fallback: str = DEFAULT_LANGUAGE) -> str:
@@ -67,7 +68,9 @@ def _environment(language: str) -> Environment:
     )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     gettext = translations(language).gettext
-    env.filters["longdate"] = lambda value: format_date(value, format="long", locale=language)
+    # English as written in Europe ("2 March 2026"): our English readers work in the Netherlands
+    date_locale = DATE_LOCALES.get(language, language)
+    env.filters["longdate"] = lambda value: format_date(value, format="long", locale=date_locale)
     env.filters["role_name"] = lambda role: gettext(ROLE_NAMES.get(str(role), str(role)))
     return env
 

@@ -424,8 +424,8 @@ def test_the_closing_date_is_told_in_the_persons_time_zone(demo_engine: Engine) 
         bodies = session.exec(select(Delivery.body).where(Delivery.person_id == otto_id)).all()
     assert len(bodies) == 3  # the invitation and two reminders
     for body in bodies:
-        assert "March 8, 2030" in body
-        assert "March 9, 2030" not in body
+        assert "8 March 2030" in body
+        assert "9 March 2030" not in body
 
 
 @pytest.mark.parametrize(("min_group_size", "named"), [(3, True), (4, False)])
