@@ -10,6 +10,7 @@ and not executed again.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -80,6 +81,9 @@ class SlackAdapter:
     def __init__(self, engine: Engine, settings: Settings) -> None:
         assert settings.slack_bot_token is not None
         self.engine = engine
+        # Answers are computed one at a time: acks (Slack's three seconds) share the process
+        # with them, and several answers in threads at once starve the acks of the GIL.
+        self._answering = asyncio.Semaphore(1)
         self.public_url = settings.public_url
         # the chart address's key: derived from a secret Slack and we share, never logged
         seed = settings.slack_signing_secret or settings.slack_bot_token
@@ -193,7 +197,8 @@ class SlackAdapter:
         if person_id is None:
             reply = Reply.from_markup(Texts(None).render("slack_unknown"))
         else:
-            reply = await run_in_threadpool(self._handle, person_id, text)
+            async with self._answering:
+                reply = await run_in_threadpool(self._handle, person_id, text)
         await self._respond(respond, reply)
 
     def _handle(self, person_id: int, text: str) -> Reply:
@@ -224,7 +229,8 @@ class SlackAdapter:
         if person_id is None:
             reply = Reply.from_markup(Texts(None).render("slack_unknown"))
         else:
-            reply = await run_in_threadpool(self._press, person_id, value)
+            async with self._answering:
+                reply = await run_in_threadpool(self._press, person_id, value)
         await self._respond(respond, reply)
         if person_id is not None and not reply.stale:
             await self._publish_home(client, user_id, person_id)
