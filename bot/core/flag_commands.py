@@ -35,7 +35,11 @@ def handle_flags(context: Context) -> Reply:
         for f in flags
     }
     signals = open_signals(session, context.alliance)
-    buttons = [ack_button(context.texts, f) for f in flags if f.acknowledged_at is None][:5]
+    buttons = [
+        ack_button(context.texts, flag, number)
+        for number, flag in enumerate(flags, start=1)
+        if flag.acknowledged_at is None
+    ][:5]
     buttons += [b for s in signals for b in status_buttons(context.texts, s.id or 0)]
     regions = {
         r.id: r.name

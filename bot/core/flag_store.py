@@ -114,8 +114,12 @@ def explanation(flag: Flag, language: str) -> str:
     return texts.get(language) or next(iter(texts.values()), flag.key)
 
 
-def ack_button(texts: Texts, flag: Flag) -> Button:
-    return Button(texts.gettext("Seen, we are on it"), encode_action(ACK_VERB, flag.id or 0))
+def ack_button(texts: Texts, flag: Flag, number: int | None = None) -> Button:
+    """Under a list of flags, the button says which one it marks: "… · 2"."""
+    label = texts.gettext("Seen, we are on it")
+    if number is not None:
+        label = f"{label} · {number}"
+    return Button(label, encode_action(ACK_VERB, flag.id or 0))
 
 
 def _announce(session: Session, alliance: Alliance, flag: Flag, now: datetime) -> None:

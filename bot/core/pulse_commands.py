@@ -9,8 +9,6 @@ regional signal). Advisers also see the results and can open or close a round:
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.core.actions import encode_action
 from bot.core.context import Context
 from bot.core.models import PulseQuestion, PulseRound, utcnow
@@ -181,7 +179,7 @@ def continue_open_answer(context: Context, text: str) -> Reply | None:
     context.person.awaiting = None
     pulse_round = context.session.get(PulseRound, int(awaiting.removeprefix(AWAITING_OPEN)))
     if pulse_round is None or not _usable_round(context, pulse_round):
-        return replace(context.reply("pulse_nothing_open"), stale=False)
+        return context.reply("pulse_nothing_open")
     text = text.strip()[:MAX_OPEN_ANSWER]
     record_open_answer(context.session, pulse_round, context.person, text, utcnow())
     record_signal(
