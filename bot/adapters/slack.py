@@ -74,6 +74,8 @@ SLASH = "/alliance"
 PROPOSE_MODAL = "propose_house"
 AGREEMENT_SHORTCUT = "make_agreement"
 DEFAULT_DUE = timedelta(days=14)
+# A modal's work: (session, person, alliance, texts, values) -> {"errors": …} or {"view": …}
+Submission = Callable[[Session, Person, Alliance, Texts, dict[str, str]], dict[str, Any]]
 MAX_HOME_BLOCKS = 100
 
 
@@ -107,8 +109,12 @@ class SlackAdapter:
         self.app.event("app_home_opened")(self._home_opened)
         self.app.view(PROPOSE_MODAL)(self._propose_submitted)
         self.app.shortcut(AGREEMENT_SHORTCUT)(self._open_agreement_modal)
-        self.app.view(AGREEMENT_MODAL)(self._agreement_submitted)
-        self.app.view(SNIPPET_MODAL)(self._snippet_submitted)
+        agreement_fields = ("text", "partner", "due", "region", "source")
+        snippet_fields = ("title", "kind", "agenda", "lead_days", "pillar", "language", "body")
+        self.app.view(AGREEMENT_MODAL)(
+            self._view_submission(agreement_fields, self._register_agreement)
+        )
+        self.app.view(SNIPPET_MODAL)(self._view_submission(snippet_fields, self._compose_snippet))
         self.handler = AsyncSlackRequestHandler(self.app)
 
     def routes(self) -> list[Route]:
@@ -397,44 +403,58 @@ class SlackAdapter:
                 utcnow().date() + DEFAULT_DUE,
             )
 
-    async def _agreement_submitted(
-        self, ack: Callable[..., Awaitable[None]], body: dict[str, Any], view: dict[str, Any]
-    ) -> None:
-        person_id = await self._person_id(str((body.get("user") or {}).get("id")))
-        values = {k: submitted(view, k) for k in ("text", "partner", "due", "region", "source")}
-        outcome = await run_in_threadpool(self._register_agreement, person_id, values)
-        if "errors" in outcome:
-            await ack(response_action="errors", errors=outcome["errors"])
-        else:
-            await ack(response_action="update", view=outcome["view"])
+    def _view_submission(self, fields: tuple[str, ...], work: Submission) -> Callable[..., Any]:
+        """A modal's submit handler: read `fields`, let `work` answer with errors by input
+        block or the view the modal turns into. Nothing is lost: errors keep the form open."""
 
-    def _register_agreement(self, person_id: int | None, values: dict[str, str]) -> dict[str, Any]:
-        """Errors by input block, or the confirmation view; one core function registers."""
+        async def handler(
+            ack: Callable[..., Awaitable[None]], body: dict[str, Any], view: dict[str, Any]
+        ) -> None:
+            person_id = await self._person_id(str((body.get("user") or {}).get("id")))
+            values = {k: submitted(view, k) for k in fields}
+            outcome = await run_in_threadpool(self._submit, person_id, fields[0], work, values)
+            if "errors" in outcome:
+                await ack(response_action="errors", errors=outcome["errors"])
+            else:
+                await ack(response_action="update", view=outcome["view"])
+
+        return handler
+
+    def _submit(
+        self, person_id: int | None, first: str, work: Submission, values: dict[str, str]
+    ) -> dict[str, Any]:
         with session_scope(self.engine) as session:
             person = session.get(Person, person_id) if person_id else None
             if person is None:
-                return {"errors": {"text": Texts(None).gettext("I don't know you yet.")}}
+                return {"errors": {first: Texts(None).gettext("I don't know you yet.")}}
             alliance = get_alliance(session)
             texts = Texts(language_of(person, alliance))
-            try:
-                due = date.fromisoformat(values["due"])
-            except ValueError:
-                return {"errors": {"due": texts.gettext("Pick a due date.")}}
-            new = NewAgreement(
-                values["text"],
-                values["partner"],
-                due,
-                region=values["region"] or None,
-                source=values["source"].strip()[:200] or "slack",
-            )
-            try:
-                agreement = register_agreement(session, alliance, person, new, utcnow().date())
-            except EntryError as error:
-                message = _plain(texts, "agreements_entry_error", error=error, partners=[])
-                return {"errors": {error.field: message}}
-            partner = session.get(Partner, agreement.owner_partner_id)
-            message = _plain(texts, "agreements_new_done", agreement=agreement, partner=partner)
-            return {"view": done_view(texts, texts.gettext("Agreement registered"), message)}
+            return work(session, person, alliance, texts, values)
+
+    @staticmethod
+    def _register_agreement(
+        session: Session, person: Person, alliance: Alliance, texts: Texts, values: dict[str, str]
+    ) -> dict[str, Any]:
+        """Errors by input block, or the confirmation view; one core function registers."""
+        try:
+            due = date.fromisoformat(values["due"])
+        except ValueError:
+            return {"errors": {"due": texts.gettext("Pick a due date.")}}
+        new = NewAgreement(
+            values["text"],
+            values["partner"],
+            due,
+            region=values["region"] or None,
+            source=values["source"].strip()[:200] or "slack",
+        )
+        try:
+            agreement = register_agreement(session, alliance, person, new, utcnow().date())
+        except EntryError as error:
+            message = _plain(texts, "agreements_entry_error", error=error, partners=[])
+            return {"errors": {error.field: message}}
+        partner = session.get(Partner, agreement.owner_partner_id)
+        message = _plain(texts, "agreements_new_done", agreement=agreement, partner=partner)
+        return {"view": done_view(texts, texts.gettext("Agreement registered"), message)}
 
     # ------------------------------------------------------------- snippet modal --
     async def _open_snippet_modal(
@@ -466,47 +486,32 @@ class SlackAdapter:
                 texts.language,
             )
 
-    async def _snippet_submitted(
-        self, ack: Callable[..., Awaitable[None]], body: dict[str, Any], view: dict[str, Any]
-    ) -> None:
-        person_id = await self._person_id(str((body.get("user") or {}).get("id")))
-        fields = ("title", "kind", "agenda", "lead_days", "pillar", "language", "body")
-        values = {k: submitted(view, k) for k in fields}
-        outcome = await run_in_threadpool(self._compose_snippet, person_id, values)
-        if "errors" in outcome:
-            await ack(response_action="errors", errors=outcome["errors"])
-        else:
-            await ack(response_action="update", view=outcome["view"])
-
-    def _compose_snippet(self, person_id: int | None, values: dict[str, str]) -> dict[str, Any]:
-        with session_scope(self.engine) as session:
-            person = session.get(Person, person_id) if person_id else None
-            if person is None:
-                return {"errors": {"title": Texts(None).gettext("I don't know you yet.")}}
-            alliance = get_alliance(session)
-            texts = Texts(language_of(person, alliance))
-            draft = Draft(
-                title=values["title"],
-                kind=values["kind"],
-                agenda_kinds=tuple(k for k in values["agenda"].split(",") if k),
-                lead_days=values["lead_days"],
-                body=values["body"],
-                language=values["language"] or texts.language,
-                pillar=int(values["pillar"]) if values["pillar"].isdigit() else None,
-            )
-            try:
-                row = compose_snippet(session, alliance, person, draft, texts)
-            except DraftError as error:
-                return {"errors": {error.field: str(error)[:2000]}}
-            message = texts.gettext(
-                'Saved "%(title)s". It is sent to partners before their %(moments)s,'
-                " %(days)s days ahead."
-            ) % {
-                "title": row.title,
-                "moments": ", ".join(texts.gettext(AGENDA_LABELS[k]) for k in draft.agenda_kinds),
-                "days": row.days_before,
-            }
-            return {"view": done_view(texts, texts.gettext("Snippet saved"), message)}
+    @staticmethod
+    def _compose_snippet(
+        session: Session, person: Person, alliance: Alliance, texts: Texts, values: dict[str, str]
+    ) -> dict[str, Any]:
+        draft = Draft(
+            title=values["title"],
+            kind=values["kind"],
+            agenda_kinds=tuple(k for k in values["agenda"].split(",") if k),
+            lead_days=values["lead_days"],
+            body=values["body"],
+            language=values["language"] or texts.language,
+            pillar=int(values["pillar"]) if values["pillar"].isdigit() else None,
+        )
+        try:
+            row = compose_snippet(session, alliance, person, draft, texts)
+        except DraftError as error:
+            return {"errors": {error.field: str(error)[:2000]}}
+        message = texts.gettext(
+            'Saved "%(title)s". It is sent to partners before their %(moments)s,'
+            " %(days)s days ahead."
+        ) % {
+            "title": row.title,
+            "moments": ", ".join(texts.gettext(AGENDA_LABELS[k]) for k in draft.agenda_kinds),
+            "days": row.days_before,
+        }
+        return {"view": done_view(texts, texts.gettext("Snippet saved"), message)}
 
 
 async def _bare_propose(command: dict[str, Any]) -> bool:
