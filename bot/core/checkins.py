@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from bot.core.actions import encode_action
 from bot.core.models import Agreement, Alliance, AuditEvent, CheckIn, Partner, Person, utcnow
-from bot.core.outbox import Plan, cancel_pending, plan_delivery, reachable_identity
+from bot.core.outbox import Plan, cancel_pending, plan_delivery, reachable_of_partner
 from bot.core.people import language_of
 from bot.core.replies import Button
 from bot.core.texts import Texts
@@ -28,14 +28,7 @@ ANSWERS = {"ad": "done", "ao": "on_track", "as": "stuck", "ah": "need_help"}
 
 def recipients(session: Session, agreement: Agreement) -> list[Person]:
     """The partner's contacts who can be reached; else its advisers who can."""
-    people = session.exec(
-        select(Person)
-        .where(Person.partner_id == agreement.owner_partner_id, col(Person.active))
-        .order_by(col(Person.id))
-    ).all()
-    reachable = [p for p in people if reachable_identity(session, p) is not None]
-    contacts = [p for p in reachable if "partner" in p.role_set]
-    return contacts or [p for p in reachable if "adviser" in p.role_set]
+    return reachable_of_partner(session, agreement.owner_partner_id, ("partner", "adviser"))
 
 
 def checkin_buttons(texts: Texts, agreement_id: int) -> tuple[Button, ...]:

@@ -148,6 +148,22 @@ def reachable_identity(session: Session, person: Person) -> Identity | None:
     return None
 
 
+def reachable_of_partner(session: Session, partner_id: int, roles: Sequence[str]) -> list[Person]:
+    """A partner's people who can be reached, of the first role in `roles` that has any:
+    who is asked depends on what is asked (a check-in: the contact; material: the adviser)."""
+    people = session.exec(
+        select(Person)
+        .where(Person.partner_id == partner_id, col(Person.active))
+        .order_by(col(Person.id))
+    ).all()
+    reachable = [p for p in people if reachable_identity(session, p) is not None]
+    for role in roles:
+        chosen = [p for p in reachable if role in p.role_set]
+        if chosen:
+            return chosen
+    return []
+
+
 def plan_delivery(session: Session, alliance: Alliance, plan: Plan) -> PlanResult:
     """Plan one message, idempotently. Safe against a concurrent planner of the same key."""
     existing = session.exec(select(Delivery).where(Delivery.dedupe_key == plan.dedupe_key)).first()

@@ -457,31 +457,42 @@ def shorten(text: str, limit: int) -> str:
     return kept.rstrip(" ,;:-–—\n") + ELLIPSIS
 
 
+def usable_text(
+    snippet: Snippet,
+    *,
+    alliance: Alliance,
+    partner: Partner,
+    language: str,
+    house: HouseContent,
+    notes: dict[str, str],
+) -> str | None:
+    """`personalise_with`, or None (logged) for a snippet that cannot be rendered — an
+    adviser's template with a mistake, a pillar the house no longer has: the partner cannot
+    fix it, and every other text is still useful, so callers leave it out."""
+    if not fits_house(snippet, house):
+        return None
+    try:
+        return personalise_with(
+            snippet, alliance=alliance, partner=partner, language=language, house=house, notes=notes
+        )
+    except ToolkitError as error:
+        log.warning("snippet for %s left out: %s", partner.key, error)
+        return None
+
+
 def personalised(
     session: Session, alliance: Alliance, partner: Partner, language: str
 ) -> list[tuple[Snippet, str]]:
-    """Every snippet of the library as `partner` gets it, in library order.
-
-    A snippet that cannot be rendered (an adviser's template with a mistake, a pillar the
-    house no longer has) is left out and logged: the partner cannot fix it, and the other
-    texts are still useful."""
+    """Every usable snippet of the library as `partner` gets it, in library order."""
     house = current_house(session, alliance)
     notes = partner_notes(session, partner)
-    result = []
-    for snippet in library(session, alliance):
-        if not fits_house(snippet, house):
-            continue
-        try:
-            text = personalise_with(
-                snippet,
-                alliance=alliance,
-                partner=partner,
-                language=language,
-                house=house,
-                notes=notes,
-            )
-        except ToolkitError as error:
-            log.warning("snippet for %s left out: %s", partner.key, error)
-            continue
-        result.append((snippet, text))
-    return result
+    texts = (
+        (
+            s,
+            usable_text(
+                s, alliance=alliance, partner=partner, language=language, house=house, notes=notes
+            ),
+        )
+        for s in library(session, alliance)
+    )
+    return [(snippet, text) for snippet, text in texts if text is not None]

@@ -38,18 +38,17 @@ from bot.core.models import (
     ToolkitFeedback,
     utcnow,
 )
-from bot.core.outbox import Plan, plan_delivery, reachable_identity
+from bot.core.outbox import Plan, plan_delivery, reachable_of_partner
 from bot.core.people import language_of
 from bot.core.replies import Button
 from bot.core.texts import Texts
 from bot.core.toolkit import (
     Snippet,
-    ToolkitError,
     current_house,
     fits_house,
     library,
     partner_notes,
-    personalise_with,
+    usable_text,
 )
 
 log = logging.getLogger(__name__)
@@ -129,15 +128,8 @@ def snippets_for(
 
 
 def recipients(session: Session, partner: Partner) -> list[Person]:
-    """The partner's advisers who can be reached; else its contacts who can."""
-    people = session.exec(
-        select(Person)
-        .where(Person.partner_id == partner.id, col(Person.active))
-        .order_by(col(Person.id))
-    ).all()
-    reachable = [p for p in people if reachable_identity(session, p) is not None]
-    advisers = [p for p in reachable if "adviser" in p.role_set]
-    return advisers or [p for p in reachable if "partner" in p.role_set]
+    """The partner's advisers who can be reached (it is their material); else its contacts."""
+    return reachable_of_partner(session, partner.id or 0, ("adviser", "partner"))
 
 
 def feedback_buttons(texts: Texts, delivery_id: int) -> tuple[Button, ...]:
@@ -234,17 +226,10 @@ def _plan_one(
 ) -> str:
     language = language_of(person, alliance)
     texts = Texts(language)
-    try:
-        text = personalise_with(
-            snippet,
-            alliance=alliance,
-            partner=partner,
-            language=language,
-            house=house,
-            notes=notes,
-        )
-    except ToolkitError as error:
-        log.warning("snippet %s not planned: %s", snippet.key, error)
+    text = usable_text(
+        snippet, alliance=alliance, partner=partner, language=language, house=house, notes=notes
+    )
+    if text is None:
         return "skipped"
     zone = ZoneInfo(alliance.timezone)
     body = texts.render(
@@ -321,16 +306,15 @@ def planned_snippets(
         partner = session.get(Partner, item.partner_id)
         assert partner is not None
         language = language_of(person, alliance)
-        try:
-            text = personalise_with(
-                snippet,
-                alliance=alliance,
-                partner=partner,
-                language=language,
-                house=house,
-                notes=partner_notes(session, partner),
-            )
-        except ToolkitError:
+        text = usable_text(
+            snippet,
+            alliance=alliance,
+            partner=partner,
+            language=language,
+            house=house,
+            notes=partner_notes(session, partner),
+        )
+        if text is None:
             continue
         planned.append(
             PlannedSnippet(
