@@ -15,7 +15,7 @@ from bench.timing import Figure, median_time
 from bot.adapters.console import answer_line
 from bot.core.alliance import get_alliance
 from bot.core.dispatch import command_from_text, handle
-from bot.core.people import person_by_key
+from bot.core.kernel import person_by_key
 from bot.db import make_engine
 from bot.demo.run import build_demo_database
 from bot.render.html import render_html

@@ -33,7 +33,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import col, func, select
 
 from bench.timing import Figure
-from bot.core.models import Delivery
+from bot.core.outbox import Delivery
 from bot.db import database_answers, make_engine, migrate, session_scope
 from tests.fakes import fanout
 from tests.fakes.fanout import postgres_schema, seed_deliveries, seed_people

@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bench.timing import Figure
-from bot.core.trends import (
+from bot.core.followup import (
     PERIOD,
     AgreementFacts,
     Flag,

@@ -17,8 +17,8 @@ from sqlmodel import Session
 
 from bench.timing import Figure
 from bot.core.alliance import get_alliance
-from bot.core.followup import follow_up_flags
-from bot.core.models import Agreement, Alliance, Partner, Region
+from bot.core.followup import Agreement, follow_up_flags
+from bot.core.kernel import Alliance, Partner, Region
 from bot.db import make_engine, migrate, session_scope
 
 AGREEMENTS = 100_000

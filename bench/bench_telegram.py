@@ -58,7 +58,8 @@ from bench.servers import (
     wait_healthy,
 )
 from bench.timing import Figure
-from bot.core.models import Identity, Person, Signal
+from bot.core.attention import Signal
+from bot.core.kernel import Identity, Person
 from bot.db import make_engine, session_scope
 from bot.demo.run import build_demo_database
 from tests.fakes.telegram_api import TOKEN, FakeBotApi, Rules

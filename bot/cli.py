@@ -19,17 +19,29 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
-from bot.core.agreements import key_maps
-from bot.core.alliance import NoAllianceError, get_alliance, load_alliance
-from bot.core.alliance_file import AllianceFileError, read_alliance_file, read_house_file
-from bot.core.house import house_markup, house_view, version_content
-from bot.core.house_commands import submit_answer, submit_proposal
-from bot.core.house_diff import diff_houses
-from bot.core.models import Alliance, Partner, Person, utcnow
-from bot.core.people import person_by_key
-from bot.core.proposals import ProposalError, Verdict, history, version_by_number, withdraw
-from bot.core.replies import Reply
-from bot.core.texts import Texts
+from bot.core.alliance import (
+    AllianceFileError,
+    NoAllianceError,
+    get_alliance,
+    load_alliance,
+    read_alliance_file,
+    read_house_file,
+)
+from bot.core.followup import key_maps
+from bot.core.house import (
+    ProposalError,
+    Verdict,
+    diff_houses,
+    history,
+    house_markup,
+    house_view,
+    submit_answer,
+    submit_proposal,
+    version_by_number,
+    version_content,
+    withdraw,
+)
+from bot.core.kernel import Alliance, Partner, Person, Reply, Texts, person_by_key, utcnow
 from bot.db import SchemaOutOfDateError, check_schema, make_engine, migrate, session_scope
 from bot.render.markdown import render_markdown
 from bot.render.plain import render_plain
@@ -309,7 +321,7 @@ def agreements_import_command(
     path: Annotated[Path, typer.Argument(help="CSV: key,text,owner,region,made_on,due_on,done_on")],
 ) -> None:
     """Import agreements from a spreadsheet (CSV); rows with a known key are updated."""
-    from bot.core.agreements import AgreementFileError, import_agreements, parse_agreements_csv
+    from bot.core.followup import AgreementFileError, import_agreements, parse_agreements_csv
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -340,7 +352,7 @@ def agreements_list_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Every agreement, soonest due first."""
-    from bot.core.agreements import agreement_json, list_agreements
+    from bot.core.followup import agreement_json, list_agreements
 
     engine = _engine(load_settings())
     with session_scope(engine) as session:
@@ -396,7 +408,7 @@ def agreements_measures_command(
     ] = None,
 ) -> None:
     """Follow-up per partner and region: on time, overdue, days late, check-ins answered."""
-    from bot.core.followup_measures import measures_by_group
+    from bot.core.followup import measures_by_group
 
     day = _as_of(as_of)
     engine = _engine(load_settings())
@@ -432,7 +444,7 @@ def invite_command(
 ) -> None:
     """Print a one-time Telegram link for PERSON (valid 14 days), and the bare code last."""
     from bot.app import telegram_username
-    from bot.core.invites import VALID_FOR, create_invite
+    from bot.core.alliance import VALID_FOR, create_invite
 
     settings = load_settings()
     if settings.telegram_bot_token is None:
@@ -489,8 +501,7 @@ def outbox_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Counts of deliveries by status, and accounts the platforms refused."""
-    from bot.core.outbox import outbox_counts
-    from bot.core.outbox_queue import unreachable_accounts
+    from bot.core.outbox import outbox_counts, unreachable_accounts
 
     engine = _engine(load_settings())
     with session_scope(engine) as session:
@@ -575,7 +586,7 @@ def pulse_open_command(
 @pulse_app.command("close")
 def pulse_close_command() -> None:
     """Close the open pulse round: respondents hear what we heard, flags are updated."""
-    from bot.core.pulse_report import close_round
+    from bot.core.pulse import close_round
 
     engine = _engine(load_settings())
     with session_scope(engine) as session:
@@ -597,9 +608,14 @@ def pulse_report_command(
     ] = None,
 ) -> None:
     """Results of the closed rounds: only groups large enough to keep answers anonymous."""
-    from bot.core.pulse_chart import render_trend_chart
-    from bot.core.pulse_report import closed_rounds, round_results, structure_of
-    from bot.core.pulse_results import report_csv, report_json
+    from bot.core.pulse import (
+        closed_rounds,
+        render_trend_chart,
+        report_csv,
+        report_json,
+        round_results,
+        structure_of,
+    )
 
     if as_json and as_csv:
         fail("Choose one of --json and --csv.")
@@ -651,9 +667,8 @@ def agenda_import_command(
     source: Annotated[str, typer.Argument(metavar="FILE_OR_URL", help=".ics file or URL.")],
 ) -> None:
     """Import a partner's calendar (.ics); moved and deleted events move their snippets."""
-    from bot.core.agenda import fetch, import_agenda
-    from bot.core.calendars import CalendarError
-    from bot.core.toolkit_plan import plan_snippets
+    from bot.core.agenda import CalendarError, fetch, import_agenda
+    from bot.core.toolkit import plan_snippets
 
     engine = _engine(load_settings())
     with session_scope(engine) as session:
@@ -720,7 +735,7 @@ def toolkit_plan_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Plan (idempotently) and show the snippet deliveries of the coming weeks."""
-    from bot.core.toolkit_plan import plan_snippets, planned_snippets
+    from bot.core.toolkit import plan_snippets, planned_snippets
 
     engine = _engine(load_settings())
     with session_scope(engine) as session:
@@ -762,7 +777,7 @@ def toolkit_link_command(
     partner_key: Annotated[str, typer.Argument(metavar="PARTNER", help="The partner's key.")],
 ) -> None:
     """A new personal toolkit page link for a partner (the previous link stops working)."""
-    from bot.core.toolkit_page import issue_token
+    from bot.core.toolkit import issue_token
 
     settings = load_settings()
     engine = _engine(settings)
@@ -776,7 +791,7 @@ def toolkit_revoke_command(
     partner_key: Annotated[str, typer.Argument(metavar="PARTNER", help="The partner's key.")],
 ) -> None:
     """Stop a partner's toolkit page link from working."""
-    from bot.core.toolkit_page import revoke_token
+    from bot.core.toolkit import revoke_token
 
     engine = _engine(load_settings())
     with session_scope(engine) as session:

@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 
 from bot.core.alliance import get_alliance
 from bot.core.jobs import CADENCE_OVERRIDES, JOBS, run_due_job
-from bot.core.models import utcnow
+from bot.core.kernel import utcnow
 from bot.db import session_scope
 from bot.paths import data_dir
 

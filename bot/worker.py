@@ -28,9 +28,10 @@ from sqlalchemy import Engine
 from sqlmodel import col, func, select
 
 from bot.adapters.senders import PermanentSendError, Sender, TransientSendError
-from bot.core.models import Delivery, utcnow
-from bot.core.outbox_queue import (
+from bot.core.kernel import Image, utcnow
+from bot.core.outbox import (
     BASE_BACKOFF_SECONDS,
+    Delivery,
     active_workers,
     claim_next,
     delivery_reply,
@@ -43,7 +44,6 @@ from bot.core.outbox_queue import (
     reclaim_abandoned,
     release,
 )
-from bot.core.replies import Image
 from bot.db import session_scope
 from bot.pacing import SLACK, TELEGRAM, Limits, Pacer
 

@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy import Engine, make_url, text
 from sqlalchemy.exc import DBAPIError
 
-from bot.core.alliance import load_alliance
-from bot.core.alliance_file import read_alliance_file
+from bot.core.alliance.file import read_alliance_file
+from bot.core.alliance.load import load_alliance
 from bot.db import make_engine, migrate, session_scope
 
 DEMO_FILE = Path(__file__).parents[1] / "bot" / "demo" / "alliance.toml"

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.core.models import Partner, Person
+from bot.core.kernel.models import Partner, Person
 from bot.db import make_engine
 
 DEMO_DIR = Path(__file__).parents[1] / "bot" / "demo"

@@ -18,7 +18,9 @@ from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.core.models import Delivery, Person, Proposal
+from bot.core.house.models import Proposal
+from bot.core.kernel.models import Person
+from bot.core.outbox.models import Delivery
 from bot.db import make_engine
 
 DEMO_DIR = Path(__file__).parents[1] / "bot" / "demo"

@@ -8,8 +8,8 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.core.invites import redeem_invite
-from bot.core.models import Invite
+from bot.core.alliance.invites import redeem_invite
+from bot.core.alliance.models import Invite
 from bot.db import make_engine
 from tests.fakes.telegram_api import TOKEN, FakeBotApi
 

@@ -18,8 +18,9 @@ from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.core.models import Person, PulseAnswer, PulseQuestion, PulseRound
-from bot.core.pulse_results import CSV_HEADER
+from bot.core.kernel.models import Person
+from bot.core.pulse.models import PulseAnswer, PulseQuestion, PulseRound
+from bot.core.pulse.results import CSV_HEADER
 from bot.db import make_engine
 from bot.demo.run import build_demo_database
 

@@ -19,7 +19,7 @@ from typer.testing import CliRunner, Result
 from bot.adapters.web import create_web_app
 from bot.cli import app
 from bot.db import make_engine
-from tests.core.test_toolkit_plan import AMS, FIXTURES, calendar, vevent
+from tests.core.toolkit.test_plan import AMS, FIXTURES, calendar, vevent
 
 DEMO = Path(__file__).parents[1] / "bot" / "demo" / "alliance.toml"
 CONTRACT_FIELDS = {

@@ -12,7 +12,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
 from bot.clock import Cadence, latest_due, load_cadences, make_trigger, schedule, tick
-from bot.core.models import Delivery, JobRun, PulseRound
+from bot.core.kernel.models import JobRun
+from bot.core.outbox.models import Delivery
+from bot.core.pulse.models import PulseRound
 from bot.db import session_scope
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")

@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 from sqlmodel import SQLModel
 
-import bot.core.models  # noqa: F401
+import bot.core.schema  # noqa: F401
 from bot.db import alembic_config, migrate
 
 

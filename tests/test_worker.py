@@ -12,11 +12,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.adapters.senders import Sender, SlackSender, TelegramSender
-from bot.core.alliance import get_alliance
-from bot.core.models import Delivery, Identity, Person, utcnow
-from bot.core.outbox import Plan, plan_delivery
-from bot.core.outbox_queue import unreachable_accounts
-from bot.core.people import person_by_key
+from bot.core.alliance.load import get_alliance
+from bot.core.kernel.models import Identity, Person, utcnow
+from bot.core.kernel.people import person_by_key
+from bot.core.outbox.models import Delivery
+from bot.core.outbox.planning import Plan, plan_delivery
+from bot.core.outbox.queue import unreachable_accounts
 from bot.db import session_scope
 from bot.pacing import Limits
 from bot.worker import Worker, WorkerOptions
@@ -214,7 +215,7 @@ def test_a_muted_person_is_held_at_send_time(open_hours: Engine, telegram: FakeB
 def test_two_workers_share_the_overall_rate(open_hours: Engine) -> None:
     """A worker that sees another one paces at half the overall limit."""
     with session_scope(open_hours) as session:
-        from bot.core.outbox_queue import heartbeat
+        from bot.core.outbox.queue import heartbeat
 
         heartbeat(session, "other-worker", utcnow())
     worker = Worker(open_hours, {}, FAST)

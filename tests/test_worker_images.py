@@ -12,14 +12,15 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.adapters.senders import Pace, Sender, SlackSender, TelegramSender, TransientSendError
-from bot.core.alliance import get_alliance
-from bot.core.models import Delivery, Identity, Person, utcnow
-from bot.core.outbox import Plan, plan_delivery
-from bot.core.outbox_queue import MAX_ATTEMPTS
-from bot.core.people import person_by_key
-from bot.core.pulse import open_round
-from bot.core.pulse_report import close_round
-from bot.core.replies import Image, Reply
+from bot.core.alliance.load import get_alliance
+from bot.core.kernel.models import Identity, Person, utcnow
+from bot.core.kernel.people import person_by_key
+from bot.core.kernel.replies import Image, Reply
+from bot.core.outbox.models import Delivery
+from bot.core.outbox.planning import Plan, plan_delivery
+from bot.core.outbox.queue import MAX_ATTEMPTS
+from bot.core.pulse.report import close_round
+from bot.core.pulse.rounds import open_round
 from bot.db import make_engine, session_scope
 from bot.demo.run import build_demo_database
 from bot.worker import Worker, WorkerOptions

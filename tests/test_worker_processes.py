@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, func, select
 
-from bot.core.models import Delivery
+from bot.core.outbox.models import Delivery
 from bot.db import make_engine, migrate
 from tests.conftest import postgres_url
 from tests.fakes.fanout import (

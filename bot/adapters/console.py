@@ -14,9 +14,7 @@ from sqlalchemy import Engine
 
 from bot.core.alliance import get_alliance
 from bot.core.dispatch import command_from_text, handle, press
-from bot.core.people import language_of, person_by_key
-from bot.core.replies import Button, Reply
-from bot.core.texts import Texts
+from bot.core.kernel import Button, Reply, Texts, language_of, person_by_key
 from bot.db import session_scope
 from bot.render.plain import render_plain
 

@@ -36,7 +36,7 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.core.replies import Image, Reply
+from bot.core.kernel import Image, Reply
 from bot.render.limits import utf16_len
 from bot.render.slack import render_slack
 from bot.render.telegram import TelegramMessage, render_telegram

@@ -47,21 +47,40 @@ from bot.adapters.slack_views import (
     text_input,
 )
 from bot.adapters.web import Lifespan
-from bot.core.agreements import EntryError, NewAgreement, register_agreement
 from bot.core.alliance import get_alliance
-from bot.core.commands import Command
-from bot.core.context import Context
 from bot.core.dispatch import command_from_text, handle, press
-from bot.core.house import current_version, version_content
-from bot.core.house_commands import submit_proposal
-from bot.core.house_format import FormatError, format_house, parse_proposal
-from bot.core.models import Alliance, Identity, Partner, Person, Region, utcnow
-from bot.core.people import language_of, person_by_account
-from bot.core.proposals import ProposalError
-from bot.core.replies import Reply
-from bot.core.texts import Texts
-from bot.core.toolkit import AGENDA_LABELS, KIND_LABELS, current_house
-from bot.core.toolkit_compose import Draft, DraftError, compose_snippet
+from bot.core.followup import EntryError, NewAgreement, register_agreement
+from bot.core.house import (
+    FormatError,
+    ProposalError,
+    current_version,
+    format_house,
+    parse_proposal,
+    submit_proposal,
+    version_content,
+)
+from bot.core.kernel import (
+    Alliance,
+    Command,
+    Context,
+    Identity,
+    Partner,
+    Person,
+    Region,
+    Reply,
+    Texts,
+    language_of,
+    person_by_account,
+    utcnow,
+)
+from bot.core.toolkit import (
+    AGENDA_LABELS,
+    KIND_LABELS,
+    Draft,
+    DraftError,
+    compose_snippet,
+    current_house,
+)
 from bot.db import session_scope
 from bot.render.plain import render_plain
 from bot.render.slack import render_slack

@@ -22,21 +22,28 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.core.agenda import upcoming
-from bot.core.commands import Command
-from bot.core.context import Context
-from bot.core.flag_store import explanation, open_flags
-from bot.core.house import house_markup, open_proposal
-from bot.core.house_commands import status_reply
-from bot.core.models import Alliance, Delivery, Partner, Person, utcnow
-from bot.core.people import language_of
-from bot.core.proposals import proposal_status
-from bot.core.pulse_chart import render_trend_chart
-from bot.core.pulse_report import closed_rounds, results_reply, round_results, structure_of
-from bot.core.replies import Reply
-from bot.core.signals import open_signals
-from bot.core.texts import Texts
-from bot.core.toolkit import AGENDA_LABELS
-from bot.core.toolkit_plan import coverage, parse_key
+from bot.core.attention import explanation, open_flags, open_signals
+from bot.core.house import house_markup, open_proposal, proposal_status, status_reply
+from bot.core.kernel import (
+    Alliance,
+    Command,
+    Context,
+    Partner,
+    Person,
+    Reply,
+    Texts,
+    language_of,
+    utcnow,
+)
+from bot.core.outbox import Delivery
+from bot.core.pulse import (
+    closed_rounds,
+    render_trend_chart,
+    results_reply,
+    round_results,
+    structure_of,
+)
+from bot.core.toolkit import AGENDA_LABELS, coverage, parse_key
 from bot.render.slack import render_slack
 
 MAX_HOME_BLOCKS = 100

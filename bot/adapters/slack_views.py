@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.core.texts import Texts
+from bot.core.kernel import Texts
 
 AGREEMENT_MODAL = "agreement_new"
 SNIPPET_MODAL = "toolkit_compose"

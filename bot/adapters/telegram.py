@@ -36,14 +36,20 @@ from telegram.ext import (
 )
 
 from bot.adapters.senders import telegram_keyboard
-from bot.core.alliance import get_alliance
-from bot.core.commands import COMMANDS, find_command, split_command_line
+from bot.core.alliance import get_alliance, redeem_invite
 from bot.core.dispatch import command_from_text, handle, plain_message, press
-from bot.core.invites import redeem_invite
-from bot.core.models import Person
-from bot.core.people import language_of, person_by_account
-from bot.core.replies import Reply, plain_text
-from bot.core.texts import LANGUAGES, Texts
+from bot.core.kernel import (
+    COMMANDS,
+    LANGUAGES,
+    Person,
+    Reply,
+    Texts,
+    find_command,
+    language_of,
+    person_by_account,
+    plain_text,
+    split_command_line,
+)
 from bot.db import session_scope
 from bot.render.telegram import render_telegram
 from bot.settings import Settings

@@ -19,9 +19,8 @@ from starlette.routing import BaseRoute, Route
 from bot import __version__
 from bot.core.alliance import NoAllianceError, get_alliance
 from bot.core.house import house_markup
-from bot.core.replies import Reply
-from bot.core.texts import Texts
-from bot.core.toolkit_page import toolkit_page_for_token
+from bot.core.kernel import Reply, Texts
+from bot.core.toolkit import toolkit_page_for_token
 from bot.db import database_answers, session_scope
 from bot.render.html import render_html
 

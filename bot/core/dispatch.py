@@ -7,43 +7,52 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
-from bot.core.actions import InvalidAction, decode_action
-from bot.core.agreement_commands import continue_stuck, handle_agreements, press_checkin
-from bot.core.checkins import ANSWERS
-from bot.core.commands import (
-    COMMANDS,
-    Command,
-    CommandSpec,
-    clean_input,
-    find_command,
-    split_command_line,
+from bot.core.attention import (
+    ACK_VERB,
+    continue_awaiting,
+    continue_note,
+    handle_flags,
+    handle_signal,
+    press_ack,
+    press_signal,
 )
-from bot.core.context import Context
-from bot.core.flag_commands import continue_note, handle_flags, press_ack
-from bot.core.flag_store import ACK_VERB
-from bot.core.house import house_markup
-from bot.core.house_commands import (
+from bot.core.followup import ANSWERS, continue_stuck, handle_agreements, press_checkin
+from bot.core.house import (
     handle_endorse,
     handle_note,
     handle_object,
     handle_propose,
+    house_markup,
     notes_for,
     press_answer,
 )
-from bot.core.models import Alliance, Partner, Person
+from bot.core.kernel import (
+    COMMANDS,
+    LANGUAGES,
+    Alliance,
+    Command,
+    CommandSpec,
+    Context,
+    InvalidAction,
+    Partner,
+    Person,
+    Reply,
+    Texts,
+    clean_input,
+    decode_action,
+    find_command,
+    split_command_line,
+)
 from bot.core.outbox import mute
-from bot.core.pulse import ANSWER_VERB, CHANGE_VERB
-from bot.core.pulse_commands import (
+from bot.core.pulse import (
+    ANSWER_VERB,
+    CHANGE_VERB,
     continue_open_answer,
     handle_pulse,
     press_change,
     press_pulse_answer,
 )
-from bot.core.replies import Reply
-from bot.core.signal_commands import continue_awaiting, handle_signal, press_signal
-from bot.core.texts import LANGUAGES, Texts
-from bot.core.toolkit_commands import handle_agenda, handle_toolkit, press_feedback
-from bot.core.toolkit_plan import FEEDBACK_VERB
+from bot.core.toolkit import FEEDBACK_VERB, handle_agenda, handle_toolkit, press_feedback
 
 Handler = Callable[[Context], Reply]
 

@@ -14,16 +14,13 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.core.agenda import fetch, import_agenda
+from bot.core.agenda import CalendarError, fetch, import_agenda
 from bot.core.alliance import get_alliance
-from bot.core.calendars import CalendarError
-from bot.core.checkins import plan_checkins
-from bot.core.digest import plan_digest
-from bot.core.followup import refresh_follow_up_flags
-from bot.core.models import Alliance, JobRun, Partner
-from bot.core.pulse import open_round, open_round_of
-from bot.core.pulse_report import close_round
-from bot.core.toolkit_plan import plan_snippets
+from bot.core.followup import plan_checkins, refresh_follow_up_flags
+from bot.core.kernel import Alliance, JobRun, Partner
+from bot.core.overview import plan_digest
+from bot.core.pulse import close_round, open_round, open_round_of
+from bot.core.toolkit import plan_snippets
 
 log = logging.getLogger(__name__)
 

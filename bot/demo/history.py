@@ -14,22 +14,20 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from bot.core.house import HouseContent, PillarContent, current_version, version_content
-from bot.core.house_commands import submit_answer, submit_proposal
-from bot.core.models import (
-    Agreement,
-    Alliance,
-    CheckIn,
+from bot.core.attention import Signal
+from bot.core.followup import Agreement, CheckIn
+from bot.core.house import (
     Endorsement,
-    Partner,
+    HouseContent,
     PartnerNote,
-    Person,
-    PulseAnswer,
-    PulseQuestion,
-    PulseRound,
-    Region,
-    Signal,
+    PillarContent,
+    current_version,
+    submit_answer,
+    submit_proposal,
+    version_content,
 )
+from bot.core.kernel import Alliance, Partner, Person, Region
+from bot.core.pulse import PulseAnswer, PulseQuestion, PulseRound
 
 ROUNDS = 12  # biweekly: six months
 SEED = 20261122

@@ -17,12 +17,10 @@ from sqlmodel import Session, col, select
 from bot.adapters.console import run_console
 from bot.adapters.web import create_web_app
 from bot.core.agenda import fetch, import_agenda
-from bot.core.alliance import get_alliance, load_alliance
-from bot.core.alliance_file import read_alliance_file
-from bot.core.models import Alliance, Partner
-from bot.core.replies import Reply
-from bot.core.texts import Texts
-from bot.core.toolkit_plan import plan_snippets, planned_snippets
+from bot.core.alliance import get_alliance, load_alliance, read_alliance_file
+from bot.core.followup import refresh_follow_up_flags
+from bot.core.kernel import Alliance, Partner, Reply, Texts
+from bot.core.toolkit import plan_snippets, planned_snippets
 from bot.db import make_engine, migrate, session_scope
 from bot.demo.history import seed_history
 from bot.render.plain import render_plain
@@ -42,6 +40,13 @@ def build_demo_database(directory: Path, today: date | None = None) -> str:
         alliance = get_alliance(session)
         seed_history(session, alliance, today or date.today())
         plan_demo_toolkit(session, alliance, today or date.today())
+        # as the daily clock job would: the flags list shows what detection stored
+        day = today or date.today()
+        refresh_follow_up_flags(
+            session,
+            alliance,
+            datetime.combine(day, time(7, 30), tzinfo=ZoneInfo(alliance.timezone)),
+        )
     engine.dispose()
     return url
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import bot.core.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import bot.core.schema  # noqa: F401  (registers the tables on SQLModel.metadata)
 from bot.db import make_engine
 
 config = context.config

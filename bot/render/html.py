@@ -11,17 +11,17 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from bot.core.replies import (
+from bot.core.kernel import (
     Block,
     BulletList,
     Button,
-    Context,
     Divider,
     Heading,
     Image,
     Inline,
     Paragraph,
     Reply,
+    SmallPrint,
     Span,
 )
 from bot.render.limits import safe_href
@@ -46,7 +46,7 @@ def html_block(block: Block) -> str:
         case BulletList(items):
             lis = "".join(f"<li>{html_inline(item)}</li>\n" for item in items)
             return f"<ul>\n{lis}</ul>"
-        case Context(spans):
+        case SmallPrint(spans):
             return f'<p class="context">{html_inline(spans)}</p>'
         case Divider():
             return "<hr>"

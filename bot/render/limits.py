@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from bot.core.replies import Inline, Span, plain_text
+from bot.core.kernel import Inline, Span, plain_text
 
 T = TypeVar("T")
 Measure = Callable[[str], int]

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import re
 
-from bot.core.replies import (
+from bot.core.kernel import (
     Block,
     BulletList,
-    Context,
     Divider,
     Heading,
     Inline,
     Paragraph,
     Reply,
+    SmallPrint,
     Span,
 )
 from bot.render.limits import safe_href
@@ -39,7 +39,7 @@ def markdown_block(block: Block) -> str:
         return "\n".join(f"- {markdown_inline(item)}" for item in block.items)
     if isinstance(block, Divider):
         return "---"
-    if isinstance(block, Context):
+    if isinstance(block, SmallPrint):
         return f"_{markdown_inline(block.spans)}_"
     assert isinstance(block, Paragraph)
     return markdown_inline(block.spans)

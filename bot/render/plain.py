@@ -7,15 +7,15 @@ console can ask for a number.
 
 from __future__ import annotations
 
-from bot.core.replies import (
+from bot.core.kernel import (
     Block,
     BulletList,
-    Context,
     Divider,
     Heading,
     Inline,
     Paragraph,
     Reply,
+    SmallPrint,
     Span,
 )
 from bot.render.limits import safe_href
@@ -46,7 +46,7 @@ def plain_block(block: Block) -> str:
             return plain_inline(spans)
         case BulletList(items):
             return "\n".join(_indent(plain_inline(item), BULLET) for item in items)
-        case Context(spans):
+        case SmallPrint(spans):
             return _indent(plain_inline(spans), CONTEXT_PREFIX, CONTEXT_PREFIX)
         case Divider():
             return DIVIDER

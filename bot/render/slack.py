@@ -12,17 +12,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.core.replies import (
+from bot.core.kernel import (
     Block,
     BulletList,
     Button,
-    Context,
     Divider,
     Heading,
     Image,
     Inline,
     Paragraph,
     Reply,
+    SmallPrint,
     Span,
     plain_text,
 )
@@ -101,7 +101,7 @@ def _block_parts(block: Block) -> list[_Part]:
             return [_section(piece) for piece in _split_mrkdwn(spans)]
         case BulletList(items):
             return [_section(piece) for piece in _bullet_pieces(items)]
-        case Context(spans):
+        case SmallPrint(spans):
             return [_context(piece) for piece in _split_mrkdwn(spans)]
         case Divider():
             return [_Part({"type": "divider"}, "")]

@@ -12,18 +12,18 @@ import html
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.core.actions import MAX_ACTION_BYTES
-from bot.core.replies import (
+from bot.core.kernel import (
+    MAX_ACTION_BYTES,
     Block,
     BulletList,
     Button,
-    Context,
     Divider,
     Heading,
     Image,
     Inline,
     Paragraph,
     Reply,
+    SmallPrint,
     Span,
     plain_text,
 )
@@ -92,7 +92,7 @@ def _block_pieces(block: Block) -> list[Piece]:
                 pieces += _split_html(item, prefix=BULLET, sep=sep)
                 sep = "\n"
             return pieces
-        case Context(spans):
+        case SmallPrint(spans):
             return _split_html(_restyle(spans, italic=True))
         case Divider():
             return [Piece(DIVIDER, BLOCK_SEP)]

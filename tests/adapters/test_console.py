@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from bot.adapters import console
 from bot.adapters.console import answer_line, run_console
-from bot.core.models import Person
+from bot.core.kernel.models import Person
 
 
 def test_run_console_answers_each_line_until_quit(demo_engine: Engine) -> None:

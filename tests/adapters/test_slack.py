@@ -20,9 +20,12 @@ from sqlmodel import Session, select
 
 from bot.adapters.slack import SlackAdapter
 from bot.adapters.web import create_web_app
-from bot.core.alliance import get_alliance
-from bot.core.flag_store import Detected, sync_flags
-from bot.core.models import Agreement, Identity, Person, Proposal, ToolkitSnippet
+from bot.core.alliance.load import get_alliance
+from bot.core.attention.flags import Detected, sync_flags
+from bot.core.followup.models import Agreement
+from bot.core.house.models import Proposal
+from bot.core.kernel.models import Identity, Person
+from bot.core.toolkit.models import ToolkitSnippet
 from bot.db import make_engine, session_scope
 from bot.demo.run import build_demo_database
 from bot.settings import Settings

@@ -16,11 +16,13 @@ from sqlmodel import Session, col, select
 
 from bot.adapters.telegram import TelegramAdapter
 from bot.adapters.web import create_web_app
-from bot.core.alliance import get_alliance
-from bot.core.house import HouseContent, PillarContent, adopt_version
-from bot.core.invites import create_invite
-from bot.core.models import Identity, Invite, Person, Signal, utcnow
-from bot.core.people import person_by_key
+from bot.core.alliance.invites import create_invite
+from bot.core.alliance.load import get_alliance
+from bot.core.alliance.models import Invite
+from bot.core.attention.models import Signal
+from bot.core.house.content import HouseContent, PillarContent, adopt_version
+from bot.core.kernel.models import Identity, Person, utcnow
+from bot.core.kernel.people import person_by_key
 from bot.db import session_scope
 from bot.settings import Settings
 from tests.fakes.telegram_api import TOKEN, FakeBotApi, Rules
@@ -272,7 +274,7 @@ async def test_polling_mode_handles_an_update_from_get_updates(
 async def test_every_command_answers_in_the_persons_language(
     client: httpx.AsyncClient, api: FakeBotApi, demo_engine: Engine, language: str
 ) -> None:
-    from bot.core.commands import COMMANDS
+    from bot.core.kernel.commands import COMMANDS
 
     with session_scope(demo_engine) as session:
         gerda = session.exec(select(Person).where(Person.key == "gerda")).one()
@@ -296,7 +298,7 @@ async def test_every_command_answers_in_the_persons_language(
 async def test_partner_names_are_escaped(
     client: httpx.AsyncClient, api: FakeBotApi, demo_engine: Engine
 ) -> None:
-    from bot.core.models import Partner
+    from bot.core.kernel.models import Partner
 
     with session_scope(demo_engine) as session:
         partner = session.exec(select(Partner).where(Partner.key == "welzijn")).one()

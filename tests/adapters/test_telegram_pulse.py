@@ -27,26 +27,20 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
 import bot.core.jobs  # every module that reads the clock is loaded before it is replaced
-import bot.core.models
+import bot.core.kernel.models
 import bot.worker
 from bot.adapters.telegram import TelegramAdapter
 from bot.adapters.web import create_web_app
 from bot.app import build_worker
-from bot.core.alliance import get_alliance
-from bot.core.models import (
-    Delivery,
-    Identity,
-    Person,
-    PulseAnswer,
-    PulseQuestion,
-    PulseRound,
-    Region,
-    Signal,
-)
-from bot.core.pulse import open_round
-from bot.core.pulse_questions import bank_question_for
-from bot.core.pulse_report import closed_rounds, round_results
-from bot.core.pulse_results import report_json
+from bot.core.alliance.load import get_alliance
+from bot.core.attention.models import Signal
+from bot.core.kernel.models import Identity, Person, Region
+from bot.core.outbox.models import Delivery
+from bot.core.pulse.models import PulseAnswer, PulseQuestion, PulseRound
+from bot.core.pulse.questions import bank_question_for
+from bot.core.pulse.report import closed_rounds, round_results
+from bot.core.pulse.results import report_json
+from bot.core.pulse.rounds import open_round
 from bot.db import session_scope
 from bot.settings import Settings
 from tests.fakes.telegram_api import TOKEN, FakeBotApi, Rules, SentMessage
@@ -120,11 +114,11 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     fake = Clock(OPENED)
-    real = bot.core.models.utcnow
+    real = bot.core.kernel.models.utcnow
     for name, module in list(sys.modules.items()):
-        # every module that imported `utcnow`; not `bot.core.models` itself, so that a module
+        # every module that imported `utcnow`; not `bot.core.kernel.models` itself, so that a module
         # imported later binds the real clock and keeps it after this test
-        theirs = name.startswith("bot.") and name != "bot.core.models"
+        theirs = name.startswith("bot.") and name != "bot.core.kernel.models"
         if theirs and getattr(module, "utcnow", None) is real:
             monkeypatch.setattr(module, "utcnow", fake)
     assert vars(bot.worker)["utcnow"] == fake, "the worker reads this clock too"

@@ -25,11 +25,11 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from bot.adapters.web import create_web_app
-from bot.core.alliance import get_alliance, load_alliance
-from bot.core.alliance_file import read_alliance_file
-from bot.core.models import Partner
-from bot.core.toolkit import library, personalise
-from bot.core.toolkit_page import issue_token
+from bot.core.alliance.file import read_alliance_file
+from bot.core.alliance.load import get_alliance, load_alliance
+from bot.core.kernel.models import Partner
+from bot.core.toolkit.page import issue_token
+from bot.core.toolkit.snippets import library, personalise
 from bot.db import session_scope
 from tests.conftest import DEMO_FILE
 

@@ -6,8 +6,8 @@ import httpx
 from sqlalchemy import Engine
 
 from bot.adapters.web import create_web_app
-from bot.core.alliance import get_alliance
-from bot.core.house import HouseContent, PillarContent, adopt_version
+from bot.core.alliance.load import get_alliance
+from bot.core.house.content import HouseContent, PillarContent, adopt_version
 from bot.db import make_engine, session_scope
 
 

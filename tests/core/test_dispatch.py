@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.core.alliance import get_alliance
-from bot.core.commands import COMMANDS, find_command, split_command_line
+from bot.core.alliance.load import get_alliance
 from bot.core.dispatch import HANDLERS, command_from_text, handle
-from bot.core.people import person_by_key
-from bot.core.replies import Reply, plain_text
+from bot.core.kernel.commands import COMMANDS, find_command, split_command_line
+from bot.core.kernel.people import person_by_key
+from bot.core.kernel.replies import Reply, plain_text
 from bot.db import session_scope
 
 

@@ -15,7 +15,10 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot.core.models import Agreement, Partner, Person, PulseAnswer, PulseRound, Region, Signal
+from bot.core.attention.models import Signal
+from bot.core.followup.models import Agreement
+from bot.core.kernel.models import Partner, Person, Region
+from bot.core.pulse.models import PulseAnswer, PulseRound
 from bot.db import make_engine
 from bot.demo.run import build_demo_database
 
@@ -95,8 +98,8 @@ def _get_when_up(url: str) -> httpx.Response:
 def test_the_demo_shows_the_housing_corporations_slipping_follow_up(
     tmp_path: Path, offset: int
 ) -> None:
-    from bot.core.alliance import get_alliance
-    from bot.core.followup import follow_up_flags
+    from bot.core.alliance.load import get_alliance
+    from bot.core.followup.detection import follow_up_flags
 
     today = date(2026, 11, 22) + timedelta(days=offset)
     engine = make_engine(build_demo_database(tmp_path, today=today))

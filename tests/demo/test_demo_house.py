@@ -13,12 +13,13 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.core.alliance import get_alliance
+from bot.core.alliance.load import get_alliance
 from bot.core.dispatch import command_from_text, handle
-from bot.core.house import house_view, open_proposal, version_content
-from bot.core.house_diff import diff_houses
-from bot.core.models import Partner, PartnerNote, Person, Proposal
-from bot.core.proposals import history, proposal_status
+from bot.core.house.content import house_view, open_proposal, version_content
+from bot.core.house.diff import diff_houses
+from bot.core.house.models import PartnerNote, Proposal
+from bot.core.house.proposals import history, proposal_status
+from bot.core.kernel.models import Partner, Person
 from bot.db import make_engine
 from bot.demo.run import build_demo_database
 from bot.render.plain import render_plain

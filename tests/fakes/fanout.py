@@ -18,7 +18,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, func, select
 
-from bot.core.models import Alliance, Delivery, Identity, Person, utcnow
+from bot.core.kernel.models import Alliance, Identity, Person, utcnow
+from bot.core.outbox.models import Delivery
 from bot.db import make_engine, migrate, session_scope
 from tests.fakes.telegram_api import TOKEN
 

@@ -20,16 +20,17 @@ from slack_sdk.models.blocks import Block
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bot.core.actions import MAX_ACTION_BYTES
-from bot.core.alliance import get_alliance, load_alliance
-from bot.core.alliance_file import parse_alliance_document
+from bot.core.alliance.file import parse_alliance_document
+from bot.core.alliance.load import get_alliance, load_alliance
 from bot.core.dispatch import command_from_text, handle
-from bot.core.house import HouseContent, house_markup
-from bot.core.house_commands import submit_answer, submit_proposal
-from bot.core.models import Delivery, Partner, Person
-from bot.core.outbox_queue import delivery_reply
-from bot.core.replies import Reply
-from bot.core.texts import Texts
+from bot.core.house.content import HouseContent, house_markup
+from bot.core.house.handlers import submit_answer, submit_proposal
+from bot.core.kernel.actions import MAX_ACTION_BYTES
+from bot.core.kernel.models import Partner, Person
+from bot.core.kernel.replies import Reply
+from bot.core.kernel.texts import Texts
+from bot.core.outbox.models import Delivery
+from bot.core.outbox.queue import delivery_reply
 from bot.db import make_engine, migrate, session_scope
 from bot.render.html import render_html
 from bot.render.limits import utf16_len

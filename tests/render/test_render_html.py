@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import re
 
-from bot.core.replies import Button, Image, Paragraph, Reply, Span
+from bot.core.kernel.replies import Button, Image, Paragraph, Reply, Span
 from bot.render.html import html_inline, render_html
 
 PARTNER_MARKUP = "<p>Partner &lt;b&gt;Bouw &amp; Co&lt;/b&gt; zegt {{ 7*7 }}</p>"

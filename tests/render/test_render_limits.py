@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.replies import Inline, Span, plain_text
+from bot.core.kernel.replies import Inline, Span, plain_text
 from bot.render.limits import (
     Piece,
     pack,

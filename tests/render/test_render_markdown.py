@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.replies import Block, BulletList, Context, Heading, Paragraph, Reply, Span
+from bot.core.kernel.replies import Block, BulletList, Heading, Paragraph, Reply, SmallPrint, Span
 from bot.render.markdown import escape_markdown, markdown_inline, render_markdown
 
 markdown_it = pytest.importorskip("markdown_it")
@@ -128,7 +128,7 @@ def test_ordinary_text_is_left_alone() -> None:
         lambda text: Paragraph((Span(text),)),
         lambda text: Heading((Span(text),)),
         lambda text: BulletList(((Span(text),),)),
-        lambda text: Context((Span(text),)),
+        lambda text: SmallPrint((Span(text),)),
         lambda text: Paragraph((Span(text, bold=True),)),
         lambda text: Paragraph((Span(text, italic=True),)),
     ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.replies import Button, Image, Paragraph, Reply, Span
+from bot.core.kernel.replies import Button, Image, Paragraph, Reply, Span
 from bot.render.plain import plain_inline, render_plain
 
 PARTNER_MARKUP = "<p>Partner &lt;b&gt;Bouw &amp; Co&lt;/b&gt; zegt {{ 7*7 }}</p>"

@@ -7,16 +7,16 @@ import re
 from collections import Counter
 from typing import Any
 
-from bot.core.replies import (
+from bot.core.kernel.replies import (
     Block,
     BulletList,
     Button,
-    Context,
     Divider,
     Heading,
     Image,
     Paragraph,
     Reply,
+    SmallPrint,
     Span,
 )
 from bot.render.limits import utf16_len
@@ -197,7 +197,7 @@ def big_reply(buttons: int = 0) -> Reply:
             case 1:
                 blocks.append(BulletList(((Span(f"punt {n}a"),), (Span(f"punt {n}b"),))))
             case 2:
-                blocks.append(Context((Span(f"klein {n}"),)))
+                blocks.append(SmallPrint((Span(f"klein {n}"),)))
             case _:
                 blocks.append(Divider())
     assert len(blocks) == 70 and len(huge) == 10_000
@@ -210,7 +210,7 @@ def visible_source(reply: Reply) -> str:
     parts: list[str] = []
     for block in reply.blocks:
         match block:
-            case Heading(spans) | Paragraph(spans) | Context(spans):
+            case Heading(spans) | Paragraph(spans) | SmallPrint(spans):
                 parts.append("".join(s.text for s in spans))
             case BulletList(items):
                 parts += ["".join(s.text for s in item) for item in items]

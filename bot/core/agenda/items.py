@@ -1,0 +1,278 @@
+"""A partner's agenda in the database: importing its calendar, and what is coming up.
+
+Toolkit snippets are timed to partners' moments (a board meeting, a newsletter deadline, a
+council vote), so the agenda must follow the calendar as it changes without planning
+anything twice. That is why an import *reconciles* rather than appends: rows are keyed by
+(partner, occurrence uid), and `calendars` makes that uid survive a move. One import
+
+* adds rows for new occurrences and updates rows whose occurrence changed (a changed start
+  is a *move*: the planner moves the snippets planned for it);
+* keeps cancelled occurrences as rows with ``cancelled=True`` (the planner withdraws their
+  snippets; nothing is planned for them again);
+* deletes rows that are no longer in the calendar *and start in the future* (the planner
+  withdraws their snippets); past rows stay, because they are history that reports and
+  follow-up may still refer to, and a calendar export often leaves out old events;
+* touches nothing at all when the calendar cannot be read: the whole file is parsed before
+  the first write, and the caller commits (or rolls back) the one transaction.
+
+Reading is separate (`fetch`), so a job can fetch outside the transaction, and tests and the
+CLI can import bytes they already have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlmodel import Session, col, select
+
+from bot.core.agenda.calendars import MAX_BYTES, CalendarError, Occurrence, parse_calendar
+from bot.core.agenda.models import AgendaItem
+from bot.core.kernel import Partner, utcnow
+
+FETCH_TIMEOUT = 10.0  # seconds
+_UID_BATCH = 500  # uids per IN (...) query: well below SQLite's and PostgreSQL's limits
+
+
+@dataclass(frozen=True)
+class AgendaImport:
+    """What one import changed; the uids tell the toolkit planner which plans to revisit.
+
+    Every changed row counts once, in this order of precedence: cancelled (it became
+    cancelled), moved (its start changed), updated (anything else changed, including a
+    cancellation being undone).
+    """
+
+    added: int = 0
+    moved: int = 0
+    updated: int = 0
+    removed: int = 0
+    cancelled: int = 0
+    moved_uids: tuple[str, ...] = ()
+    removed_uids: tuple[str, ...] = ()
+    cancelled_uids: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.moved or self.updated or self.removed or self.cancelled)
+
+
+def import_agenda(
+    session: Session,
+    partner: Partner,
+    data: bytes,
+    *,
+    source: str,
+    now: datetime,
+    horizon_days: int = 120,
+    default_tz: str = "Europe/Amsterdam",
+) -> AgendaImport:
+    """Bring the partner's agenda rows in line with a calendar file (caller commits).
+
+    The window runs from a day before `now` (so a meeting moved into today is still seen)
+    to `horizon_days` after it. Raises `CalendarError` before writing anything.
+    """
+    if partner.id is None:
+        raise ValueError("the partner must be saved before its agenda is imported")
+    occurrences = parse_calendar(
+        data,
+        window_start=now - timedelta(days=1),
+        window_end=now + timedelta(days=horizon_days),
+        default_tz=default_tz,
+    )
+    rows = _existing(session, partner.id, now, [o.uid for o in occurrences])
+    added = updated = 0
+    moved: list[str] = []
+    cancelled: list[str] = []
+    stamp = utcnow()
+    for occurrence in occurrences:
+        row = rows.pop(occurrence.uid, None)
+        if row is None:
+            session.add(_new_row(partner.id, occurrence, source, stamp))
+            added += 1
+            if occurrence.cancelled:
+                cancelled.append(occurrence.uid)
+            continue
+        change = _update(row, occurrence, source)
+        if change is None:
+            continue
+        row.updated_at = stamp
+        session.add(row)
+        if change == "cancelled":
+            cancelled.append(row.uid)
+        elif change == "moved":
+            moved.append(row.uid)
+        else:
+            updated += 1
+    removed = sorted(uid for uid, row in rows.items() if row.starts_at >= now)
+    for uid in removed:
+        session.delete(rows[uid])
+    session.flush()
+    return AgendaImport(
+        added=added,
+        moved=len(moved),
+        updated=updated,
+        removed=len(removed),
+        cancelled=len(cancelled),
+        moved_uids=tuple(moved),
+        removed_uids=tuple(removed),
+        cancelled_uids=tuple(cancelled),
+    )
+
+
+def _existing(
+    session: Session, partner_id: int, now: datetime, uids: Sequence[str]
+) -> dict[str, AgendaItem]:
+    """The rows this import may change: all future ones, and past ones it names."""
+    query = select(AgendaItem).where(
+        AgendaItem.partner_id == partner_id, col(AgendaItem.starts_at) >= now
+    )
+    rows = {row.uid: row for row in session.exec(query)}
+    wanted = [uid for uid in uids if uid not in rows]
+    for i in range(0, len(wanted), _UID_BATCH):
+        batch = wanted[i : i + _UID_BATCH]
+        query = select(AgendaItem).where(
+            AgendaItem.partner_id == partner_id, col(AgendaItem.uid).in_(batch)
+        )
+        rows.update((row.uid, row) for row in session.exec(query))
+    return rows
+
+
+def _new_row(partner_id: int, occurrence: Occurrence, source: str, stamp: datetime) -> AgendaItem:
+    return AgendaItem(
+        partner_id=partner_id,
+        uid=occurrence.uid,
+        title=occurrence.title,
+        kind=occurrence.kind,
+        starts_at=occurrence.starts_at,
+        ends_at=occurrence.ends_at,
+        all_day=occurrence.all_day,
+        cancelled=occurrence.cancelled,
+        source=source,
+        updated_at=stamp,
+    )
+
+
+def _update(row: AgendaItem, occurrence: Occurrence, source: str) -> str | None:
+    """Copy the occurrence onto its row; say what kind of change it was, if any."""
+    became_cancelled = occurrence.cancelled and not row.cancelled
+    moved = row.starts_at != occurrence.starts_at
+    values = {
+        "title": occurrence.title,
+        "kind": occurrence.kind,
+        "starts_at": occurrence.starts_at,
+        "ends_at": occurrence.ends_at,
+        "all_day": occurrence.all_day,
+        "cancelled": occurrence.cancelled,
+    }
+    row.source = source  # where it came from is bookkeeping, not a change to the moment
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    if not changed:
+        return None
+    if became_cancelled:
+        return "cancelled"
+    return "moved" if moved else "updated"
+
+
+def upcoming(
+    session: Session, partner_ids: Iterable[int], now: datetime, days: int
+) -> list[AgendaItem]:
+    """Moments starting from `now` to `days` ahead, earliest first, cancelled ones left out."""
+    ids = list(partner_ids)
+    if not ids:
+        return []
+    query = (
+        select(AgendaItem)
+        .where(
+            col(AgendaItem.partner_id).in_(ids),
+            col(AgendaItem.starts_at) >= now,
+            col(AgendaItem.starts_at) < now + timedelta(days=days),
+            col(AgendaItem.cancelled).is_(False),
+        )
+        .order_by(col(AgendaItem.starts_at), col(AgendaItem.id))
+    )
+    return list(session.exec(query))
+
+
+def fetch(source: str, base_dir: Path | None = None) -> bytes:
+    """The bytes of a calendar: a file (relative to `base_dir`) or an http(s)/webcal URL.
+
+    Network and file problems become `CalendarError` with a sentence an operator can act
+    on; whether the bytes are a calendar is `parse_calendar`'s business.
+    """
+    lowered = source.strip().lower()
+    if lowered.startswith(("http://", "https://", "webcal://")):
+        return _download(source.strip())
+    if "://" in lowered:
+        raise CalendarError(
+            f"The calendar address {source} is not supported: use an https:// (or webcal://) "
+            "address or a file path."
+        )
+    path = Path(source)
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise CalendarError(_too_large(source))
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise CalendarError(
+            f"The calendar file {path} does not exist. Check the agenda setting of the partner "
+            "in the alliance file."
+        ) from None
+    except OSError as exc:
+        raise CalendarError(
+            f"The calendar file {path} could not be read ({exc.strerror or exc}). Check that "
+            "it is a readable file."
+        ) from None
+
+
+def _download(url: str) -> bytes:
+    if url.lower().startswith("webcal://"):
+        url = "https://" + url[len("webcal://") :]  # the scheme calendar apps subscribe with
+    try:
+        with (
+            httpx.Client(timeout=FETCH_TIMEOUT, follow_redirects=True) as client,
+            client.stream("GET", url) as response,
+        ):
+            if response.status_code >= 400:
+                raise CalendarError(
+                    f"The calendar at {url} could not be fetched: the server answered "
+                    f"{response.status_code} {response.reason_phrase}. Check the address, and "
+                    "that the calendar is published (shared publicly or with a secret link)."
+                )
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_BYTES:
+                    raise CalendarError(_too_large(url))
+                chunks.append(chunk)
+            return b"".join(chunks)
+    except httpx.TimeoutException:
+        reason = f"the server did not answer within {FETCH_TIMEOUT:.0f} seconds"
+    except httpx.ConnectError:
+        reason = "the server could not be reached"
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol):
+        reason = "the address is not a valid web address"
+    except httpx.HTTPError as exc:
+        reason = f"a network error occurred ({exc})"
+    raise CalendarError(
+        f"The calendar at {url} could not be fetched: {reason}. Check the address and the "
+        "network, then try again."
+    )
+
+
+def _too_large(source: str) -> str:
+    return (
+        f"The calendar at {source} is too large (over {MAX_BYTES // 1024 // 1024} MB). Publish "
+        "or export a shorter period, for example from last month onwards."
+    )

@@ -1,0 +1,91 @@
+"""`flags` / `signalen`: what needs the advisers' attention now, and "seen, we are on it".
+
+Flags are shown from their episodes (`flag_store`), refreshed first, so the list, the
+channel notice and App Home agree. `flags ack N [note]` (or the button under a notice)
+marks one as seen; a note typed after the button goes with it, for the other advisers.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from bot.core.attention.flags import ack_button, acknowledge, explanation, open_flags
+from bot.core.attention.models import Flag
+from bot.core.attention.signals import open_signals, status_buttons
+from bot.core.kernel import Context, Person, Region, Reply
+
+ACK_WORDS = frozenset({"ack", "gezien"})
+AWAITING_NOTE = "flagnote:"
+
+
+def handle_flags(context: Context) -> Reply:
+    """Open follow-up and pulse flags, and the open signals from the regions."""
+    first, _space, rest = context.command.args.strip().partition(" ")
+    if first.lower() in ACK_WORDS:
+        return _ack_command(context, rest.strip())
+    session = context.session
+    flags = open_flags(session, context.alliance)
+    language = context.texts.language
+    lines = [explanation(f, language) for f in flags]
+    seen_by = {
+        f.id: session.get(Person, f.acknowledged_by_id) if f.acknowledged_by_id else None
+        for f in flags
+    }
+    signals = open_signals(session, context.alliance)
+    buttons = [
+        ack_button(context.texts, flag, number)
+        for number, flag in enumerate(flags, start=1)
+        if flag.acknowledged_at is None
+    ][:5]
+    buttons += [b for s in signals for b in status_buttons(context.texts, s.id or 0)]
+    regions = {
+        r.id: r.name
+        for r in session.exec(select(Region).where(Region.alliance_id == context.alliance.id))
+    }
+    authors = {
+        s.id: (session.get(Person, s.person_id).name if s.person_id and not s.anonymous else None)  # type: ignore[union-attr]
+        for s in signals
+    }
+    return context.reply(
+        "flags",
+        *buttons,
+        signals=signals,
+        regions=regions,
+        authors=authors,
+        flags=list(zip(flags, lines, strict=True)),
+        seen_by=seen_by,
+    )
+
+
+def _ack_command(context: Context, text: str) -> Reply:
+    number, _space, note = text.partition(" ")
+    flags = open_flags(context.session, context.alliance)
+    if not number.isdigit() or not 0 < int(number) <= len(flags):
+        return context.reply("flag_ack_usage", count=len(flags))
+    flag = flags[int(number) - 1]
+    acknowledge(context.session, flag, context.person, note)
+    return context.reply("flag_acknowledged", flag=flag, note=note.strip(), asked=False)
+
+
+def press_ack(context: Context, flag_id: str) -> Reply:
+    flag = context.session.get(Flag, int(flag_id)) if flag_id.isdigit() else None
+    if flag is None or flag.alliance_id != context.alliance.id or flag.ended_at is not None:
+        return context.stale()
+    if "adviser" not in context.person.role_set:
+        return context.reply("flag_not_adviser")
+    acknowledge(context.session, flag, context.person, None)
+    context.person.awaiting = f"{AWAITING_NOTE}{flag.id}"
+    return context.reply("flag_acknowledged", flag=flag, note="", asked=True)
+
+
+def continue_note(context: Context, text: str) -> Reply | None:
+    """The note typed after pressing the button; None when that is not what we waited for."""
+    awaiting = context.person.awaiting or ""
+    if not awaiting.startswith(AWAITING_NOTE):
+        return None
+    context.person.awaiting = None
+    flag = context.session.get(Flag, int(awaiting.removeprefix(AWAITING_NOTE)))
+    if flag is None:
+        return None
+    acknowledge(context.session, flag, context.person, text)
+    return context.reply("flag_note_saved", flag=flag)

@@ -1,0 +1,182 @@
+"""Flags as episodes: raised once, acknowledged with a note, not raised again meanwhile.
+
+Detection (`followup`, `pulse_results`) answers "is this group declining today?" from the
+numbers alone, every time it runs. Advisers need something else: to hear about a decline
+once, to say "seen, we are talking to them" and then not be told again every day while the
+same decline goes on. So each detection is matched to an *episode* (a `Flag` row per group
+and family): a new episode plans one notice through the outbox; a continuing one only
+updates its numbers; when detection stops, the episode ends. A decline that comes back
+within `GRACE` is the same episode (detection near a threshold flickers), so it is not
+announced again and keeps its acknowledgement; after that it is news again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from bot.core.attention.models import Flag
+from bot.core.kernel import (
+    Alliance,
+    AuditEvent,
+    Button,
+    Person,
+    Texts,
+    encode_action,
+    language_of,
+    utcnow,
+)
+from bot.core.outbox import Plan, plan_delivery
+
+GRACE = timedelta(days=28)
+MAX_NOTE = 1000
+ACK_VERB = "fk"
+
+
+@dataclass(frozen=True)
+class Detected:
+    """One group's decline as detection sees it today; `explain` words it per language."""
+
+    family: str  # follow_up | energy | trust
+    level: str
+    key: str
+    kind: str
+    since: date
+    explanations: dict[str, str]  # language -> plain text with the numbers
+    numbers: dict[str, Any] = field(default_factory=dict)
+
+
+def open_flags(session: Session, alliance: Alliance) -> list[Flag]:
+    return list(
+        session.exec(
+            select(Flag)
+            .where(Flag.alliance_id == alliance.id, col(Flag.ended_at).is_(None))
+            .order_by(col(Flag.raised_at), col(Flag.id))
+        ).all()
+    )
+
+
+def sync_flags(
+    session: Session,
+    alliance: Alliance,
+    families: Sequence[str],
+    detected: Sequence[Detected],
+    now: datetime | None = None,
+) -> list[Flag]:
+    """Match today's detections of `families` to episodes; returns the newly raised ones.
+
+    Only the given families are ended when no longer detected, so follow-up and pulse can
+    be evaluated at different moments without ending each other's flags."""
+    now = now or utcnow()
+    today = now.date()
+    current = {
+        (f.family, f.level, f.key): f
+        for f in session.exec(
+            select(Flag).where(
+                Flag.alliance_id == alliance.id,
+                col(Flag.family).in_(families),
+                (col(Flag.ended_at).is_(None)) | (col(Flag.ended_at) >= now - GRACE),
+            )
+        ).all()
+    }
+    raised: list[Flag] = []
+    seen: set[tuple[str, str, str]] = set()
+    for found in detected:
+        identity = (found.family, found.level, found.key)
+        seen.add(identity)
+        flag = current.get(identity)
+        if flag is None:
+            flag = Flag(
+                alliance_id=alliance.id or 0,
+                family=found.family,
+                level=found.level,
+                key=found.key,
+                kind=found.kind,
+                since=found.since,
+                last_seen=today,
+                raised_at=now,
+            )
+            session.add(flag)
+            raised.append(flag)
+        flag.kind = found.kind
+        flag.last_seen = today
+        flag.ended_at = None
+        flag.detail = {"explanations": found.explanations, "numbers": found.numbers}
+    for identity, flag in current.items():
+        if identity not in seen and flag.ended_at is None:
+            flag.ended_at = now
+    session.flush()
+    for flag in raised:
+        _announce(session, alliance, flag, now)
+    return raised
+
+
+def explanation(flag: Flag, language: str) -> str:
+    texts: dict[str, str] = flag.detail.get("explanations", {})
+    return texts.get(language) or next(iter(texts.values()), flag.key)
+
+
+def ack_button(texts: Texts, flag: Flag, number: int | None = None) -> Button:
+    """Under a list of flags, the button says which one it marks: "… · 2"."""
+    label = texts.gettext("Seen, we are on it")
+    if number is not None:
+        label = f"{label} · {number}"
+    return Button(label, encode_action(ACK_VERB, flag.id or 0))
+
+
+def _announce(session: Session, alliance: Alliance, flag: Flag, now: datetime) -> None:
+    """Tell the advisers once: their channel if the alliance has one, else each adviser."""
+    if alliance.adviser_channel:
+        texts = Texts(alliance.language)
+        plan_delivery(
+            session,
+            alliance,
+            Plan(
+                dedupe_key=f"flag:{flag.id}",
+                kind="flag",
+                body=texts.render("flag_notice", text=explanation(flag, texts.language)),
+                due_at=now,
+                channel=alliance.adviser_channel,
+                buttons=(ack_button(texts, flag),),
+            ),
+        )
+        return
+    advisers = session.exec(
+        select(Person).where(Person.alliance_id == alliance.id, col(Person.active))
+    ).all()
+    for person in advisers:
+        if "adviser" not in person.role_set:
+            continue
+        texts = Texts(language_of(person, alliance))
+        plan_delivery(
+            session,
+            alliance,
+            Plan(
+                dedupe_key=f"flag:{flag.id}:{person.id}",
+                kind="flag",
+                body=texts.render("flag_notice", text=explanation(flag, texts.language)),
+                due_at=now,
+                person=person,
+                buttons=(ack_button(texts, flag),),
+            ),
+        )
+
+
+def acknowledge(session: Session, flag: Flag, person: Person, note: str | None) -> None:
+    """An adviser has seen it; the note (what they will do) is for the other advisers."""
+    flag.acknowledged_at = flag.acknowledged_at or utcnow()
+    flag.acknowledged_by_id = flag.acknowledged_by_id or person.id
+    if note:
+        flag.note = note.strip()[:MAX_NOTE]
+    session.add(
+        AuditEvent(
+            alliance_id=flag.alliance_id,
+            actor=person.key,
+            action="flag.acknowledged",
+            detail={"flag": flag.id, "note": bool(note)},
+        )
+    )

@@ -1,0 +1,57 @@
+"""followup: TODO docstring."""
+
+from __future__ import annotations
+
+from bot.core.followup.agreements import (
+    AgreementFileError,
+    EntryError,
+    NewAgreement,
+    agreement_json,
+    import_agreements,
+    key_maps,
+    list_agreements,
+    parse_agreements_csv,
+    register_agreement,
+)
+from bot.core.followup.checkins import ANSWERS, plan_checkins
+from bot.core.followup.decline import (
+    PERIOD,
+    AgreementFacts,
+    Flag,
+    flag_follow_up,
+    period_index,
+    period_start,
+)
+from bot.core.followup.detection import explain, follow_up_flags, refresh_follow_up_flags
+from bot.core.followup.handlers import continue_stuck, handle_agreements, press_checkin
+from bot.core.followup.measures import measures_by_group
+from bot.core.followup.models import Agreement, CheckIn
+
+__all__ = [
+    "ANSWERS",
+    "PERIOD",
+    "Agreement",
+    "AgreementFacts",
+    "AgreementFileError",
+    "CheckIn",
+    "EntryError",
+    "Flag",
+    "NewAgreement",
+    "agreement_json",
+    "continue_stuck",
+    "explain",
+    "flag_follow_up",
+    "follow_up_flags",
+    "handle_agreements",
+    "import_agreements",
+    "key_maps",
+    "list_agreements",
+    "measures_by_group",
+    "parse_agreements_csv",
+    "period_index",
+    "period_start",
+    "plan_checkins",
+    "press_checkin",
+    "refresh_follow_up_flags",
+    "register_agreement",
+]

@@ -1,0 +1,273 @@
+"""Agreements: what partners promised at the table, and whether it happened.
+
+Advisers keep these lists in spreadsheets today, so the CSV import is the main road in: the
+whole file is checked first and every problem listed (`line 7, due_on: '31-02-2026' is not
+a date (YYYY-MM-DD)`), nothing is imported while one problem remains, and importing a row
+with a known `key` again updates it in place.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from bot.core.followup.models import Agreement
+from bot.core.kernel import Alliance, AuditEvent, Partner, Person, Region, utcnow
+
+COLUMNS = ("key", "text", "owner", "region", "made_on", "due_on", "done_on")
+REQUIRED = ("key", "text", "owner", "made_on", "due_on")
+STATUSES = ("open", "on_track", "stuck", "done", "dropped")
+MAX_TEXT = 1000
+
+
+class AgreementFileError(ValueError):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    key: str
+    text: str
+    owner: str
+    region: str | None
+    made_on: date
+    due_on: date
+    done_on: date | None
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    keys: list[str] = field(default_factory=list)
+
+
+def _date(value: str, line: int, column: str, problems: list[str]) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        problems.append(f"line {line}, {column}: {value!r} is not a date (YYYY-MM-DD)")
+        return None
+
+
+def parse_agreements_csv(text: str, partners: set[str], regions: set[str]) -> list[AgreementRow]:
+    """Every row checked; raises `AgreementFileError` with every problem found."""
+    text = text.removeprefix("\ufeff")  # spreadsheets like to start with a byte-order mark
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in reader.fieldnames or []]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise AgreementFileError(
+            [f"line 1: missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}"]
+        )
+    rows: list[AgreementRow] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for line, raw in enumerate(reader, start=2):
+        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+        before = len(problems)
+        for column in REQUIRED:
+            if not row.get(column):
+                problems.append(f"line {line}, {column}: required, but empty")
+        key, owner, region = row.get("key", ""), row.get("owner", ""), row.get("region") or None
+        if key in seen:
+            problems.append(f"line {line}, key: {key!r} also on line {seen[key]}")
+        seen.setdefault(key, line)
+        if owner and owner not in partners:
+            problems.append(f"line {line}, owner: unknown partner {owner!r}")
+        if region and region not in regions:
+            problems.append(f"line {line}, region: unknown region {region!r}")
+        if len(row.get("text", "")) > MAX_TEXT:
+            problems.append(f"line {line}, text: longer than {MAX_TEXT} characters")
+        made = _date(row["made_on"], line, "made_on", problems) if row.get("made_on") else None
+        due = _date(row["due_on"], line, "due_on", problems) if row.get("due_on") else None
+        done = _date(row["done_on"], line, "done_on", problems) if row.get("done_on") else None
+        if made and due and due < made:
+            problems.append(f"line {line}, due_on: before made_on")
+        if made and done and done < made:
+            problems.append(f"line {line}, done_on: before made_on")
+        if len(problems) == before and made and due:
+            rows.append(AgreementRow(key, row["text"], owner, region, made, due, done))
+    if problems:
+        raise AgreementFileError(problems)
+    return rows
+
+
+def import_agreements(
+    session: Session, alliance: Alliance, rows: list[AgreementRow], source: str = "csv"
+) -> ImportReport:
+    """Create or update by key, in one transaction; unchanged rows are not touched."""
+    partners = {
+        p.key: p for p in session.exec(select(Partner).where(Partner.alliance_id == alliance.id))
+    }
+    regions = {
+        r.key: r for r in session.exec(select(Region).where(Region.alliance_id == alliance.id))
+    }
+    existing = {
+        a.key: a
+        for a in session.exec(select(Agreement).where(Agreement.alliance_id == alliance.id))
+    }
+    report = ImportReport()
+    for row in rows:
+        values: dict[str, Any] = {
+            "text": row.text,
+            "owner_partner_id": partners[row.owner].id,
+            "region_id": regions[row.region].id if row.region else None,
+            "made_on": row.made_on,
+            "due_on": row.due_on,
+            "done_on": row.done_on,
+        }
+        agreement = existing.get(row.key)
+        if agreement is None:
+            status = "done" if row.done_on else "open"
+            session.add(
+                Agreement(
+                    alliance_id=alliance.id or 0,
+                    key=row.key,
+                    status=status,
+                    source=source,
+                    **values,
+                )
+            )
+            report.created += 1
+        elif any(getattr(agreement, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(agreement, name, value)
+            if row.done_on and agreement.status != "done":
+                agreement.status = "done"
+            elif not row.done_on and agreement.status == "done":
+                agreement.status = "open"
+            agreement.updated_at = utcnow()
+            report.updated += 1
+        else:
+            report.unchanged += 1
+        report.keys.append(row.key)
+    if report.created or report.updated:
+        session.add(
+            AuditEvent(
+                alliance_id=alliance.id,
+                actor=source,
+                action="agreements.imported",
+                detail={"created": report.created, "updated": report.updated},
+            )
+        )
+    session.flush()
+    return report
+
+
+def agreement_json(
+    agreement: Agreement, partners: dict[int, str], regions: dict[int, str]
+) -> dict[str, Any]:
+    return {
+        "key": agreement.key,
+        "text": agreement.text,
+        "owner": partners.get(agreement.owner_partner_id),
+        "region": regions.get(agreement.region_id) if agreement.region_id else None,
+        "made_on": agreement.made_on.isoformat(),
+        "due_on": agreement.due_on.isoformat(),
+        "done_on": agreement.done_on.isoformat() if agreement.done_on else None,
+        "status": agreement.status,
+    }
+
+
+def list_agreements(
+    session: Session, alliance: Alliance, partner_id: int | None = None, open_only: bool = False
+) -> list[Agreement]:
+    query = select(Agreement).where(Agreement.alliance_id == alliance.id)
+    if partner_id is not None:
+        query = query.where(Agreement.owner_partner_id == partner_id)
+    if open_only:
+        query = query.where(col(Agreement.status).not_in(("done", "dropped")))
+    return list(session.exec(query.order_by(col(Agreement.due_on), col(Agreement.key))))
+
+
+def key_maps(session: Session, alliance: Alliance) -> tuple[dict[int, str], dict[int, str]]:
+    partners = {
+        p.id or 0: p.key
+        for p in session.exec(select(Partner).where(Partner.alliance_id == alliance.id))
+    }
+    regions = {
+        r.id or 0: r.key
+        for r in session.exec(select(Region).where(Region.alliance_id == alliance.id))
+    }
+    return partners, regions
+
+
+class EntryError(ValueError):
+    """A new agreement that cannot be registered: `field` says which input is wrong."""
+
+    def __init__(self, code: str, field: str, **details: str) -> None:
+        super().__init__(code)
+        self.code = code  # adviser_only | no_text | unknown_partner | unknown_region | due_past
+        self.field = field  # text | partner | region | due
+        self.details = details
+
+
+@dataclass(frozen=True)
+class NewAgreement:
+    """One agreement typed in chat or a Slack modal (the CSV import has its own checks)."""
+
+    text: str
+    partner: str  # partner key
+    due_on: date
+    region: str | None = None
+    source: str | None = None  # where it was made: "chat", "slack", a meeting
+
+
+def register_agreement(
+    session: Session, alliance: Alliance, person: Person, new: NewAgreement, made_on: date
+) -> Agreement:
+    """Check and store one agreement; every entry route (chat, Slack modal) comes here."""
+    if "adviser" not in person.role_set:
+        raise EntryError("adviser_only", "text")
+    text = new.text.strip()
+    if not text:
+        raise EntryError("no_text", "text")
+    partner = session.exec(
+        select(Partner).where(
+            Partner.alliance_id == alliance.id, Partner.key == new.partner, col(Partner.active)
+        )
+    ).first()
+    if partner is None:
+        raise EntryError("unknown_partner", "partner", partner=new.partner)
+    region = None
+    if new.region:
+        region = session.exec(
+            select(Region).where(Region.alliance_id == alliance.id, Region.key == new.region)
+        ).first()
+        if region is None:
+            raise EntryError("unknown_region", "region", region=new.region)
+    if new.due_on < made_on:
+        raise EntryError("due_past", "due")
+    count = session.exec(
+        select(func.count()).select_from(Agreement).where(Agreement.alliance_id == alliance.id)
+    ).one()
+    agreement = Agreement(
+        alliance_id=alliance.id or 0,
+        key=f"C{count + 1:03d}-{utcnow():%H%M%S}",
+        text=text[:MAX_TEXT],
+        owner_partner_id=partner.id or 0,
+        region_id=region.id if region else None,
+        made_on=made_on,
+        due_on=new.due_on,
+        source=new.source,
+    )
+    session.add(agreement)
+    session.add(
+        AuditEvent(
+            alliance_id=alliance.id,
+            actor=person.key,
+            action="agreement.created",
+            detail={"partner": partner.key, "source": new.source},
+        )
+    )
+    session.flush()
+    return agreement

@@ -1,0 +1,118 @@
+"""Check-ins on agreements: a few friendly questions around the due date, then silence.
+
+An open agreement gets a question a week before its due date, the day before, on the day,
+and at most twice after it (one and three weeks late) — to the owner partner's contact, or
+its advisers when it has no contact. Any answer ("done", "on track", "stuck", "need help")
+updates the agreement and stops all further check-ins for it: nudge, never police.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from bot.core.followup.models import Agreement, CheckIn
+from bot.core.kernel import (
+    Alliance,
+    AuditEvent,
+    Button,
+    Partner,
+    Person,
+    Texts,
+    encode_action,
+    language_of,
+    utcnow,
+)
+from bot.core.outbox import Plan, cancel_pending, plan_delivery, reachable_of_partner
+
+STAGES = {"week_before": -7, "day_before": -1, "due": 0, "late_1": 7, "late_2": 21}
+HORIZON = timedelta(days=60)
+SEND_AT = time(9, 30)
+ANSWERS = {"ad": "done", "ao": "on_track", "as": "stuck", "ah": "need_help"}
+
+
+def recipients(session: Session, agreement: Agreement) -> list[Person]:
+    """The partner's contacts who can be reached; else its advisers who can."""
+    return reachable_of_partner(session, agreement.owner_partner_id, ("partner", "adviser"))
+
+
+def checkin_buttons(texts: Texts, agreement_id: int) -> tuple[Button, ...]:
+    return (
+        Button(texts.gettext("Done"), encode_action("ad", agreement_id), "primary"),
+        Button(texts.gettext("On track"), encode_action("ao", agreement_id)),
+        Button(texts.gettext("Stuck"), encode_action("as", agreement_id), "danger"),
+        Button(texts.gettext("Need help"), encode_action("ah", agreement_id)),
+    )
+
+
+def plan_checkins(session: Session, alliance: Alliance, today: date) -> int:
+    """Plan the check-ins of the coming weeks; idempotent, so the clock may run it daily."""
+    zone = ZoneInfo(alliance.timezone)
+    answered = select(CheckIn.agreement_id)
+    agreements = session.exec(
+        select(Agreement).where(
+            Agreement.alliance_id == alliance.id,
+            Agreement.status == "open",
+            col(Agreement.id).not_in(answered),
+            Agreement.due_on >= today - timedelta(days=max(STAGES.values())),
+            Agreement.due_on <= today + HORIZON,
+        )
+    ).all()
+    planned = 0
+    for agreement in agreements:
+        partner = session.get(Partner, agreement.owner_partner_id)
+        for person in recipients(session, agreement):
+            texts = Texts(language_of(person, alliance))
+            for stage, offset in STAGES.items():
+                day = agreement.due_on + timedelta(days=offset)
+                if day < today or day > today + HORIZON:
+                    continue
+                due_at = datetime.combine(day, SEND_AT, tzinfo=zone)
+                result = plan_delivery(
+                    session,
+                    alliance,
+                    Plan(
+                        dedupe_key=f"checkin:{agreement.id}:{stage}:{person.id}",
+                        kind="checkin",
+                        body=texts.render(
+                            "checkin", agreement=agreement, stage=stage, partner=partner
+                        ),
+                        due_at=due_at,
+                        person=person,
+                        buttons=checkin_buttons(texts, agreement.id or 0),
+                    ),
+                )
+                planned += result.outcome == "planned"
+    return planned
+
+
+def record_answer(
+    session: Session, agreement: Agreement, person: Person, answer: str, note: str = ""
+) -> None:
+    """An answer from anyone of the owner partner (or an adviser): status, and silence."""
+    session.add(
+        CheckIn(
+            agreement_id=agreement.id or 0, person_id=person.id, status=answer, note=note or None
+        )
+    )
+    if answer == "done":
+        agreement.status = "done"
+        agreement.done_on = agreement.done_on or utcnow().date()
+    elif answer in ("on_track", "stuck"):
+        agreement.status = answer
+    agreement.updated_at = utcnow()
+    cancel_pending(session, f"checkin:{agreement.id}:")
+    session.add(
+        AuditEvent(
+            alliance_id=agreement.alliance_id,
+            actor=person.key,
+            action=f"agreement.{answer}",
+            detail={"agreement": agreement.key},
+        )
+    )
+
+
+def may_answer(person: Person, agreement: Agreement) -> bool:
+    return "adviser" in person.role_set or person.partner_id == agreement.owner_partner_id

@@ -1,0 +1,151 @@
+"""Chat commands and buttons for agreements: list, add, and answer a check-in."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlmodel import col, select
+
+from bot.core.followup.agreements import (
+    EntryError,
+    NewAgreement,
+    list_agreements,
+    register_agreement,
+)
+from bot.core.followup.checkins import ANSWERS, checkin_buttons, may_answer, record_answer
+from bot.core.followup.models import Agreement
+from bot.core.kernel import Button, Context, Partner, Reply, Texts, utcnow
+from bot.core.outbox import Plan, plan_delivery
+
+SHOWN = 15
+WITH_BUTTONS = 5
+NEW_WORDS = frozenset({"new", "nieuw"})
+AWAITING_STUCK = "stuck:"
+_NEW = re.compile(
+    r"^(?P<partner>[a-z0-9][a-z0-9_-]*)\s+(?P<due>\d{4}-\d{2}-\d{2})\s+(?P<text>.+)$", re.S
+)
+
+
+def handle_agreements(context: Context) -> Reply:
+    """`afspraken`: mine (advisers: all open ones); `afspraken nieuw <partner> <datum> <tekst>`."""
+    first, _space, rest = context.command.args.strip().partition(" ")
+    if first.lower() in NEW_WORDS:
+        return _new(context, rest.strip())
+    session, person = context.session, context.person
+    adviser = "adviser" in person.role_set
+    if not adviser and person.partner_id is None:
+        return context.reply("agreements_no_partner")
+    agreements = list_agreements(
+        session, context.alliance, None if adviser else person.partner_id, open_only=True
+    )
+    partners = {
+        p.id: p.name
+        for p in session.exec(select(Partner).where(Partner.alliance_id == context.alliance.id))
+    }
+    mine = [a for a in agreements if a.owner_partner_id == person.partner_id][:WITH_BUTTONS]
+    buttons: list[Button] = []
+    for agreement in mine:
+        done, on_track, stuck, _help = checkin_buttons(context.texts, agreement.id or 0)
+        buttons.extend(
+            Button(f"{b.label} · {agreement.key}", b.action, b.style)
+            for b in (done, on_track, stuck)
+        )
+    return context.reply(
+        "agreements",
+        *buttons,
+        agreements=agreements[:SHOWN],
+        total=len(agreements),
+        partners=partners,
+        today=utcnow().date(),
+        adviser=adviser,
+    )
+
+
+def _new(context: Context, text: str) -> Reply:
+    if "adviser" not in context.person.role_set:
+        return context.reply("agreements_new_adviser_only")
+    match = _NEW.match(text)
+    try:
+        due = date.fromisoformat(match.group("due")) if match else None
+    except ValueError:
+        due = None
+    if match is None or due is None:
+        return context.reply("agreements_new_usage")
+    new = NewAgreement(match.group("text"), match.group("partner"), due, source="chat")
+    try:
+        agreement = register_agreement(
+            context.session, context.alliance, context.person, new, utcnow().date()
+        )
+    except EntryError as error:
+        return context.reply("agreements_entry_error", error=error, partners=partner_keys(context))
+    partner = context.session.get(Partner, agreement.owner_partner_id)
+    return context.reply("agreements_new_done", agreement=agreement, partner=partner)
+
+
+def partner_keys(context: Context) -> list[str]:
+    return [
+        p.key
+        for p in context.session.exec(
+            select(Partner)
+            .where(Partner.alliance_id == context.alliance.id, col(Partner.active))
+            .order_by(col(Partner.key))
+        )
+    ]
+
+
+def press_checkin(context: Context, verb: str, agreement_id: str) -> Reply:
+    agreement = (
+        context.session.get(Agreement, int(agreement_id)) if agreement_id.isdigit() else None
+    )
+    if agreement is None or agreement.alliance_id != context.alliance.id:
+        return context.stale()
+    if not may_answer(context.person, agreement):
+        return context.reply("agreements_not_yours")
+    if agreement.status in ("done", "dropped"):
+        return context.stale()
+    answer = ANSWERS[verb]
+    if answer == "stuck":
+        context.person.awaiting = f"{AWAITING_STUCK}{agreement.id}"
+        return context.reply("agreements_stuck_ask", agreement=agreement)
+    record_answer(context.session, agreement, context.person, answer)
+    if answer == "need_help":
+        _ask_advisers(context, agreement)
+    return context.reply("agreements_answered", agreement=agreement, answer=answer)
+
+
+def continue_stuck(context: Context, text: str) -> Reply | None:
+    """The reason after pressing "stuck"; None when that is not what we were waiting for."""
+    awaiting = context.person.awaiting or ""
+    if not awaiting.startswith(AWAITING_STUCK):
+        return None
+    context.person.awaiting = None
+    agreement = context.session.get(Agreement, int(awaiting.removeprefix(AWAITING_STUCK)))
+    if agreement is None:
+        return None
+    record_answer(context.session, agreement, context.person, "stuck", text[:500])
+    return context.reply("agreements_answered", agreement=agreement, answer="stuck")
+
+
+def _ask_advisers(context: Context, agreement: Agreement) -> None:
+    alliance = context.alliance
+    if not alliance.adviser_channel:
+        return
+    partner = context.session.get(Partner, agreement.owner_partner_id)
+    texts = Texts(alliance.language)
+    plan_delivery(
+        context.session,
+        alliance,
+        Plan(
+            dedupe_key=f"help:{agreement.id}:{utcnow().date().isoformat()}",
+            kind="notice",
+            body=texts.render(
+                "agreements_help_notice",
+                agreement=agreement,
+                partner=partner,
+                person=context.person,
+            ),
+            due_at=utcnow(),
+            channel=alliance.adviser_channel,
+        ),
+    )

@@ -1,0 +1,81 @@
+"""house: TODO docstring."""
+
+from __future__ import annotations
+
+from bot.core.house.content import (
+    HouseContent,
+    PillarContent,
+    adopt_version,
+    current_version,
+    house_markup,
+    house_view,
+    last_version_from_file,
+    open_proposal,
+    version_content,
+)
+from bot.core.house.diff import diff_houses
+from bot.core.house.format import FormatError, format_house, parse_proposal
+from bot.core.house.handlers import (
+    handle_endorse,
+    handle_note,
+    handle_object,
+    handle_propose,
+    notes_for,
+    press_answer,
+    status_reply,
+    submit_answer,
+    submit_proposal,
+)
+from bot.core.house.models import (
+    Endorsement,
+    HouseVersion,
+    PartnerNote,
+    Pillar,
+    ProofPoint,
+    Proposal,
+)
+from bot.core.house.proposals import (
+    ProposalError,
+    Verdict,
+    history,
+    proposal_status,
+    version_by_number,
+    withdraw,
+)
+
+__all__ = [
+    "Endorsement",
+    "FormatError",
+    "HouseContent",
+    "HouseVersion",
+    "PartnerNote",
+    "Pillar",
+    "PillarContent",
+    "ProofPoint",
+    "Proposal",
+    "ProposalError",
+    "Verdict",
+    "adopt_version",
+    "current_version",
+    "diff_houses",
+    "format_house",
+    "handle_endorse",
+    "handle_note",
+    "handle_object",
+    "handle_propose",
+    "history",
+    "house_markup",
+    "house_view",
+    "last_version_from_file",
+    "notes_for",
+    "open_proposal",
+    "parse_proposal",
+    "press_answer",
+    "proposal_status",
+    "status_reply",
+    "submit_answer",
+    "submit_proposal",
+    "version_by_number",
+    "version_content",
+    "withdraw",
+]

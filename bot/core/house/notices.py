@@ -1,0 +1,151 @@
+"""Who hears what about the message house, through the outbox (so: once, in waking hours).
+
+- a new proposal: the advisers of every partner, once, and one friendly reminder a few days
+  later to those whose partner has not answered yet (cancelled as soon as it answers);
+- an objection: all advisers, with the reason, because an objection is everyone's business;
+- an adopted version: everyone, with what changed.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from bot.core.house.diff import Change
+from bot.core.house.models import HouseVersion
+from bot.core.house.proposals import ProposalStatus
+from bot.core.kernel import (
+    Alliance,
+    Button,
+    Partner,
+    Person,
+    Texts,
+    encode_action,
+    language_of,
+    utcnow,
+)
+from bot.core.outbox import Delivery, Plan, plan_delivery
+
+REMINDER_AFTER = timedelta(days=3)
+
+
+def _people(session: Session, alliance: Alliance, role: str | None = None) -> list[Person]:
+    people = session.exec(
+        select(Person)
+        .where(Person.alliance_id == alliance.id, col(Person.active))
+        .order_by(col(Person.id))
+    ).all()
+    return [p for p in people if role is None or role in p.role_set]
+
+
+def answer_buttons(texts: Texts, proposal_id: int) -> tuple[Button, ...]:
+    return (
+        Button(texts.gettext("Endorse"), encode_action("he", proposal_id), "primary"),
+        Button(texts.gettext("Object"), encode_action("ho", proposal_id), "danger"),
+    )
+
+
+def notify_proposal(
+    session: Session, alliance: Alliance, status: ProposalStatus, changes: list[Change]
+) -> int:
+    """Ask every partner's advisers once, and plan one reminder; returns advisers asked."""
+    proposal = status.proposal
+    proposer = session.get(Person, proposal.proposed_by_id) if proposal.proposed_by_id else None
+    now = utcnow()
+    planned = 0
+    for person in _people(session, alliance, "adviser"):
+        if person.partner_id is None or (proposer is not None and person.id == proposer.id):
+            continue
+        texts = Texts(language_of(person, alliance))
+        for step, due in (("ask", now), ("remind", now + REMINDER_AFTER)):
+            body = texts.render(
+                "house_proposal_notice",
+                proposal=proposal,
+                proposer=proposer.name if proposer else "",
+                changes=changes,
+                reminder=step == "remind",
+            )
+            result = plan_delivery(
+                session,
+                alliance,
+                Plan(
+                    dedupe_key=f"house:{proposal.id}:{step}:{person.id}",
+                    kind="house",
+                    body=body,
+                    due_at=due,
+                    person=person,
+                    buttons=answer_buttons(texts, proposal.id or 0),
+                ),
+            )
+            planned += step == "ask" and result.outcome == "planned"
+    return planned
+
+
+def partner_answered(
+    session: Session, alliance: Alliance, status: ProposalStatus, partner: Partner, by: Person
+) -> None:
+    """No more asking this partner; tell everyone when it objects."""
+    proposal = status.proposal
+    advisers = [p.id for p in _people(session, alliance, "adviser") if p.partner_id == partner.id]
+    keys = [f"house:{proposal.id}:{step}:{pid}" for pid in advisers for step in ("ask", "remind")]
+    session.execute(
+        update(Delivery)
+        .where(col(Delivery.dedupe_key).in_(keys), col(Delivery.status) == "pending")
+        .values(status="cancelled")
+    )
+    reason = next((why for p, why in status.objected if p.id == partner.id), None)
+    if reason is None:
+        return
+    for person in _people(session, alliance, "adviser"):
+        if person.id == by.id:
+            continue
+        texts = Texts(language_of(person, alliance))
+        plan_delivery(
+            session,
+            alliance,
+            Plan(
+                dedupe_key=f"house:{proposal.id}:objection:{partner.id}:{person.id}",
+                kind="house",
+                body=texts.render("house_objection_notice", partner=partner, by=by, reason=reason),
+                due_at=utcnow(),
+                person=person,
+            ),
+        )
+
+
+def notify_adopted(
+    session: Session, alliance: Alliance, version: HouseVersion, changes: list[Change]
+) -> int:
+    """Tell everyone the shared story changed, and how; returns messages planned."""
+    planned = 0
+    now = utcnow()
+    for person in _people(session, alliance):
+        texts = Texts(language_of(person, alliance))
+        result = plan_delivery(
+            session,
+            alliance,
+            Plan(
+                dedupe_key=f"house:v{version.version}:{person.id}",
+                kind="house",
+                body=texts.render("house_adopted_notice", version=version, changes=changes),
+                due_at=now,
+                person=person,
+            ),
+        )
+        planned += result.outcome == "planned"
+    if alliance.adviser_channel:
+        texts = Texts(alliance.language)
+        plan_delivery(
+            session,
+            alliance,
+            Plan(
+                dedupe_key=f"house:v{version.version}:channel",
+                kind="house",
+                body=texts.render("house_adopted_notice", version=version, changes=changes),
+                due_at=now,
+                channel=alliance.adviser_channel,
+            ),
+        )
+    return planned

@@ -1,0 +1,50 @@
+"""What a command handler knows: who asks, on which platform, in which language."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlmodel import Session
+
+from bot.core.kernel.commands import COMMANDS_BY_KEY, Command
+from bot.core.kernel.models import Alliance, AuditEvent, Person
+from bot.core.kernel.people import language_of
+from bot.core.kernel.replies import Button, Reply
+from bot.core.kernel.texts import Texts
+
+PREFIX = {"slack": "/alliance ", "telegram": "/", "console": ""}
+
+
+class Context:
+    """Everything a handler needs about who asks, where, and in which language."""
+
+    def __init__(self, session: Session, command: Command, person: Person, alliance: Alliance):
+        self.session = session
+        self.command = command
+        self.person = person
+        self.alliance = alliance
+        self.texts = Texts(language_of(person, alliance))
+
+    def audit(self, action: str, **detail: object) -> None:
+        """Record what this person changed, in the same transaction as the change."""
+        self.session.add(
+            AuditEvent(
+                alliance_id=self.alliance.id, actor=self.person.key, action=action, detail=detail
+            )
+        )
+
+    def cmd(self, key: str) -> str:
+        """A command as this person types it here: `/alliance kernboodschap`."""
+        prefix = PREFIX.get(self.command.platform, "")
+        return prefix + COMMANDS_BY_KEY[key].name_in(self.texts.language)
+
+    def render(self, template: str, **values: object) -> str:
+        prefix = PREFIX.get(self.command.platform, "")
+        return self.texts.render(template, prefix=prefix, cmd=self.cmd, **values)
+
+    def stale(self) -> Reply:
+        """The polite answer to a button that belongs to something no longer open."""
+        return replace(self.reply("stale_button"), stale=True)
+
+    def reply(self, template: str, *buttons: Button, **values: object) -> Reply:
+        return Reply.from_markup(self.render(template, **values), buttons=buttons)

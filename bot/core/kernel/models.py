@@ -1,0 +1,126 @@
+"""The database tables.
+
+One database holds one alliance today; every table still carries the alliance (directly or
+through its parent) so that a hosted, multi-alliance deployment needs no schema rewrite.
+
+Conventions that keep SQLite and PostgreSQL behaving the same:
+
+* all timestamps are aware and stored as UTC (SQLModel's `UTCDateTime` refuses naive ones,
+  which catches a forgotten time zone at the first write); conversion to a person's time
+  zone happens only when something is shown or scheduled for them;
+* nothing with history is deleted: partners, regions and people that leave the alliance file
+  are archived (`active = False`) so that old endorsements, answers and agreements keep their
+  meaning;
+* business keys (`key`) come from the alliance file and are unique per alliance, so that
+  loading the file twice finds the same rows.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def text_column(nullable: bool = False) -> Any:
+    return Field(default=None if nullable else "", sa_column=Column(Text, nullable=nullable))
+
+
+class Alliance(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    ambition: str = text_column()
+    positioning: str = "endorsed"  # monolithic | branded | endorsed
+    language: str = "nl"
+    timezone: str = "Europe/Amsterdam"
+    adviser_channel: str | None = None
+    min_group_size: int = 3
+    pulse_cadence: str = "biweekly"
+    quorum: int | None = None  # partners needed to adopt a proposal; None = all
+    quiet_hours: str = "21:00-08:00"  # no unsolicited messages then, in each person's zone
+    weekly_cap: int = 3  # unsolicited messages per person per week (Monday to Sunday)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Partner(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("alliance_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id", index=True)
+    key: str
+    name: str
+    constituency: str = text_column()
+    agenda_source: str | None = None
+    toolkit_token: str | None = Field(default=None, unique=True)
+    active: bool = True
+
+
+class Region(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("alliance_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id", index=True)
+    key: str
+    name: str
+    active: bool = True
+
+
+class Person(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("alliance_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id", index=True)
+    key: str
+    name: str
+    roles: str = ""  # comma-separated: adviser, ambassador, partner
+    partner_id: int | None = Field(default=None, foreign_key="partner.id")
+    region_id: int | None = Field(default=None, foreign_key="region.id")
+    email: str | None = None
+    language: str | None = None  # None: the alliance's language
+    timezone: str | None = None  # None: the alliance's time zone
+    muted_until: datetime | None = None
+    awaiting: str | None = None  # what the next plain message is for, e.g. "signal"
+    active: bool = True
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        return frozenset(r for r in self.roles.split(",") if r)
+
+
+class Identity(SQLModel, table=True):
+    """A person's account on a platform; marked unreachable when the platform says so."""
+
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    platform: str  # slack | telegram
+    external_id: str
+    unreachable_since: datetime | None = None
+    unreachable_reason: str | None = None
+    linked_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who changed what, for the advisers' trust in the record (never holds secrets)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int | None = Field(default=None, foreign_key="alliance.id", index=True)
+    at: datetime = Field(default_factory=utcnow)
+    actor: str  # a person key, "alliance_file", "system"
+    action: str
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class JobRun(SQLModel, table=True):
+    """A clock job that ran for one due moment: never twice, also across restarts."""
+
+    __table_args__ = (UniqueConstraint("job", "due_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    job: str
+    due_at: datetime
+    ran_at: datetime = Field(default_factory=utcnow)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))

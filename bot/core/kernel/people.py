@@ -1,0 +1,50 @@
+"""Who is asking: finding people by key, and their language and time zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from bot.core.kernel.models import Alliance, Identity, Person
+from bot.core.kernel.texts import normalise_language
+
+
+def person_by_key(session: Session, alliance_id: int, key: str) -> Person | None:
+    return session.exec(
+        select(Person).where(
+            Person.alliance_id == alliance_id,
+            Person.key == key,
+            Person.active == True,  # noqa: E712
+        )
+    ).first()
+
+
+def person_by_account(session: Session, platform: str, external_id: str) -> Person | None:
+    """The active person behind a chat account, unless the platform said it is gone."""
+    return session.exec(
+        select(Person)
+        .join(Identity, col(Identity.person_id) == col(Person.id))
+        .where(
+            Identity.platform == platform,
+            Identity.external_id == external_id,
+            col(Identity.unreachable_since).is_(None),
+            col(Person.active),
+        )
+    ).first()
+
+
+def language_of(person: Person | None, alliance: Alliance) -> str:
+    """The person's own choice, else the alliance's language."""
+    fallback = normalise_language(alliance.language)
+    return normalise_language(person.language if person else None, fallback)
+
+
+def timezone_of(person: Person, alliance: Alliance) -> str:
+    return person.timezone or alliance.timezone
+
+
+def local_date(moment: datetime, person: Person, alliance: Alliance) -> date:
+    """The day `moment` falls on for this person: a deadline is told in their own zone."""
+    return moment.astimezone(ZoneInfo(timezone_of(person, alliance))).date()

@@ -1,0 +1,54 @@
+"""outbox: TODO docstring."""
+
+from __future__ import annotations
+
+from bot.core.outbox.models import Delivery, WorkerHeartbeat
+from bot.core.outbox.planning import (
+    Plan,
+    PlanResult,
+    cancel_pending,
+    mute,
+    outbox_counts,
+    plan_delivery,
+)
+from bot.core.outbox.queue import (
+    BASE_BACKOFF_SECONDS,
+    active_workers,
+    claim_next,
+    delivery_reply,
+    forget_worker,
+    heartbeat,
+    mark_failed,
+    mark_retry,
+    mark_sent,
+    readiness,
+    reclaim_abandoned,
+    release,
+    unreachable_accounts,
+)
+from bot.core.outbox.reach import reachable_of_partner
+
+__all__ = [
+    "BASE_BACKOFF_SECONDS",
+    "Delivery",
+    "Plan",
+    "PlanResult",
+    "WorkerHeartbeat",
+    "active_workers",
+    "cancel_pending",
+    "claim_next",
+    "delivery_reply",
+    "forget_worker",
+    "heartbeat",
+    "mark_failed",
+    "mark_retry",
+    "mark_sent",
+    "mute",
+    "outbox_counts",
+    "plan_delivery",
+    "reachable_of_partner",
+    "readiness",
+    "reclaim_abandoned",
+    "release",
+    "unreachable_accounts",
+]

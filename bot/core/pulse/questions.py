@@ -1,0 +1,56 @@
+"""The pulse's questions: energy and trust always, one lens from the bank in turn, one open.
+
+Two fixed questions make a trend; more would make the pulse a survey, and ambassadors stop
+answering surveys. So each round adds a single statement from the bank (grounded in the
+five lenses of DOMAIN.md), rotating so that every lens comes by over a season, and an
+optional open question whose answer reaches the advisers as a regional signal.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+
+from bot.core.kernel import Texts
+from bot.paths import MESSAGES_DIR
+
+FIXED = ("energy", "trust")
+OPEN = "open"
+SCALE = (1, 2, 3, 4, 5)
+
+
+@dataclass(frozen=True)
+class BankQuestion:
+    key: str
+    lens: str
+    text: dict[str, str]  # language -> statement
+
+
+@cache
+def bank() -> tuple[BankQuestion, ...]:
+    with (MESSAGES_DIR / "pulse" / "questions.toml").open("rb") as file:
+        data = tomllib.load(file)
+    return tuple(
+        BankQuestion(q["key"], q["lens"], {"nl": q["nl"], "en": q["en"]}) for q in data["questions"]
+    )
+
+
+def bank_question_for(round_number: int) -> BankQuestion:
+    """The bank question of the n-th round of an alliance: each lens in turn."""
+    questions = bank()
+    return questions[round_number % len(questions)]
+
+
+def question_text(key: str, texts: Texts) -> str:
+    """The question as the person reads it (a statement for bank questions)."""
+    if key == "energy":
+        return texts.gettext("How much energy do you feel in the alliance right now?")
+    if key == "trust":
+        return texts.gettext("How much do you trust the other partners right now?")
+    if key == OPEN:
+        return texts.gettext("What is happening in your region that the alliance should know?")
+    for question in bank():
+        if question.key == key:
+            return question.text[texts.language]
+    return key

@@ -1,0 +1,244 @@
+"""From stored answers to what may be shown: results per round, flags, chart, closing.
+
+Answers are read here and nowhere else; they leave only as `pulse_results` aggregates,
+which apply the anonymity rules (minimum group size, complementary suppression). Every
+output — the chat, App Home, the CLI's JSON and CSV, the chart, the flags and the "what
+we heard" message — is made from those aggregates, so no output can show more than the
+rules allow.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from bot.core.attention import Detected, Flag, sync_flags
+from bot.core.kernel import (
+    LANGUAGES,
+    Alliance,
+    Image,
+    Partner,
+    Person,
+    Region,
+    Reply,
+    Texts,
+    language_of,
+    parse_markup,
+    plain_text,
+    utcnow,
+)
+from bot.core.outbox import Plan, cancel_pending, plan_delivery
+from bot.core.pulse.chart import render_trend_chart
+from bot.core.pulse.models import PulseAnswer, PulseQuestion, PulseRound
+from bot.core.pulse.results import (
+    PulseFlag,
+    Response,
+    RoundResult,
+    Structure,
+    aggregate,
+    pulse_flags,
+    trend,
+)
+from bot.core.pulse.rounds import open_round_of
+
+HISTORY = 26  # rounds in reports and charts: a year of fortnightly rounds
+
+
+def structure_of(session: Session, alliance: Alliance) -> Structure:
+    regions = session.exec(
+        select(Region).where(Region.alliance_id == alliance.id).order_by(col(Region.key))
+    ).all()
+    partners = session.exec(
+        select(Partner).where(Partner.alliance_id == alliance.id).order_by(col(Partner.key))
+    ).all()
+    return Structure(
+        regions=tuple((r.key, r.name) for r in regions),
+        partners=tuple((p.key, p.name) for p in partners),
+        name=alliance.name,
+    )
+
+
+def closed_rounds(session: Session, alliance: Alliance, limit: int = HISTORY) -> list[PulseRound]:
+    rounds = session.exec(
+        select(PulseRound)
+        .where(PulseRound.alliance_id == alliance.id, col(PulseRound.closed_at).is_not(None))
+        .order_by(col(PulseRound.opened_at).desc())
+        .limit(limit)
+    ).all()
+    return list(reversed(rounds))
+
+
+def responses(session: Session, pulse_round: PulseRound) -> list[Response]:
+    """Complete answers (energy and trust) of one round, with the group they belonged to."""
+    rows = session.exec(
+        select(PulseAnswer, PulseQuestion.key)
+        .join(PulseQuestion, col(PulseQuestion.id) == col(PulseAnswer.question_id))
+        .where(
+            PulseQuestion.round_id == pulse_round.id,
+            col(PulseQuestion.key).in_(("energy", "trust")),
+            col(PulseAnswer.value).is_not(None),
+        )
+    ).all()
+    regions = {r.id: r.key for r in session.exec(select(Region))}
+    partners = {p.id: p.key for p in session.exec(select(Partner))}
+    by_person: dict[int, dict[str, PulseAnswer]] = defaultdict(dict)
+    for answer, key in rows:
+        by_person[answer.person_id][key] = answer
+    complete = []
+    for answered in by_person.values():
+        if "energy" in answered and "trust" in answered:
+            energy = answered["energy"]
+            complete.append(
+                Response(
+                    region=regions.get(energy.region_id),
+                    partner=partners.get(energy.partner_id),
+                    energy=energy.value or 0,
+                    trust=answered["trust"].value or 0,
+                )
+            )
+    return complete
+
+
+def round_results(
+    session: Session, alliance: Alliance, rounds: list[PulseRound]
+) -> list[RoundResult]:
+    structure = structure_of(session, alliance)
+    return [
+        RoundResult(
+            id=r.id or 0,
+            opened_at=r.opened_at,
+            closed_at=r.closed_at,
+            groups=tuple(aggregate(responses(session, r), structure, alliance.min_group_size)),
+        )
+        for r in rounds
+    ]
+
+
+def results_reply(
+    session: Session, alliance: Alliance, texts: Texts, with_chart: bool = True
+) -> Reply:
+    """The latest closed round, its changes and open pulse flags, with the trend chart."""
+    rounds = round_results(session, alliance, closed_rounds(session, alliance))
+    latest = rounds[-1] if rounds else None
+    changes = {(t.level, t.key): t for t in trend(rounds) if latest and t.round_id == latest.id}
+    markup = texts.render(
+        "pulse_results", latest=latest, changes=changes, k=alliance.min_group_size
+    )
+    image = None
+    if with_chart and rounds:
+        png = render_trend_chart(
+            rounds, structure_of(session, alliance), language=texts.language, title=alliance.name
+        )
+        image = Image(png, texts.gettext("Energy and trust per region over the last rounds"))
+    reply = Reply.from_markup(markup)
+    return Reply(reply.blocks, image=image)
+
+
+def _flag_name(session: Session, alliance: Alliance, flag: PulseFlag) -> str:
+    if flag.level == "alliance":
+        return alliance.name
+    names = structure_of(session, alliance)
+    pairs = names.regions if flag.level == "region" else names.partners
+    return dict(pairs).get(flag.key, flag.key)
+
+
+def _explain(texts: Texts, name: str, flag: PulseFlag) -> str:
+    markup = texts.render("pulse_flag", name=name, flag=flag)
+    return " ".join(plain_text(b.spans) for b in parse_markup(markup) if hasattr(b, "spans"))
+
+
+def refresh_pulse_flags(
+    session: Session, alliance: Alliance, now: datetime | None = None
+) -> list[Flag]:
+    """Drops in energy or trust per group, as episodes (told once, see `flag_store`)."""
+    rounds = round_results(session, alliance, closed_rounds(session, alliance))
+    detected = []
+    for flag in pulse_flags(rounds):
+        name = _flag_name(session, alliance, flag)
+        detected.append(
+            Detected(
+                family=flag.measure,
+                level=flag.level,
+                key=flag.key,
+                kind=flag.kind,
+                since=flag.since,
+                explanations={lang: _explain(Texts(lang), name, flag) for lang in LANGUAGES},
+                numbers=flag.as_dict(),
+            )
+        )
+    return sync_flags(session, alliance, ["energy", "trust"], detected, now)
+
+
+def close_round(
+    session: Session, alliance: Alliance, now: datetime | None = None
+) -> PulseRound | None:
+    """Close the open round: no more answers or reminders; respondents hear what we heard.
+
+    Returns the closed round, or None when no round was open."""
+    now = now or utcnow()
+    pulse_round = open_round_of(session, alliance)
+    if pulse_round is None:
+        return None
+    pulse_round.closed_at = now
+    cancel_pending(session, f"pulse-reminder:{pulse_round.id}:")
+    cancel_pending(session, f"pulse:{pulse_round.id}:")
+    session.flush()
+    rounds = round_results(session, alliance, closed_rounds(session, alliance))
+    latest = rounds[-1]
+    changes = {(t.level, t.key): t for t in trend(rounds) if t.round_id == latest.id}
+    respondents = session.exec(
+        select(Person)
+        .join(PulseAnswer, col(PulseAnswer.person_id) == col(Person.id))
+        .join(PulseQuestion, col(PulseQuestion.id) == col(PulseAnswer.question_id))
+        .where(PulseQuestion.round_id == pulse_round.id)
+        .distinct()
+    ).all()
+    for person in respondents:
+        texts = Texts(language_of(person, alliance))
+        region = session.get(Region, person.region_id) if person.region_id else None
+        plan_delivery(
+            session,
+            alliance,
+            Plan(
+                dedupe_key=f"pulse-heard:{pulse_round.id}:{person.id}",
+                kind="notice",
+                body=texts.render(
+                    "pulse_heard",
+                    latest=latest,
+                    changes=changes,
+                    region_key=region.key if region else None,
+                ),
+                due_at=now,
+                person=person,
+            ),
+        )
+    if alliance.adviser_channel:
+        texts = Texts(alliance.language)
+        chart = None
+        if any(r.groups for r in rounds):  # an empty chart tells the advisers nothing
+            png = render_trend_chart(
+                rounds,
+                structure_of(session, alliance),
+                language=alliance.language,
+                title=alliance.name,
+            )
+            alt = texts.gettext("Energy and trust per region over the last rounds")
+            chart = Image(png, alt)  # the worker names it pulse-report.png
+        plan_delivery(
+            session,
+            alliance,
+            Plan(
+                dedupe_key=f"pulse-report:{pulse_round.id}",
+                kind="notice",
+                body=texts.render(
+                    "pulse_results", latest=latest, changes=changes, k=alliance.min_group_size
+                ),
+                due_at=now,
+                channel=alliance.adviser_channel,
+                image=chart,
+            ),
+        )
+    refresh_pulse_flags(session, alliance, now)
+    return pulse_round

@@ -1,0 +1,45 @@
+"""Every table of every feature, in one place for Alembic and the schema tests.
+
+Importing this module registers all tables on `SQLModel.metadata`; each table itself lives
+with the feature that owns it (`bot.core.<feature>.models`)."""
+
+from __future__ import annotations
+
+from bot.core.agenda import AgendaItem
+from bot.core.alliance import Invite
+from bot.core.attention import Flag, Signal
+from bot.core.followup import Agreement, CheckIn
+from bot.core.house import Endorsement, HouseVersion, PartnerNote, Pillar, ProofPoint, Proposal
+from bot.core.kernel import Alliance, AuditEvent, Identity, JobRun, Partner, Person, Region
+from bot.core.outbox import Delivery, WorkerHeartbeat
+from bot.core.pulse import PulseAnswer, PulseQuestion, PulseRound
+from bot.core.toolkit import ToolkitFeedback, ToolkitSnippet
+
+TABLES = (
+    AgendaItem,
+    Agreement,
+    Alliance,
+    AuditEvent,
+    CheckIn,
+    Delivery,
+    Endorsement,
+    Flag,
+    HouseVersion,
+    Identity,
+    Invite,
+    JobRun,
+    Partner,
+    PartnerNote,
+    Person,
+    Pillar,
+    ProofPoint,
+    Proposal,
+    PulseAnswer,
+    PulseQuestion,
+    PulseRound,
+    Region,
+    Signal,
+    ToolkitFeedback,
+    ToolkitSnippet,
+    WorkerHeartbeat,
+)

@@ -1,0 +1,164 @@
+"""`toolkit` and `agenda` in chat, and the feedback buttons under a delivered snippet.
+
+`toolkit [partner]` shows the snippets as that partner will get them (a partner's own
+people see their own; advisers may name any partner). `agenda [partner]` lists the coming
+moments and the snippets planned for them; `agenda add <partner> <YYYY-MM-DD> <type>
+<title>` adds a moment by hand (a board meeting that is in nobody's calendar), and the
+snippets for it are planned at once.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+
+from bot.core.agenda import KIND_WORDS, OTHER, AgendaItem, classify, upcoming
+from bot.core.kernel import Context, Partner, Reply, utcnow
+from bot.core.outbox import Delivery
+from bot.core.toolkit.plan import PREFIX, VERDICTS, parse_key, plan_snippets, record_feedback
+from bot.core.toolkit.snippets import AGENDA_LABELS, personalised
+
+SHOWN_SNIPPETS = 3
+AGENDA_DAYS = 42
+ADD_WORDS = frozenset({"add", "nieuw", "new", "toevoegen"})
+_ADD = re.compile(
+    r"^(?P<partner>[a-z0-9][a-z0-9_-]*)\s+(?P<day>\d{4}-\d{2}-\d{2})\s+(?P<kind>[A-Za-z]+)\s+(?P<title>.+)$",
+    re.S,
+)
+KINDS = (*KIND_WORDS, OTHER)
+OTHER_WORDS = frozenset({OTHER, "overig"})
+
+
+def _partner(context: Context, key: str) -> Partner | str | None:
+    """The partner asked about: one's own, or (advisers) any by key; a str is an error."""
+    person = context.person
+    if key:
+        if "adviser" not in person.role_set:
+            own = context.session.get(Partner, person.partner_id) if person.partner_id else None
+            return own if own is not None and own.key == key else "not_allowed"
+        found = context.session.exec(
+            select(Partner).where(
+                Partner.alliance_id == context.alliance.id, Partner.key == key, col(Partner.active)
+            )
+        ).first()
+        return found or "unknown"
+    if person.partner_id is None:
+        return "no_partner"
+    return context.session.get(Partner, person.partner_id)
+
+
+def _problem(context: Context, problem: str, key: str) -> Reply:
+    keys = [
+        p.key
+        for p in context.session.exec(
+            select(Partner)
+            .where(Partner.alliance_id == context.alliance.id, col(Partner.active))
+            .order_by(col(Partner.key))
+        )
+    ]
+    return context.reply("toolkit_problem", problem=problem, key=key, keys=keys)
+
+
+def handle_toolkit(context: Context) -> Reply:
+    key = context.command.args.strip().lower()
+    partner = _partner(context, key)
+    if not isinstance(partner, Partner):
+        return _problem(context, partner or "unknown", key)
+    language = context.texts.language
+    shown = personalised(context.session, context.alliance, partner, language)
+    return context.reply(
+        "toolkit",
+        partner=partner,
+        texts_shown=shown[:SHOWN_SNIPPETS],
+        others=[s.title(language) for s, _ in shown[SHOWN_SNIPPETS:]],
+    )
+
+
+def handle_agenda(context: Context) -> Reply:
+    first, _space, rest = context.command.args.strip().partition(" ")
+    if first.lower() in ADD_WORDS:
+        return _add(context, rest.strip())
+    partner = _partner(context, first.lower())
+    if not isinstance(partner, Partner):
+        return _problem(context, partner or "unknown", first)
+    now = utcnow()
+    items = upcoming(context.session, [partner.id or 0], now, AGENDA_DAYS)
+    planned: dict[int, list[Delivery]] = {}
+    for delivery in context.session.exec(
+        select(Delivery).where(
+            Delivery.kind == "snippet",
+            col(Delivery.status).in_(("pending", "sent")),
+            col(Delivery.dedupe_key).startswith(PREFIX),
+        )
+    ):
+        item_id = parse_key(delivery.dedupe_key).agenda_item_id
+        planned.setdefault(item_id, []).append(delivery)
+    zone = ZoneInfo(context.alliance.timezone)
+    return context.reply(
+        "agenda",
+        partner=partner,
+        items=[(i, i.starts_at.astimezone(zone).date(), planned.get(i.id or 0, [])) for i in items],
+        labels={k: context.texts.gettext(v) for k, v in AGENDA_LABELS.items()},
+        days=AGENDA_DAYS,
+        zone=zone,
+    )
+
+
+def _add(context: Context, text: str) -> Reply:
+    if "adviser" not in context.person.role_set:
+        return context.reply("agenda_add_adviser_only")
+    match = _ADD.match(text)
+    if match is None:
+        return context.reply("agenda_add_usage", kinds=KINDS)
+    word = match.group("kind").lower()
+    kind = OTHER if word in OTHER_WORDS else classify(word)
+    try:
+        day = date.fromisoformat(match.group("day"))
+    except ValueError:
+        day = None
+    partner = _partner(context, match.group("partner"))
+    if day is None or (kind == OTHER and word not in OTHER_WORDS):
+        return context.reply("agenda_add_usage", kinds=KINDS)
+    if not isinstance(partner, Partner):
+        return _problem(context, partner or "unknown", match.group("partner"))
+    zone = ZoneInfo(context.alliance.timezone)
+    starts_at = datetime.combine(day, time(9, 0), tzinfo=zone)
+    if starts_at <= utcnow():
+        return context.reply("agenda_add_past")
+    item = AgendaItem(
+        partner_id=partner.id or 0,
+        uid=f"manual:{secrets.token_hex(8)}",
+        title=match.group("title").strip()[:300],
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=1),
+        all_day=True,
+        source="manual",
+    )
+    context.session.add(item)
+    context.session.flush()
+    report = plan_snippets(context.session, context.alliance)
+    context.audit("agenda.added", partner=partner.key, kind=kind, day=day.isoformat())
+    return context.reply(
+        "agenda_added", partner=partner, item=item, day=day, planned=report.planned
+    )
+
+
+def press_feedback(context: Context, delivery_id: str, code: str) -> Reply:
+    delivery = context.session.get(Delivery, int(delivery_id)) if delivery_id.isdigit() else None
+    if (
+        delivery is None
+        or delivery.kind != "snippet"
+        or delivery.alliance_id != context.alliance.id
+        or code not in VERDICTS
+    ):
+        return context.stale()
+    if delivery.person_id != context.person.id and "adviser" not in context.person.role_set:
+        return context.stale()
+    feedback = record_feedback(context.session, delivery, context.person, VERDICTS[code])
+    context.audit("toolkit.feedback", verdict=feedback.verdict, snippet=feedback.snippet_key)
+    return context.reply("toolkit_feedback", verdict=feedback.verdict)

@@ -1,0 +1,405 @@
+"""Timing toolkit snippets to partner agendas: the right text, days before the moment.
+
+A partner's adviser gets a snippet `lead_days` before an agenda moment it serves (a
+newsletter deadline, a board meeting), in the morning of a working day, so there is time
+to adapt it. Planning looks at least `HORIZON` ahead and is idempotent: the clock runs it
+daily after re-importing calendars, and it converges on what the agendas say now.
+
+Why the dedupe key holds the send day and the moment's start
+(``snippet:<agenda item>:<snippet>:<person>:<day>:<start>``): a moved moment must move its
+plan (and its text names the moment's date), but the outbox never changes a planned
+message's key.
+So a move plans a new delivery and cancels the pending old one — unless one for the same
+moment, snippet and person was already sent, in which case nothing is sent again. Deleted
+or cancelled moments cancel their pending snippets the same way.
+
+Not a flood: at most `PER_MOMENT` snippets per moment (rotating through those that serve
+it, so a monthly deadline does not get the same text every month), and the outbox keeps
+each person's weekly cap, quiet hours and mute.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from bot.core.agenda import AgendaItem
+from bot.core.house import HouseContent
+from bot.core.kernel import (
+    Alliance,
+    Button,
+    Partner,
+    Person,
+    Texts,
+    encode_action,
+    language_of,
+    utcnow,
+)
+from bot.core.outbox import Delivery, Plan, plan_delivery, reachable_of_partner
+from bot.core.toolkit.models import ToolkitFeedback
+from bot.core.toolkit.snippets import (
+    Snippet,
+    current_house,
+    fits_house,
+    library,
+    partner_notes,
+    usable_text,
+)
+
+log = logging.getLogger(__name__)
+
+HORIZON = timedelta(weeks=8)  # at least six weeks ahead, as promised; eight to be safe
+PER_MOMENT = 2
+SEND_AT = time(9, 0)
+PREFIX = "snippet:"
+FEEDBACK_VERB = "tf"
+VERDICTS = {"u": "used", "a": "adapted", "n": "not_relevant"}
+
+
+@dataclass(frozen=True)
+class PlannedSnippet:
+    """One snippet delivery as planned: what `toolkit plan --json` shows."""
+
+    partner: str
+    snippet: str
+    agenda_item: str  # the moment's title
+    agenda_start: datetime
+    send_at: datetime
+    channel: str  # the platform it goes to
+    text: str
+    person: str
+    status: str
+
+
+@dataclass
+class PlanReport:
+    planned: int = 0
+    cancelled: int = 0
+    unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class SnippetKey:
+    """What a snippet delivery's dedupe key says: for which moment, which text, whom."""
+
+    agenda_item_id: int
+    snippet: str
+    person_id: int
+
+
+def parse_key(dedupe_key: str) -> SnippetKey:
+    item_id, snippet, person_id = dedupe_key.removeprefix(PREFIX).split(":")[:3]
+    return SnippetKey(int(item_id), snippet, int(person_id))
+
+
+def send_day(moment: date, lead_days: int) -> date:
+    """`lead_days` before the moment, moved back to a Friday when that is a weekend."""
+    day = moment - timedelta(days=lead_days)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
+def working_time(due_at: datetime, moment: date, zone: ZoneInfo) -> datetime:
+    """A weekend moment moves on to Monday morning, unless the moment comes first."""
+    local = due_at.astimezone(zone)
+    if local.weekday() < 5:
+        return due_at
+    monday = local.date() + timedelta(days=7 - local.weekday())
+    if monday >= moment:
+        return due_at
+    return datetime.combine(monday, SEND_AT, tzinfo=zone)
+
+
+def snippets_for(
+    snippets: list[Snippet], item: AgendaItem, occurrence_number: int
+) -> list[Snippet]:
+    """Up to `PER_MOMENT` of the snippets serving this kind of moment, rotating per moment."""
+    serving = [s for s in snippets if item.kind in s.agenda_kinds]
+    if len(serving) <= PER_MOMENT:
+        return serving
+    start = occurrence_number % len(serving)
+    return [serving[(start + i) % len(serving)] for i in range(PER_MOMENT)]
+
+
+def recipients(session: Session, partner: Partner) -> list[Person]:
+    """The partner's advisers who can be reached (it is their material); else its contacts."""
+    return reachable_of_partner(session, partner.id or 0, ("adviser", "partner"))
+
+
+def feedback_buttons(texts: Texts, delivery_id: int) -> tuple[Button, ...]:
+    return (
+        Button(texts.gettext("Used it"), encode_action(FEEDBACK_VERB, delivery_id, "u"), "primary"),
+        Button(texts.gettext("Adapted it"), encode_action(FEEDBACK_VERB, delivery_id, "a")),
+        Button(texts.gettext("Not relevant"), encode_action(FEEDBACK_VERB, delivery_id, "n")),
+    )
+
+
+def plan_snippets(session: Session, alliance: Alliance, now: datetime | None = None) -> PlanReport:
+    """Converge the pending snippet deliveries on the agendas as they are now."""
+    now = now or utcnow()
+    zone = ZoneInfo(alliance.timezone)
+    report = PlanReport()
+    snippets = library(session, alliance)
+    house = current_house(session, alliance)
+    usable = [s for s in snippets if fits_house(s, house)]
+    wanted: set[str] = set()
+    partners = session.exec(
+        select(Partner).where(Partner.alliance_id == alliance.id, col(Partner.active))
+    ).all()
+    for partner in partners:
+        items = session.exec(
+            select(AgendaItem)
+            .where(
+                AgendaItem.partner_id == partner.id,
+                col(AgendaItem.cancelled).is_(False),
+                AgendaItem.starts_at > now,
+                AgendaItem.starts_at <= now + HORIZON,
+            )
+            .order_by(col(AgendaItem.starts_at))
+        ).all()
+        people = recipients(session, partner)
+        if not items or not people:
+            continue
+        notes = partner_notes(session, partner)
+        for item in items:
+            moment = item.starts_at.astimezone(zone).date()
+            number = _occurrence_number(item)
+            for snippet in snippets_for(usable, item, number):
+                day = send_day(moment, snippet.lead_days)
+                due_at = working_time(
+                    max(now, datetime.combine(day, SEND_AT, tzinfo=zone)), moment, zone
+                )
+                for person in people:
+                    start = item.starts_at.astimezone(UTC).strftime("%Y%m%dT%H%M")
+                    key = f"{PREFIX}{item.id}:{snippet.key}:{person.id}:{day.isoformat()}:{start}"
+                    wanted.add(key)
+                    if _already_sent(session, item, snippet, person):
+                        report.unchanged += 1
+                        continue
+                    outcome = _plan_one(
+                        session, alliance, partner, person, snippet, item, key, due_at, house, notes
+                    )
+                    report.planned += outcome == "planned"
+                    report.unchanged += outcome != "planned"
+    report.cancelled = _cancel_unwanted(session, alliance, wanted)
+    session.flush()
+    return report
+
+
+def _occurrence_number(item: AgendaItem) -> int:
+    """A number per moment that stays when the moment moves (its row is kept) and differs
+    between a series' occurrences (each has its own row): the same moment keeps the same
+    snippets, the next one in a series gets others."""
+    return item.id or 0
+
+
+def _already_sent(session: Session, item: AgendaItem, snippet: Snippet, person: Person) -> bool:
+    prefix = f"{PREFIX}{item.id}:{snippet.key}:{person.id}:"
+    return (
+        session.exec(
+            select(Delivery.id).where(
+                col(Delivery.dedupe_key).startswith(prefix),
+                col(Delivery.status).in_(("sent", "sending")),
+            )
+        ).first()
+        is not None
+    )
+
+
+def _plan_one(
+    session: Session,
+    alliance: Alliance,
+    partner: Partner,
+    person: Person,
+    snippet: Snippet,
+    item: AgendaItem,
+    key: str,
+    due_at: datetime,
+    house: HouseContent,
+    notes: dict[str, str],
+) -> str:
+    language = language_of(person, alliance)
+    texts = Texts(language)
+    text = usable_text(
+        snippet, alliance=alliance, partner=partner, language=language, house=house, notes=notes
+    )
+    if text is None:
+        return "skipped"
+    zone = ZoneInfo(alliance.timezone)
+    body = texts.render(
+        "toolkit_snippet",
+        partner=partner,
+        title=snippet.title(language),
+        item=item,
+        moment=item.starts_at.astimezone(zone).date(),
+        text=text,
+    )
+    result = plan_delivery(
+        session,
+        alliance,
+        Plan(
+            dedupe_key=key,
+            kind="snippet",
+            body=body,
+            due_at=due_at,
+            person=person,
+            expires_at=item.starts_at,
+        ),
+    )
+    if result.outcome == "planned" and result.delivery is not None:
+        session.flush()
+        result.delivery.buttons = [
+            {"label": b.label, "action": b.action, "style": b.style or ""}
+            for b in feedback_buttons(texts, result.delivery.id or 0)
+        ]
+    return result.outcome
+
+
+def _cancel_unwanted(session: Session, alliance: Alliance, wanted: set[str]) -> int:
+    """Pending snippets no agenda asks for any more: moved, deleted or cancelled moments."""
+    pending = session.exec(
+        select(Delivery).where(
+            Delivery.alliance_id == alliance.id,
+            Delivery.kind == "snippet",
+            Delivery.status == "pending",
+        )
+    ).all()
+    cancelled = 0
+    for delivery in pending:
+        if delivery.dedupe_key not in wanted:
+            delivery.status = "cancelled"
+            cancelled += 1
+    return cancelled
+
+
+def planned_snippets(
+    session: Session, alliance: Alliance, now: datetime | None = None
+) -> list[PlannedSnippet]:
+    """Snippet deliveries for moments still to come (pending, or sent already), as
+    `toolkit plan` shows them."""
+    now = now or utcnow()
+    rows = session.exec(
+        select(Delivery)
+        .where(
+            Delivery.alliance_id == alliance.id,
+            Delivery.kind == "snippet",
+            col(Delivery.status).in_(("pending", "sending", "sent")),
+        )
+        .order_by(col(Delivery.due_at), col(Delivery.id))
+    ).all()
+    snippets = {s.key: s for s in library(session, alliance)}
+    house = current_house(session, alliance)
+    planned = []
+    for delivery in rows:
+        key = parse_key(delivery.dedupe_key)
+        item = session.get(AgendaItem, key.agenda_item_id)
+        person = session.get(Person, key.person_id)
+        snippet = snippets.get(key.snippet)
+        if item is None or person is None or snippet is None or item.starts_at < now:
+            continue  # (a moment that has passed is history, not a plan)
+        partner = session.get(Partner, item.partner_id)
+        assert partner is not None
+        language = language_of(person, alliance)
+        text = usable_text(
+            snippet,
+            alliance=alliance,
+            partner=partner,
+            language=language,
+            house=house,
+            notes=partner_notes(session, partner),
+        )
+        if text is None:
+            continue
+        planned.append(
+            PlannedSnippet(
+                partner=partner.key,
+                snippet=snippet.key,
+                agenda_item=item.title,
+                agenda_start=item.starts_at,
+                send_at=delivery.due_at,
+                channel=delivery.platform,
+                text=text,
+                person=person.key,
+                status=delivery.status,
+            )
+        )
+    return planned
+
+
+def record_feedback(
+    session: Session, delivery: Delivery, person: Person, verdict: str
+) -> ToolkitFeedback:
+    """What the partner did with a snippet; pressing again changes the verdict."""
+    feedback = session.exec(
+        select(ToolkitFeedback).where(ToolkitFeedback.delivery_id == delivery.id)
+    ).first()
+    key = parse_key(delivery.dedupe_key)
+    item = session.get(AgendaItem, key.agenda_item_id)
+    if feedback is None:
+        feedback = ToolkitFeedback(
+            delivery_id=delivery.id or 0,
+            # the partner the snippet was for, whoever presses (an adviser may answer for it)
+            partner_id=item.partner_id if item is not None else person.partner_id,
+            person_id=person.id,
+            snippet_key=key.snippet,
+            verdict=verdict,
+        )
+        session.add(feedback)
+    feedback.verdict = verdict
+    feedback.at = utcnow()
+    return feedback
+
+
+@dataclass(frozen=True)
+class Coverage:
+    partner: str
+    sent: int
+    used: int  # used or adapted
+    not_relevant: int
+
+
+def coverage(session: Session, alliance: Alliance, since: datetime) -> list[Coverage]:
+    """Per partner: snippets sent since `since`, and what was done with them."""
+    result = []
+    partners = session.exec(
+        select(Partner)
+        .where(Partner.alliance_id == alliance.id, col(Partner.active))
+        .order_by(col(Partner.name))
+    ).all()
+    sent = session.exec(
+        select(Delivery).where(
+            Delivery.alliance_id == alliance.id,
+            Delivery.kind == "snippet",
+            Delivery.status == "sent",
+            col(Delivery.sent_at) >= since,
+        )
+    ).all()
+    verdicts = {
+        f.delivery_id: f.verdict
+        for f in session.exec(
+            select(ToolkitFeedback).where(
+                col(ToolkitFeedback.delivery_id).in_([d.id for d in sent])
+            )
+        )
+    }
+    items = {d.id: session.get(AgendaItem, parse_key(d.dedupe_key).agenda_item_id) for d in sent}
+    for partner in partners:
+        mine = [
+            d for d in sent if (i := items.get(d.id)) is not None and i.partner_id == partner.id
+        ]
+        if not mine:
+            continue
+        result.append(
+            Coverage(
+                partner=partner.name,
+                sent=len(mine),
+                used=sum(verdicts.get(d.id or 0, "") in ("used", "adapted") for d in mine),
+                not_relevant=sum(verdicts.get(d.id or 0) == "not_relevant" for d in mine),
+            )
+        )
+    return result
