@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute
 
 from bot.adapters.senders import Sender, SlackSender, TelegramSender
 from bot.adapters.web import Lifespan, create_web_app
+from bot.core.kernel import Platform
 from bot.db import check_schema, make_engine
 from bot.pacing import SLACK, TELEGRAM, Limits
 from bot.settings import Settings
@@ -68,11 +69,11 @@ def telegram_username(settings: Settings) -> str:
 def build_senders(settings: Settings) -> dict[str, Sender]:
     senders: dict[str, Sender] = {}
     if settings.telegram_bot_token is not None:
-        senders["telegram"] = TelegramSender(
+        senders[Platform.TELEGRAM] = TelegramSender(
             settings.telegram_bot_token.get_secret_value(), settings.telegram_api_url
         )
     if settings.slack_bot_token is not None:
-        senders["slack"] = SlackSender(
+        senders[Platform.SLACK] = SlackSender(
             settings.slack_bot_token.get_secret_value(), settings.slack_api_url
         )
     return senders
@@ -83,12 +84,12 @@ def build_worker(engine: Engine, settings: Settings) -> Worker:
         lease=timedelta(seconds=settings.worker_lease_seconds),
         poll_interval=settings.worker_poll_seconds,
         limits={
-            "telegram": Limits(
+            Platform.TELEGRAM: Limits(
                 settings.telegram_messages_per_second,
                 TELEGRAM.per_chat_interval,
                 TELEGRAM.per_group_interval,
             ),
-            "slack": Limits(
+            Platform.SLACK: Limits(
                 settings.slack_messages_per_second,
                 SLACK.per_chat_interval,
                 SLACK.per_group_interval,

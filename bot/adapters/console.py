@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from bot.core.alliance import get_alliance
 from bot.core.dispatch import command_from_text, handle, press
-from bot.core.kernel import Button, Reply, Texts, language_of, person_by_key
+from bot.core.kernel import Button, Platform, Reply, Texts, language_of, person_by_key
 from bot.db import session_scope
 from bot.render.plain import render_plain
 
@@ -46,9 +46,11 @@ class Conversation:
                 number = line.strip()
                 if number.isdigit() and 1 <= int(number) <= len(self.buttons):
                     action = self.buttons[int(number) - 1].action
-                    reply = press(session, person.id or 0, action, "console")
+                    reply = press(session, person.id or 0, action, Platform.CONSOLE)
                 else:
-                    reply = handle(session, command_from_text(person.id or 0, line, "console"))
+                    reply = handle(
+                        session, command_from_text(person.id or 0, line, Platform.CONSOLE)
+                    )
         except UnknownPersonError:
             raise
         except Exception as error:  # a user must never see a traceback

@@ -36,7 +36,7 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.core.kernel import Image, Reply
+from bot.core.kernel import Image, Platform, Reply
 from bot.render.limits import utf16_len
 from bot.render.slack import render_slack
 from bot.render.telegram import TelegramMessage, render_telegram
@@ -135,7 +135,7 @@ MAX_CAPTION = 1024  # Telegram's limit for a photo's caption (after parsing the 
 
 
 class TelegramSender:
-    platform = "telegram"
+    platform: str = Platform.TELEGRAM
 
     def __init__(self, token: str, base_url: str) -> None:
         self._bot = Bot(token=token, base_url=base_url)
@@ -240,7 +240,7 @@ def _fits_caption(messages: list[TelegramMessage]) -> bool:
 class SlackSender:
     """Uses slack-sdk's (blocking) WebClient in a thread; Slack's pace is a message a second."""
 
-    platform = "slack"
+    platform: str = Platform.SLACK
 
     def __init__(self, token: str, base_url: str) -> None:
         self._client = WebClient(token=token, base_url=base_url, timeout=15)

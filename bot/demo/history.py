@@ -14,10 +14,11 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from bot.core.attention import Signal
-from bot.core.followup import Agreement, CheckIn
+from bot.core.attention import Signal, SignalStatus
+from bot.core.followup import Agreement, CheckIn, CheckInStatus
 from bot.core.house import (
     Endorsement,
+    EndorsementVerdict,
     HouseContent,
     PartnerNote,
     PillarContent,
@@ -26,7 +27,7 @@ from bot.core.house import (
     submit_proposal,
     version_content,
 )
-from bot.core.kernel import Alliance, Partner, Person, Region
+from bot.core.kernel import Alliance, Partner, Person, Region, Role
 from bot.core.pulse import PulseAnswer, PulseQuestion, PulseRound
 
 ROUNDS = 12  # biweekly: six months
@@ -66,7 +67,7 @@ def seed_history(session: Session, alliance: Alliance, today: date) -> None:
         r.id: r for r in session.exec(select(Region).where(Region.alliance_id == alliance.id))
     }
     partners = session.exec(select(Partner).where(Partner.alliance_id == alliance.id)).all()
-    ambassadors = [p for p in people if "ambassador" in p.role_set]
+    ambassadors = [p for p in people if Role.AMBASSADOR in p.role_set]
     _pulse_history(session, alliance, ambassadors, regions, today, rng)
     _agreement_history(session, alliance, partners, regions, people, today, rng)
     _signals(session, alliance, ambassadors, regions, today)
@@ -166,13 +167,13 @@ def _agreement_history(
         )
         session.add(agreement)
         session.flush()
-        advisers = [p for p in people if p.partner_id == partner.id and "adviser" in p.role_set]
+        advisers = [p for p in people if p.partner_id == partner.id and Role.ADVISER in p.role_set]
         if done_on is not None:
             session.add(
                 CheckIn(
                     agreement_id=agreement.id or 0,
                     person_id=advisers[0].id if advisers else None,
-                    status="done",
+                    status=CheckInStatus.DONE,
                     created_at=_at(done_on, 15),
                 )
             )
@@ -181,7 +182,7 @@ def _agreement_history(
                 CheckIn(
                     agreement_id=agreement.id or 0,
                     person_id=advisers[0].id if advisers else None,
-                    status="delayed",
+                    status=CheckInStatus.DELAYED,
                     note="Loopt vertraging op",
                     created_at=_at(due_on, 10),
                 )
@@ -205,7 +206,7 @@ def _signals(
                 person_id=author.id,
                 region_id=region.id,
                 text=text,
-                status="answered" if days_ago > 30 else "new",
+                status=SignalStatus.ANSWERED if days_ago > 30 else SignalStatus.NEW,
                 created_at=_at(today - timedelta(days=days_ago), 11),
                 updated_at=_at(today - timedelta(days=days_ago), 11),
             )
@@ -251,7 +252,7 @@ def _house_history(
         "Nieuwe cijfers van de verhuiscoaches en wijkzorgpunten",
     )
     for adviser in ("bram", "chantal", "dirk", "emma", "frank", "anna"):
-        submit_answer(session, alliance, people[adviser], "endorse")
+        submit_answer(session, alliance, people[adviser], EndorsementVerdict.ENDORSE)
     adopted_on = _at(today - timedelta(days=61), 14)
     status.proposal.created_at = adopted_on - timedelta(days=9)
     status.proposal.decided_at = adopted_on
@@ -278,12 +279,12 @@ def _house_history(
         "Mantelzorgers een eigen plek in ons verhaal geven",
     )
     for adviser in ("chantal", "dirk", "bram"):
-        submit_answer(session, alliance, people[adviser], "endorse")
+        submit_answer(session, alliance, people[adviser], EndorsementVerdict.ENDORSE)
     submit_answer(
         session,
         alliance,
         people["emma"],
-        "object",
+        EndorsementVerdict.OBJECT,
         "Eerst afstemmen met de praktijkondersteuners, die zien de mantelzorgers het eerst.",
     )
     open_status.proposal.created_at = _at(today - timedelta(days=5), 9)

@@ -16,7 +16,7 @@ from typing import Literal
 from sqlmodel import Session, select
 
 from bot.core.alliance.models import Invite
-from bot.core.kernel import AuditEvent, Identity, Person, utcnow
+from bot.core.kernel import AuditEvent, Identity, Person, Platform, utcnow
 
 VALID_FOR = timedelta(days=14)
 CODE_BYTES = 12  # 96 bits; the URL-safe text is 16 characters, inside Telegram's 64
@@ -26,7 +26,7 @@ def _hash(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def create_invite(session: Session, person: Person, platform: str = "telegram") -> str:
+def create_invite(session: Session, person: Person, platform: str = Platform.TELEGRAM) -> str:
     """A fresh code for `person`; earlier unused codes stay valid until they expire."""
     code = secrets.token_urlsafe(CODE_BYTES)
     now = utcnow()

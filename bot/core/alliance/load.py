@@ -17,7 +17,16 @@ from sqlmodel import Session, SQLModel, col, select
 
 from bot.core.alliance.file import AllianceFile, PersonSection
 from bot.core.house import HouseContent, adopt_version, last_version_from_file, version_content
-from bot.core.kernel import Alliance, AuditEvent, Identity, Partner, Person, Region, utcnow
+from bot.core.kernel import (
+    Alliance,
+    AuditEvent,
+    Identity,
+    Partner,
+    Person,
+    Platform,
+    Region,
+    utcnow,
+)
 
 Row = TypeVar("Row", bound=SQLModel)
 
@@ -224,7 +233,10 @@ def _load_identities(
     session: Session, report: LoadReport, person: Person, section: PersonSection
 ) -> None:
     """Link the accounts named in the file; accounts linked by invite stay untouched."""
-    for platform, account in (("slack", section.slack), ("telegram", section.telegram)):
+    for platform, account in (
+        (Platform.SLACK, section.slack),
+        (Platform.TELEGRAM, section.telegram),
+    ):
         if account is None:
             continue
         external_id = str(account)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from bot.core.kernel import utcnow
+from bot.core.kernel import Platform, utcnow
 
 
 class Invite(SQLModel, table=True):
@@ -15,7 +15,7 @@ class Invite(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
-    platform: str = "telegram"
+    platform: str = Platform.TELEGRAM  # a `Platform`
     code_hash: str = Field(unique=True)
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime

@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.core.attention.flags import ack_button, acknowledge, explanation, open_flags
 from bot.core.attention.models import Flag
 from bot.core.attention.signals import open_signals, status_buttons
-from bot.core.kernel import Context, Person, Region, Reply
+from bot.core.kernel import Context, Person, Region, Reply, Role
 
 ACK_WORDS = frozenset({"ack", "gezien"})
 AWAITING_NOTE = "flagnote:"
@@ -71,7 +71,7 @@ def press_ack(context: Context, flag_id: str) -> Reply:
     flag = context.session.get(Flag, int(flag_id)) if flag_id.isdigit() else None
     if flag is None or flag.alliance_id != context.alliance.id or flag.ended_at is not None:
         return context.stale()
-    if "adviser" not in context.person.role_set:
+    if Role.ADVISER not in context.person.role_set:
         return context.reply("flag_not_adviser")
     acknowledge(context.session, flag, context.person, None)
     context.person.awaiting = f"{AWAITING_NOTE}{flag.id}"

@@ -19,18 +19,19 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from bot.core.attention.models import Flag
+from bot.core.attention.models import Flag, FlagFamily, FlagKind, FlagLevel
 from bot.core.kernel import (
     Alliance,
     AuditEvent,
     Button,
     Person,
+    Role,
     Texts,
     encode_action,
     language_of,
     utcnow,
 )
-from bot.core.outbox import Plan, plan_delivery
+from bot.core.outbox import DeliveryKind, Plan, plan_delivery
 
 GRACE = timedelta(days=28)
 MAX_NOTE = 1000
@@ -41,10 +42,10 @@ ACK_VERB = "fk"
 class Detected:
     """One group's decline as detection sees it today; `explain` words it per language."""
 
-    family: str  # follow_up | energy | trust
-    level: str
+    family: FlagFamily
+    level: FlagLevel
     key: str
-    kind: str
+    kind: FlagKind
     since: date
     explanations: dict[str, str]  # language -> plain text with the numbers
     numbers: dict[str, Any] = field(default_factory=dict)
@@ -63,7 +64,7 @@ def open_flags(session: Session, alliance: Alliance) -> list[Flag]:
 def sync_flags(
     session: Session,
     alliance: Alliance,
-    families: Sequence[str],
+    families: Sequence[FlagFamily],
     detected: Sequence[Detected],
     now: datetime | None = None,
 ) -> list[Flag]:
@@ -86,7 +87,7 @@ def sync_flags(
     raised: list[Flag] = []
     seen: set[tuple[str, str, str]] = set()
     for found in detected:
-        identity = (found.family, found.level, found.key)
+        identity: tuple[str, str, str] = (found.family, found.level, found.key)
         seen.add(identity)
         flag = current.get(identity)
         if flag is None:
@@ -137,7 +138,7 @@ def _announce(session: Session, alliance: Alliance, flag: Flag, now: datetime) -
             alliance,
             Plan(
                 dedupe_key=f"flag:{flag.id}",
-                kind="flag",
+                kind=DeliveryKind.FLAG,
                 body=texts.render("flag_notice", text=explanation(flag, texts.language)),
                 due_at=now,
                 channel=alliance.adviser_channel,
@@ -149,7 +150,7 @@ def _announce(session: Session, alliance: Alliance, flag: Flag, now: datetime) -
         select(Person).where(Person.alliance_id == alliance.id, col(Person.active))
     ).all()
     for person in advisers:
-        if "adviser" not in person.role_set:
+        if Role.ADVISER not in person.role_set:
             continue
         texts = Texts(language_of(person, alliance))
         plan_delivery(
@@ -157,7 +158,7 @@ def _announce(session: Session, alliance: Alliance, flag: Flag, now: datetime) -
             alliance,
             Plan(
                 dedupe_key=f"flag:{flag.id}:{person.id}",
-                kind="flag",
+                kind=DeliveryKind.FLAG,
                 body=texts.render("flag_notice", text=explanation(flag, texts.language)),
                 due_at=now,
                 person=person,

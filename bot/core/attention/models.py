@@ -3,12 +3,46 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from bot.core.kernel import text_column, utcnow
+
+
+class FlagFamily(StrEnum):
+    """What declines: episodes of different families never end each other."""
+
+    FOLLOW_UP = "follow_up"
+    ENERGY = "energy"
+    TRUST = "trust"
+
+
+class FlagLevel(StrEnum):
+    """Which group a flag is about (its `key` names the partner or region)."""
+
+    ALLIANCE = "alliance"
+    PARTNER = "partner"
+    REGION = "region"
+
+
+class FlagKind(StrEnum):
+    """What the advisers are told; the words are the contract (`agreements flags --json`)."""
+
+    DECLINING_FOLLOW_UP = "declining_follow_up"
+    PSEUDO_COOPERATION = "pseudo_cooperation"  # agreements keep being made, not kept
+    ENERGY_DROP = "energy_drop"
+    TRUST_DROP = "trust_drop"
+
+
+class SignalStatus(StrEnum):
+    """A regional signal on its way to the national table and back to its sender."""
+
+    NEW = "new"
+    ON_AGENDA = "on_agenda"
+    ANSWERED = "answered"
 
 
 class Flag(SQLModel, table=True):
@@ -21,10 +55,10 @@ class Flag(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     alliance_id: int = Field(foreign_key="alliance.id", index=True)
-    family: str  # follow_up | energy | trust: what declines
-    level: str  # alliance | partner | region
+    family: str  # a `FlagFamily`: what declines
+    level: str  # a `FlagLevel`
     key: str  # the partner's or region's key ("alliance" for the whole)
-    kind: str  # declining_follow_up | pseudo_cooperation | energy_drop | trust_drop
+    kind: str  # a `FlagKind`
     since: date
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     raised_at: datetime = Field(default_factory=utcnow)
@@ -44,6 +78,6 @@ class Signal(SQLModel, table=True):
     region_id: int | None = Field(default=None, foreign_key="region.id")
     text: str = text_column()
     anonymous: bool = False
-    status: str = "new"  # new | on_agenda | answered
+    status: str = SignalStatus.NEW  # a `SignalStatus`
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.attention.models import Signal
 from bot.core.attention.signals import STATUS_VERBS, mark_signal, record_signal
-from bot.core.kernel import Context, Reply
+from bot.core.kernel import Context, Reply, Role
 
 ANONYMOUS_WORDS = frozenset({"anoniem", "anonymous"})
 AWAITING_SIGNAL = "signal"
@@ -37,7 +37,7 @@ def continue_awaiting(context: Context, text: str) -> Reply | None:
 
 
 def press_signal(context: Context, verb: str, signal_id: str) -> Reply:
-    if "adviser" not in context.person.role_set:
+    if Role.ADVISER not in context.person.role_set:
         return context.reply("signal_not_adviser")
     signal = context.session.get(Signal, int(signal_id)) if signal_id.isdigit() else None
     if signal is None or signal.alliance_id != context.alliance.id:

@@ -7,11 +7,9 @@ agenda" or "answered", the ambassador hears back: the loop that makes signalling
 
 from __future__ import annotations
 
-from typing import Literal
-
 from sqlmodel import Session, col, select
 
-from bot.core.attention.models import Signal
+from bot.core.attention.models import Signal, SignalStatus
 from bot.core.kernel import (
     Alliance,
     AuditEvent,
@@ -23,11 +21,10 @@ from bot.core.kernel import (
     language_of,
     utcnow,
 )
-from bot.core.outbox import Plan, plan_delivery
+from bot.core.outbox import DeliveryKind, Plan, plan_delivery
 
 MAX_SIGNAL = 2000
-Status = Literal["on_agenda", "answered"]
-STATUS_VERBS: dict[str, Status] = {"sa": "on_agenda", "sn": "answered"}
+STATUS_VERBS = {"sa": SignalStatus.ON_AGENDA, "sn": SignalStatus.ANSWERED}
 
 
 def record_signal(
@@ -58,7 +55,7 @@ def record_signal(
             alliance,
             Plan(
                 dedupe_key=f"signal:{signal.id}",
-                kind="signal",
+                kind=DeliveryKind.SIGNAL,
                 body=texts.render(
                     "signal_notice",
                     signal=signal,
@@ -81,7 +78,7 @@ def status_buttons(texts: Texts, signal_id: int) -> tuple[Button, ...]:
 
 
 def mark_signal(
-    session: Session, alliance: Alliance, adviser: Person, signal: Signal, status: Status
+    session: Session, alliance: Alliance, adviser: Person, signal: Signal, status: SignalStatus
 ) -> bool:
     """Mark a signal and let its sender know; False when it already had that status."""
     if signal.status == status:
@@ -104,7 +101,7 @@ def mark_signal(
             alliance,
             Plan(
                 dedupe_key=f"signal:{signal.id}:{status}",
-                kind="signal",
+                kind=DeliveryKind.SIGNAL,
                 body=texts.render("signal_heard_back", signal=signal, status=status),
                 due_at=utcnow(),
                 person=sender,
@@ -117,7 +114,7 @@ def open_signals(session: Session, alliance: Alliance, limit: int = 10) -> list[
     return list(
         session.exec(
             select(Signal)
-            .where(Signal.alliance_id == alliance.id, col(Signal.status) != "answered")
+            .where(Signal.alliance_id == alliance.id, col(Signal.status) != SignalStatus.ANSWERED)
             .order_by(col(Signal.created_at).desc())
             .limit(limit)
         )

@@ -25,7 +25,7 @@ from bot.core.followup.decline import (
 from bot.core.followup.detection import explain, follow_up_flags, refresh_follow_up_flags
 from bot.core.followup.handlers import continue_stuck, handle_agreements, press_checkin
 from bot.core.followup.measures import measures_by_group
-from bot.core.followup.models import Agreement, CheckIn
+from bot.core.followup.models import Agreement, AgreementStatus, CheckIn, CheckInStatus
 
 __all__ = [
     "ANSWERS",
@@ -33,7 +33,9 @@ __all__ = [
     "Agreement",
     "AgreementFacts",
     "AgreementFileError",
+    "AgreementStatus",
     "CheckIn",
+    "CheckInStatus",
     "EntryError",
     "Flag",
     "NewAgreement",

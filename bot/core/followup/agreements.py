@@ -16,13 +16,14 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from bot.core.followup.models import Agreement
-from bot.core.kernel import Alliance, AuditEvent, Partner, Person, Region, utcnow
+from bot.core.followup.models import Agreement, AgreementStatus
+from bot.core.kernel import Alliance, AuditEvent, Partner, Person, Region, Role, utcnow
 
 COLUMNS = ("key", "text", "owner", "region", "made_on", "due_on", "done_on")
 REQUIRED = ("key", "text", "owner", "made_on", "due_on")
-STATUSES = ("open", "on_track", "stuck", "done", "dropped")
+STATUSES = tuple(AgreementStatus)
 MAX_TEXT = 1000
+CLOSED = (AgreementStatus.DONE, AgreementStatus.DROPPED)  # nothing more to follow up
 
 
 class AgreementFileError(ValueError):
@@ -127,7 +128,7 @@ def import_agreements(
         }
         agreement = existing.get(row.key)
         if agreement is None:
-            status = "done" if row.done_on else "open"
+            status = AgreementStatus.DONE if row.done_on else AgreementStatus.OPEN
             session.add(
                 Agreement(
                     alliance_id=alliance.id or 0,
@@ -141,10 +142,10 @@ def import_agreements(
         elif any(getattr(agreement, name) != value for name, value in values.items()):
             for name, value in values.items():
                 setattr(agreement, name, value)
-            if row.done_on and agreement.status != "done":
-                agreement.status = "done"
-            elif not row.done_on and agreement.status == "done":
-                agreement.status = "open"
+            if row.done_on and agreement.status != AgreementStatus.DONE:
+                agreement.status = AgreementStatus.DONE
+            elif not row.done_on and agreement.status == AgreementStatus.DONE:
+                agreement.status = AgreementStatus.OPEN
             agreement.updated_at = utcnow()
             report.updated += 1
         else:
@@ -185,7 +186,7 @@ def list_agreements(
     if partner_id is not None:
         query = query.where(Agreement.owner_partner_id == partner_id)
     if open_only:
-        query = query.where(col(Agreement.status).not_in(("done", "dropped")))
+        query = query.where(col(Agreement.status).not_in(CLOSED))
     return list(session.exec(query.order_by(col(Agreement.due_on), col(Agreement.key))))
 
 
@@ -226,7 +227,7 @@ def register_agreement(
     session: Session, alliance: Alliance, person: Person, new: NewAgreement, made_on: date
 ) -> Agreement:
     """Check and store one agreement; every entry route (chat, Slack modal) comes here."""
-    if "adviser" not in person.role_set:
+    if Role.ADVISER not in person.role_set:
         raise EntryError("adviser_only", "text")
     text = new.text.strip()
     if not text:

@@ -13,29 +13,35 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from bot.core.followup.models import Agreement, CheckIn
+from bot.core.followup.models import Agreement, AgreementStatus, CheckIn, CheckInStatus
 from bot.core.kernel import (
     Alliance,
     AuditEvent,
     Button,
     Partner,
     Person,
+    Role,
     Texts,
     encode_action,
     language_of,
     utcnow,
 )
-from bot.core.outbox import Plan, cancel_pending, plan_delivery, reachable_of_partner
+from bot.core.outbox import DeliveryKind, Plan, cancel_pending, plan_delivery, reachable_of_partner
 
 STAGES = {"week_before": -7, "day_before": -1, "due": 0, "late_1": 7, "late_2": 21}
 HORIZON = timedelta(days=60)
 SEND_AT = time(9, 30)
-ANSWERS = {"ad": "done", "ao": "on_track", "as": "stuck", "ah": "need_help"}
+ANSWERS = {
+    "ad": CheckInStatus.DONE,
+    "ao": CheckInStatus.ON_TRACK,
+    "as": CheckInStatus.STUCK,
+    "ah": CheckInStatus.NEED_HELP,
+}
 
 
 def recipients(session: Session, agreement: Agreement) -> list[Person]:
     """The partner's contacts who can be reached; else its advisers who can."""
-    return reachable_of_partner(session, agreement.owner_partner_id, ("partner", "adviser"))
+    return reachable_of_partner(session, agreement.owner_partner_id, (Role.PARTNER, Role.ADVISER))
 
 
 def checkin_buttons(texts: Texts, agreement_id: int) -> tuple[Button, ...]:
@@ -54,7 +60,7 @@ def plan_checkins(session: Session, alliance: Alliance, today: date) -> int:
     agreements = session.exec(
         select(Agreement).where(
             Agreement.alliance_id == alliance.id,
-            Agreement.status == "open",
+            Agreement.status == AgreementStatus.OPEN,
             col(Agreement.id).not_in(answered),
             Agreement.due_on >= today - timedelta(days=max(STAGES.values())),
             Agreement.due_on <= today + HORIZON,
@@ -75,7 +81,7 @@ def plan_checkins(session: Session, alliance: Alliance, today: date) -> int:
                     alliance,
                     Plan(
                         dedupe_key=f"checkin:{agreement.id}:{stage}:{person.id}",
-                        kind="checkin",
+                        kind=DeliveryKind.CHECKIN,
                         body=texts.render(
                             "checkin", agreement=agreement, stage=stage, partner=partner
                         ),
@@ -89,7 +95,7 @@ def plan_checkins(session: Session, alliance: Alliance, today: date) -> int:
 
 
 def record_answer(
-    session: Session, agreement: Agreement, person: Person, answer: str, note: str = ""
+    session: Session, agreement: Agreement, person: Person, answer: CheckInStatus, note: str = ""
 ) -> None:
     """An answer from anyone of the owner partner (or an adviser): status, and silence."""
     session.add(
@@ -97,11 +103,13 @@ def record_answer(
             agreement_id=agreement.id or 0, person_id=person.id, status=answer, note=note or None
         )
     )
-    if answer == "done":
-        agreement.status = "done"
+    if answer == CheckInStatus.DONE:
+        agreement.status = AgreementStatus.DONE
         agreement.done_on = agreement.done_on or utcnow().date()
-    elif answer in ("on_track", "stuck"):
-        agreement.status = answer
+    elif answer == CheckInStatus.ON_TRACK:
+        agreement.status = AgreementStatus.ON_TRACK
+    elif answer == CheckInStatus.STUCK:
+        agreement.status = AgreementStatus.STUCK
     agreement.updated_at = utcnow()
     cancel_pending(session, f"checkin:{agreement.id}:")
     session.add(
@@ -115,4 +123,4 @@ def record_answer(
 
 
 def may_answer(person: Person, agreement: Agreement) -> bool:
-    return "adviser" in person.role_set or person.partner_id == agreement.owner_partner_id
+    return Role.ADVISER in person.role_set or person.partner_id == agreement.owner_partner_id

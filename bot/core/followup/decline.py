@@ -87,16 +87,14 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any
 
+from bot.core.attention import FlagKind
 from bot.core.kernel import DropRule, Rate, compare_rates, find_drop, rate_level, rate_tries
 
 EPOCH = date(2024, 1, 1)  # a Monday: period 0 starts here
 PERIOD = timedelta(days=14)
 PSEUDO_PACE = 0.75  # recent making pace, as a share of the baseline pace, that still "keeps on"
-
-FlagKind = Literal["declining_follow_up", "pseudo_cooperation"]
-
 
 # --- periods ---------------------------------------------------------------------------------
 
@@ -269,7 +267,7 @@ class Flag:
         )
         if self.after_open:
             line += f"; {self.after_open} still open past the due date"
-        if self.kind == "pseudo_cooperation":
+        if self.kind == FlagKind.PSEUDO_COOPERATION:
             line += (
                 f"; meanwhile {self.made_recently} new agreements were made"
                 f" ({self.made_before} in the {self.days_before // 7} weeks before)"
@@ -306,7 +304,7 @@ def detect_follow_up_decline(
     before = periods[max(0, drop.change - rule.baseline_periods) : drop.change]
     after = periods[drop.change :]
     flag = Flag(
-        kind="declining_follow_up",
+        kind=FlagKind.DECLINING_FOLLOW_UP,
         since=after[0].start,
         as_of=series.as_of,
         baseline_from=before[0].start,
@@ -320,7 +318,7 @@ def detect_follow_up_decline(
         p_value=drop.comparison.p_value,
     )
     if flag.pace_ratio >= PSEUDO_PACE:
-        return replace(flag, kind="pseudo_cooperation")
+        return replace(flag, kind=FlagKind.PSEUDO_COOPERATION)
     return flag
 
 

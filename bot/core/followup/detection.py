@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from bot.core.attention import Detected, sync_flags
+from bot.core.attention import Detected, FlagFamily, FlagLevel, sync_flags
 from bot.core.attention import Flag as StoredFlag
 from bot.core.followup.decline import Flag, FollowUpSeries, detect_follow_up_decline, period_index
 from bot.core.followup.measures import GroupSeries, Measures, series_by_groups
@@ -33,7 +33,7 @@ from bot.core.kernel import (
 
 @dataclass(frozen=True)
 class GroupFlag:
-    level: str  # partner | region
+    level: FlagLevel  # partner or region
     key: str
     name: str
     flag: Flag
@@ -69,11 +69,13 @@ def follow_up_flags(session: Session, alliance: Alliance, as_of: date) -> list[G
         select(Region).where(Region.alliance_id == alliance.id, col(Region.active))
     ).all()
     series = series_by_groups(session, alliance, as_of)
-    return _flags(series, "partner", partners, as_of) + _flags(series, "region", regions, as_of)
+    return _flags(series, FlagLevel.PARTNER, partners, as_of) + _flags(
+        series, FlagLevel.REGION, regions, as_of
+    )
 
 
 def _flags(
-    series: GroupSeries, level: str, groups: Sequence[Partner | Region], as_of: date
+    series: GroupSeries, level: FlagLevel, groups: Sequence[Partner | Region], as_of: date
 ) -> list[GroupFlag]:
     flags: list[GroupFlag] = []
     for group in sorted(groups, key=lambda g: g.key):
@@ -95,7 +97,7 @@ def detected_follow_up(session: Session, alliance: Alliance, today: date) -> lis
     """Today's follow-up flags, worded in both languages for the episode store."""
     return [
         Detected(
-            family="follow_up",
+            family=FlagFamily.FOLLOW_UP,
             level=group.level,
             key=group.key,
             kind=group.flag.kind,
@@ -114,5 +116,9 @@ def refresh_follow_up_flags(
     now = now or utcnow()
     local_today = now.astimezone(ZoneInfo(alliance.timezone)).date()
     return sync_flags(
-        session, alliance, ["follow_up"], detected_follow_up(session, alliance, local_today), now
+        session,
+        alliance,
+        [FlagFamily.FOLLOW_UP],
+        detected_follow_up(session, alliance, local_today),
+        now,
     )

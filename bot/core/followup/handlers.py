@@ -8,15 +8,16 @@ from datetime import date
 from sqlmodel import col, select
 
 from bot.core.followup.agreements import (
+    CLOSED,
     EntryError,
     NewAgreement,
     list_agreements,
     register_agreement,
 )
 from bot.core.followup.checkins import ANSWERS, checkin_buttons, may_answer, record_answer
-from bot.core.followup.models import Agreement
-from bot.core.kernel import Button, Context, Partner, Reply, Texts, utcnow
-from bot.core.outbox import Plan, plan_delivery
+from bot.core.followup.models import Agreement, CheckInStatus
+from bot.core.kernel import Button, Context, Partner, Reply, Role, Texts, utcnow
+from bot.core.outbox import DeliveryKind, Plan, plan_delivery
 
 SHOWN = 15
 WITH_BUTTONS = 5
@@ -33,7 +34,7 @@ def handle_agreements(context: Context) -> Reply:
     if first.lower() in NEW_WORDS:
         return _new(context, rest.strip())
     session, person = context.session, context.person
-    adviser = "adviser" in person.role_set
+    adviser = Role.ADVISER in person.role_set
     if not adviser and person.partner_id is None:
         return context.reply("agreements_no_partner")
     agreements = list_agreements(
@@ -63,7 +64,7 @@ def handle_agreements(context: Context) -> Reply:
 
 
 def _new(context: Context, text: str) -> Reply:
-    if "adviser" not in context.person.role_set:
+    if Role.ADVISER not in context.person.role_set:
         return context.reply("agreements_new_adviser_only")
     match = _NEW.match(text)
     try:
@@ -102,14 +103,14 @@ def press_checkin(context: Context, verb: str, agreement_id: str) -> Reply:
         return context.stale()
     if not may_answer(context.person, agreement):
         return context.reply("agreements_not_yours")
-    if agreement.status in ("done", "dropped"):
+    if agreement.status in CLOSED:
         return context.stale()
     answer = ANSWERS[verb]
-    if answer == "stuck":
+    if answer == CheckInStatus.STUCK:
         context.person.awaiting = f"{AWAITING_STUCK}{agreement.id}"
         return context.reply("agreements_stuck_ask", agreement=agreement)
     record_answer(context.session, agreement, context.person, answer)
-    if answer == "need_help":
+    if answer == CheckInStatus.NEED_HELP:
         _ask_advisers(context, agreement)
     return context.reply("agreements_answered", agreement=agreement, answer=answer)
 
@@ -123,8 +124,8 @@ def continue_stuck(context: Context, text: str) -> Reply | None:
     agreement = context.session.get(Agreement, int(awaiting.removeprefix(AWAITING_STUCK)))
     if agreement is None:
         return None
-    record_answer(context.session, agreement, context.person, "stuck", text[:500])
-    return context.reply("agreements_answered", agreement=agreement, answer="stuck")
+    record_answer(context.session, agreement, context.person, CheckInStatus.STUCK, text[:500])
+    return context.reply("agreements_answered", agreement=agreement, answer=CheckInStatus.STUCK)
 
 
 def _ask_advisers(context: Context, agreement: Agreement) -> None:
@@ -138,7 +139,7 @@ def _ask_advisers(context: Context, agreement: Agreement) -> None:
         alliance,
         Plan(
             dedupe_key=f"help:{agreement.id}:{utcnow().date().isoformat()}",
-            kind="notice",
+            kind=DeliveryKind.NOTICE,
             body=texts.render(
                 "agreements_help_notice",
                 agreement=agreement,

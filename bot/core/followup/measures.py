@@ -42,9 +42,9 @@ from bot.core.followup.decline import (
     PeriodCounts,
     series_from_counts,
 )
-from bot.core.followup.models import Agreement, CheckIn
+from bot.core.followup.models import Agreement, AgreementStatus, CheckIn
 from bot.core.kernel import Alliance
-from bot.core.outbox import Delivery
+from bot.core.outbox import Delivery, DeliveryKind, DeliveryStatus
 
 SHIFT = 10_000  # whole periods added before truncating division, so it floors (see above)
 LEVELS = ("partner", "region")
@@ -70,7 +70,7 @@ def _known(alliance: Alliance, as_of: date) -> list[ColumnElement[bool]]:
     return [
         col(Agreement.alliance_id) == alliance.id,
         col(Agreement.made_on) <= as_of,
-        col(Agreement.status) != "dropped",
+        col(Agreement.status) != AgreementStatus.DROPPED,
     ]
 
 
@@ -173,8 +173,8 @@ def _unanswered_by_period(session: Session, alliance: Alliance, as_of: date) -> 
             .join(Delivery, _checkin_of_agreement())
             .where(
                 *_known(alliance, as_of),
-                col(Delivery.kind) == "checkin",
-                col(Delivery.status) == "sent",
+                col(Delivery.kind) == DeliveryKind.CHECKIN,
+                col(Delivery.status) == DeliveryStatus.SENT,
                 col(Delivery.sent_at) < end,
                 ~answered_after,
             )
@@ -309,8 +309,8 @@ def _checkins(
             .join(Delivery, _checkin_of_agreement())
             .where(
                 *known,
-                col(Delivery.kind) == "checkin",
-                col(Delivery.status) == "sent",
+                col(Delivery.kind) == DeliveryKind.CHECKIN,
+                col(Delivery.status) == DeliveryStatus.SENT,
                 col(Delivery.sent_at) < end,
             )
             .group_by(group)

@@ -3,11 +3,34 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.core.kernel import text_column, utcnow
+
+
+class AgreementStatus(StrEnum):
+    """Where an agreement stands (stored as plain text; the CSV's `status` column uses the
+    same words)."""
+
+    OPEN = "open"
+    ON_TRACK = "on_track"
+    STUCK = "stuck"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class CheckInStatus(StrEnum):
+    """An answer to a check-in (stored as plain text). `delayed` comes from older data and
+    imports; the buttons give done, on track, stuck and need help."""
+
+    DONE = "done"
+    ON_TRACK = "on_track"
+    STUCK = "stuck"
+    NEED_HELP = "need_help"
+    DELAYED = "delayed"
 
 
 class Agreement(SQLModel, table=True):
@@ -21,7 +44,7 @@ class Agreement(SQLModel, table=True):
     made_on: date
     due_on: date
     done_on: date | None = None
-    status: str = "open"  # open | on_track | stuck | done | dropped
+    status: str = AgreementStatus.OPEN  # an `AgreementStatus`
     owner_person_id: int | None = Field(default=None, foreign_key="person.id")
     source: str | None = None  # where it was made: a meeting, "csv", "chat", "slack"
     created_at: datetime = Field(default_factory=utcnow)
@@ -34,6 +57,6 @@ class CheckIn(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     agreement_id: int = Field(foreign_key="agreement.id", index=True)
     person_id: int | None = Field(default=None, foreign_key="person.id")
-    status: str  # on_track | delayed | done | stuck
+    status: str  # a `CheckInStatus`
     note: str | None = text_column(nullable=True)
     created_at: datetime = Field(default_factory=utcnow)

@@ -28,11 +28,13 @@ from bot.core.house.handlers import (
 )
 from bot.core.house.models import (
     Endorsement,
+    EndorsementVerdict,
     HouseVersion,
     PartnerNote,
     Pillar,
     ProofPoint,
     Proposal,
+    ProposalState,
 )
 from bot.core.house.proposals import (
     ProposalError,
@@ -45,6 +47,7 @@ from bot.core.house.proposals import (
 
 __all__ = [
     "Endorsement",
+    "EndorsementVerdict",
     "FormatError",
     "HouseContent",
     "HouseVersion",
@@ -54,6 +57,7 @@ __all__ = [
     "ProofPoint",
     "Proposal",
     "ProposalError",
+    "ProposalState",
     "Verdict",
     "adopt_version",
     "current_version",

@@ -14,7 +14,15 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from bot.core.house.models import Endorsement, HouseVersion, Pillar, ProofPoint, Proposal
+from bot.core.house.models import (
+    Endorsement,
+    EndorsementVerdict,
+    HouseVersion,
+    Pillar,
+    ProofPoint,
+    Proposal,
+    ProposalState,
+)
 from bot.core.kernel import Alliance, Partner, Texts, utcnow
 
 
@@ -168,7 +176,9 @@ def adopt_version(
 
 def open_proposal(session: Session, alliance_id: int) -> Proposal | None:
     return session.exec(
-        select(Proposal).where(Proposal.alliance_id == alliance_id, Proposal.status == "open")
+        select(Proposal).where(
+            Proposal.alliance_id == alliance_id, Proposal.status == ProposalState.OPEN
+        )
     ).first()
 
 
@@ -190,7 +200,7 @@ def house_view(session: Session, alliance: Alliance) -> HouseView | None:
             for e in session.exec(
                 select(Endorsement).where(
                     Endorsement.proposal_id == version.proposal_id,
-                    Endorsement.verdict == "endorse",
+                    Endorsement.verdict == EndorsementVerdict.ENDORSE,
                 )
             )
         }
@@ -212,12 +222,14 @@ def house_view(session: Session, alliance: Alliance) -> HouseView | None:
         missing=tuple(p for p in partners if p.id not in endorsed_ids),
         proposal=proposal,
         proposal_endorsed_by=tuple(
-            p for p in partners if p.id in answers and answers[p.id].verdict == "endorse"
+            p
+            for p in partners
+            if p.id in answers and answers[p.id].verdict == EndorsementVerdict.ENDORSE
         ),
         objections=tuple(
             (p, answers[p.id].reason or "")
             for p in partners
-            if p.id in answers and answers[p.id].verdict == "object"
+            if p.id in answers and answers[p.id].verdict == EndorsementVerdict.OBJECT
         ),
     )
 

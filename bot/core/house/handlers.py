@@ -14,7 +14,13 @@ from bot.core.house.content import (
 )
 from bot.core.house.diff import Change, diff_houses
 from bot.core.house.format import FormatError, format_house, parse_proposal
-from bot.core.house.models import HouseVersion, PartnerNote, Proposal
+from bot.core.house.models import (
+    EndorsementVerdict,
+    HouseVersion,
+    PartnerNote,
+    Proposal,
+    ProposalState,
+)
 from bot.core.house.notices import answer_buttons, notify_adopted, notify_proposal, partner_answered
 from bot.core.house.proposals import (
     ProposalError,
@@ -135,11 +141,11 @@ def _answer(context: Context, verdict: Verdict, reason: str) -> Reply:
 
 
 def handle_endorse(context: Context) -> Reply:
-    return _answer(context, "endorse", "")
+    return _answer(context, EndorsementVerdict.ENDORSE, "")
 
 
 def handle_object(context: Context) -> Reply:
-    return _answer(context, "object", context.command.args)
+    return _answer(context, EndorsementVerdict.OBJECT, context.command.args)
 
 
 def handle_note(context: Context) -> Reply:
@@ -184,8 +190,12 @@ def notes_for(session: Session, partner: Partner) -> dict[str, str]:
 def press_answer(context: Context, verdict: Verdict, proposal_id: str) -> Reply:
     """A button under a proposal; a button of an older proposal says so politely."""
     proposal = context.session.get(Proposal, int(proposal_id)) if proposal_id.isdigit() else None
-    if proposal is None or proposal.status != "open" or proposal.alliance_id != context.alliance.id:
+    if (
+        proposal is None
+        or proposal.status != ProposalState.OPEN
+        or proposal.alliance_id != context.alliance.id
+    ):
         return context.stale()
-    if verdict == "object":
+    if verdict == EndorsementVerdict.OBJECT:
         return context.reply("house_object_how")
     return handle_endorse(context)

@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.core.kernel import text_column, utcnow
+
+
+class ProposalState(StrEnum):
+    """Where a proposal stands. (Not `ProposalStatus`: that name is the live tally of a
+    proposal's answers in `bot.core.house.proposals`.)"""
+
+    OPEN = "open"
+    ADOPTED = "adopted"
+    REPLACED = "replaced"  # its proposer opened another one instead
+    WITHDRAWN = "withdrawn"
+
+
+class EndorsementVerdict(StrEnum):
+    """A partner's answer to a proposal."""
+
+    ENDORSE = "endorse"
+    OBJECT = "object"
 
 
 class HouseVersion(SQLModel, table=True):
@@ -50,7 +68,7 @@ class Proposal(SQLModel, table=True):
     roof: str = text_column()
     pillars: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     reason: str = text_column()
-    status: str = "open"  # open | adopted | replaced | withdrawn
+    status: str = ProposalState.OPEN  # a `ProposalState`
     proposed_by_id: int | None = Field(default=None, foreign_key="person.id")
     created_at: datetime = Field(default_factory=utcnow)
     decided_at: datetime | None = None
@@ -64,7 +82,7 @@ class Endorsement(SQLModel, table=True):
     proposal_id: int = Field(foreign_key="proposal.id", index=True)
     partner_id: int = Field(foreign_key="partner.id")
     person_id: int | None = Field(default=None, foreign_key="person.id")
-    verdict: str = "endorse"  # endorse | object
+    verdict: str = EndorsementVerdict.ENDORSE  # an `EndorsementVerdict`
     reason: str | None = text_column(nullable=True)
     created_at: datetime = Field(default_factory=utcnow)
 

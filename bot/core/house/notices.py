@@ -21,17 +21,18 @@ from bot.core.kernel import (
     Button,
     Partner,
     Person,
+    Role,
     Texts,
     encode_action,
     language_of,
     utcnow,
 )
-from bot.core.outbox import Delivery, Plan, plan_delivery
+from bot.core.outbox import Delivery, DeliveryKind, DeliveryStatus, Plan, plan_delivery
 
 REMINDER_AFTER = timedelta(days=3)
 
 
-def _people(session: Session, alliance: Alliance, role: str | None = None) -> list[Person]:
+def _people(session: Session, alliance: Alliance, role: Role | None = None) -> list[Person]:
     people = session.exec(
         select(Person)
         .where(Person.alliance_id == alliance.id, col(Person.active))
@@ -55,7 +56,7 @@ def notify_proposal(
     proposer = session.get(Person, proposal.proposed_by_id) if proposal.proposed_by_id else None
     now = utcnow()
     planned = 0
-    for person in _people(session, alliance, "adviser"):
+    for person in _people(session, alliance, Role.ADVISER):
         if person.partner_id is None or (proposer is not None and person.id == proposer.id):
             continue
         texts = Texts(language_of(person, alliance))
@@ -72,7 +73,7 @@ def notify_proposal(
                 alliance,
                 Plan(
                     dedupe_key=f"house:{proposal.id}:{step}:{person.id}",
-                    kind="house",
+                    kind=DeliveryKind.HOUSE,
                     body=body,
                     due_at=due,
                     person=person,
@@ -88,17 +89,19 @@ def partner_answered(
 ) -> None:
     """No more asking this partner; tell everyone when it objects."""
     proposal = status.proposal
-    advisers = [p.id for p in _people(session, alliance, "adviser") if p.partner_id == partner.id]
+    advisers = [
+        p.id for p in _people(session, alliance, Role.ADVISER) if p.partner_id == partner.id
+    ]
     keys = [f"house:{proposal.id}:{step}:{pid}" for pid in advisers for step in ("ask", "remind")]
     session.execute(
         update(Delivery)
-        .where(col(Delivery.dedupe_key).in_(keys), col(Delivery.status) == "pending")
-        .values(status="cancelled")
+        .where(col(Delivery.dedupe_key).in_(keys), col(Delivery.status) == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.CANCELLED)
     )
     reason = next((why for p, why in status.objected if p.id == partner.id), None)
     if reason is None:
         return
-    for person in _people(session, alliance, "adviser"):
+    for person in _people(session, alliance, Role.ADVISER):
         if person.id == by.id:
             continue
         texts = Texts(language_of(person, alliance))
@@ -107,7 +110,7 @@ def partner_answered(
             alliance,
             Plan(
                 dedupe_key=f"house:{proposal.id}:objection:{partner.id}:{person.id}",
-                kind="house",
+                kind=DeliveryKind.HOUSE,
                 body=texts.render("house_objection_notice", partner=partner, by=by, reason=reason),
                 due_at=utcnow(),
                 person=person,
@@ -128,7 +131,7 @@ def notify_adopted(
             alliance,
             Plan(
                 dedupe_key=f"house:v{version.version}:{person.id}",
-                kind="house",
+                kind=DeliveryKind.HOUSE,
                 body=texts.render("house_adopted_notice", version=version, changes=changes),
                 due_at=now,
                 person=person,
@@ -142,7 +145,7 @@ def notify_adopted(
             alliance,
             Plan(
                 dedupe_key=f"house:v{version.version}:channel",
-                kind="house",
+                kind=DeliveryKind.HOUSE,
                 body=texts.render("house_adopted_notice", version=version, changes=changes),
                 due_at=now,
                 channel=alliance.adviser_channel,

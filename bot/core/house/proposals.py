@@ -22,8 +22,14 @@ from bot.core.house.content import (
     open_proposal,
     version_content,
 )
-from bot.core.house.models import Endorsement, HouseVersion, Proposal
-from bot.core.kernel import Alliance, AuditEvent, Partner, Person, utcnow
+from bot.core.house.models import (
+    Endorsement,
+    EndorsementVerdict,
+    HouseVersion,
+    Proposal,
+    ProposalState,
+)
+from bot.core.kernel import Alliance, AuditEvent, Partner, Person, Role, utcnow
 from bot.core.outbox import cancel_pending
 
 
@@ -36,7 +42,9 @@ class ProposalError(ValueError):
         self.details = details
 
 
-Verdict = Literal["endorse", "object"]
+# what the answering functions accept: the enum, or its plain words (the CLI and the button
+# table pass those)
+Verdict = EndorsementVerdict | Literal["endorse", "object"]
 
 
 @dataclass(frozen=True)
@@ -73,11 +81,15 @@ def proposal_status(session: Session, alliance: Alliance, proposal: Proposal) ->
         e.partner_id: e
         for e in session.exec(select(Endorsement).where(Endorsement.proposal_id == proposal.id))
     }
-    endorsed = tuple(p for p in partners if p.id in answers and answers[p.id].verdict == "endorse")
+    endorsed = tuple(
+        p
+        for p in partners
+        if p.id in answers and answers[p.id].verdict == EndorsementVerdict.ENDORSE
+    )
     objected = tuple(
         (p, answers[p.id].reason or "")
         for p in partners
-        if p.id in answers and answers[p.id].verdict == "object"
+        if p.id in answers and answers[p.id].verdict == EndorsementVerdict.OBJECT
     )
     missing = tuple(p for p in partners if p.id not in answers)
     needed = min(alliance.quorum or len(partners), len(partners))
@@ -99,7 +111,7 @@ def propose(
     replace: bool = False,
 ) -> Proposal:
     """Open a proposal; an open one is only replaced when the proposer says so."""
-    if "adviser" not in person.role_set:
+    if Role.ADVISER not in person.role_set:
         raise ProposalError("not_adviser")
     if not reason.strip():
         raise ProposalError("no_reason")
@@ -110,7 +122,7 @@ def propose(
     if existing is not None:
         if not replace:
             raise ProposalError("already_open", proposal=existing)
-        existing.status = "replaced"
+        existing.status = ProposalState.REPLACED
         existing.decided_at = utcnow()
         cancel_pending(session, f"house:{existing.id}:")
     proposal = Proposal(
@@ -133,7 +145,7 @@ def answer(
     session: Session, alliance: Alliance, person: Person, verdict: Verdict, reason: str = ""
 ) -> tuple[ProposalStatus, HouseVersion | None]:
     """Record a partner's endorsement or objection; adopt when that completes the consent."""
-    if "adviser" not in person.role_set:
+    if Role.ADVISER not in person.role_set:
         raise ProposalError("not_adviser")
     partner = session.get(Partner, person.partner_id) if person.partner_id else None
     if partner is None or not partner.active:
@@ -141,7 +153,7 @@ def answer(
     proposal = open_proposal(session, alliance.id or 0)
     if proposal is None:
         raise ProposalError("nothing_open")
-    if verdict == "object" and not reason.strip():
+    if verdict == EndorsementVerdict.OBJECT and not reason.strip():
         raise ProposalError("objection_needs_reason")
     existing = session.exec(
         select(Endorsement).where(
@@ -173,7 +185,7 @@ def adopt(session: Session, alliance: Alliance, status: ProposalStatus) -> House
         proposal_id=proposal.id,
         reason=proposal.reason,
     )
-    proposal.status = "adopted"
+    proposal.status = ProposalState.ADOPTED
     proposal.decided_at = utcnow()
     cancel_pending(session, f"house:{proposal.id}:")
     session.add(
@@ -190,12 +202,12 @@ def adopt(session: Session, alliance: Alliance, status: ProposalStatus) -> House
 
 def withdraw(session: Session, alliance: Alliance, person: Person) -> Proposal:
     """The proposer (or any adviser) takes an open proposal back; the house stays as it is."""
-    if "adviser" not in person.role_set:
+    if Role.ADVISER not in person.role_set:
         raise ProposalError("not_adviser")
     proposal = open_proposal(session, alliance.id or 0)
     if proposal is None:
         raise ProposalError("nothing_open")
-    proposal.status = "withdrawn"
+    proposal.status = ProposalState.WITHDRAWN
     proposal.decided_at = utcnow()
     cancel_pending(session, f"house:{proposal.id}:")
     _audit(session, alliance, person, "house.withdrawn", proposal=proposal.id)

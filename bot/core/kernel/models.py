@@ -18,10 +18,33 @@ Conventions that keep SQLite and PostgreSQL behaving the same:
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+
+class Role(StrEnum):
+    """What a person does in the alliance; decides which commands and messages they get.
+
+    An enum rather than bare words so that a typo is a type error, not a silent "no access".
+    Stored as plain text (`Person.roles`, comma-separated): a member *is* its word."""
+
+    ADVISER = "adviser"
+    AMBASSADOR = "ambassador"
+    PARTNER = "partner"
+    # named by the contract for the alliance's own communication adviser; nothing grants or
+    # checks it yet (the alliance file still refuses it), so it changes no behaviour
+    COORDINATOR = "coordinator"
+
+
+class Platform(StrEnum):
+    """Where a person is reached and where a command came from (stored as plain text)."""
+
+    SLACK = "slack"
+    TELEGRAM = "telegram"
+    CONSOLE = "console"
 
 
 def utcnow() -> datetime:
@@ -76,7 +99,7 @@ class Person(SQLModel, table=True):
     alliance_id: int = Field(foreign_key="alliance.id", index=True)
     key: str
     name: str
-    roles: str = ""  # comma-separated: adviser, ambassador, partner
+    roles: str = ""  # comma-separated `Role` values
     partner_id: int | None = Field(default=None, foreign_key="partner.id")
     region_id: int | None = Field(default=None, foreign_key="region.id")
     email: str | None = None
@@ -88,6 +111,7 @@ class Person(SQLModel, table=True):
 
     @property
     def role_set(self) -> frozenset[str]:
+        """The roles as words; `Role` members compare equal to them (`Role.ADVISER in ...`)."""
         return frozenset(r for r in self.roles.split(",") if r)
 
 
@@ -97,7 +121,7 @@ class Identity(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("platform", "external_id"),)
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
-    platform: str  # slack | telegram
+    platform: str  # a `Platform`: slack | telegram
     external_id: str
     unreachable_since: datetime | None = None
     unreachable_reason: str | None = None

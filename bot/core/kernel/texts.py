@@ -28,6 +28,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from bot.core.kernel.models import Role
 from bot.paths import MESSAGES_DIR
 
 LANGUAGES = ("nl", "en")
@@ -108,7 +109,11 @@ def _(message: str) -> str:
     return message
 
 
-ROLE_NAMES = {"adviser": _("advisers"), "ambassador": _("ambassadors"), "partner": _("partners")}
+ROLE_NAMES: dict[str, str] = {
+    Role.ADVISER: _("advisers"),
+    Role.AMBASSADOR: _("ambassadors"),
+    Role.PARTNER: _("partners"),
+}
 
 
 class UserTemplateError(ValueError):

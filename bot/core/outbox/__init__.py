@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.outbox.models import Delivery, WorkerHeartbeat
+from bot.core.outbox.models import Delivery, DeliveryKind, DeliveryStatus, WorkerHeartbeat
 from bot.core.outbox.planning import (
     Plan,
     PlanResult,
@@ -31,6 +31,8 @@ from bot.core.outbox.reach import reachable_of_partner
 __all__ = [
     "BASE_BACKOFF_SECONDS",
     "Delivery",
+    "DeliveryKind",
+    "DeliveryStatus",
     "Plan",
     "PlanResult",
     "WorkerHeartbeat",

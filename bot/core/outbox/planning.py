@@ -29,11 +29,11 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from bot.core.kernel import Alliance, Button, Image, Person, timezone_of, utcnow
-from bot.core.outbox.models import Delivery
+from bot.core.kernel import Alliance, Button, Image, Person, Platform, timezone_of, utcnow
+from bot.core.outbox.models import Delivery, DeliveryKind, DeliveryStatus
 from bot.core.outbox.reach import reachable_identity
 
-COUNTED_STATUSES = ("pending", "sending", "sent")
+COUNTED_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.SENT)
 MAX_CAP_WEEKS = 8  # never push a message further than this; skip it instead
 
 
@@ -42,7 +42,7 @@ class Plan:
     """What a core job wants to say, to whom, and from when on."""
 
     dedupe_key: str
-    kind: str
+    kind: DeliveryKind
     body: str  # small markup, already in the recipient's language
     due_at: datetime
     person: Person | None = None
@@ -138,7 +138,8 @@ def plan_delivery(session: Session, alliance: Alliance, plan: Plan) -> PlanResul
     existing = session.exec(select(Delivery).where(Delivery.dedupe_key == plan.dedupe_key)).first()
     if existing is not None:
         return PlanResult("duplicate", existing)
-    due_at, held_back, platform = plan.due_at, False, "slack"
+    due_at, held_back = plan.due_at, False
+    platform: str = Platform.SLACK  # a channel message goes to the advisers' Slack channel
     if plan.person is not None:
         identity = reachable_identity(session, plan.person)
         if identity is None:
@@ -189,9 +190,9 @@ def cancel_pending(session: Session, key_prefix: str) -> int:
         update(Delivery)
         .where(
             col(Delivery.dedupe_key).startswith(key_prefix, autoescape=True),
-            col(Delivery.status) == "pending",
+            col(Delivery.status) == DeliveryStatus.PENDING,
         )
-        .values(status="cancelled")
+        .values(status=DeliveryStatus.CANCELLED)
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -204,15 +205,7 @@ def mute(person: Person, days: int, now: datetime | None = None) -> datetime | N
 
 
 def outbox_counts(session: Session) -> dict[str, int]:
-    counts = {
-        "pending": 0,
-        "sending": 0,
-        "sent": 0,
-        "failed": 0,
-        "expired": 0,
-        "skipped": 0,
-        "cancelled": 0,
-    }
+    counts = {status.value: 0 for status in DeliveryStatus}
     for status, number in session.exec(
         select(Delivery.status, func.count()).group_by(col(Delivery.status))
     ):
@@ -220,6 +213,6 @@ def outbox_counts(session: Session) -> dict[str, int]:
     counts["due_now"] = session.exec(
         select(func.count())
         .select_from(Delivery)
-        .where(Delivery.status == "pending", Delivery.due_at <= utcnow())
+        .where(Delivery.status == DeliveryStatus.PENDING, Delivery.due_at <= utcnow())
     ).one()
     return counts

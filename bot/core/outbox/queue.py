@@ -25,7 +25,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from bot.core.kernel import Alliance, Button, Identity, Person, Reply, Texts, language_of, utcnow
-from bot.core.outbox.models import Delivery, WorkerHeartbeat
+from bot.core.outbox.models import Delivery, DeliveryKind, DeliveryStatus, WorkerHeartbeat
 from bot.core.outbox.planning import Plan, earliest_allowed, plan_delivery
 
 MAX_ATTEMPTS = 8
@@ -65,11 +65,11 @@ def reclaim_abandoned(session: Session, now: datetime, lease: timedelta) -> int:
     result = session.execute(
         update(Delivery)
         .where(
-            col(Delivery.status) == "sending",
+            col(Delivery.status) == DeliveryStatus.SENDING,
             col(Delivery.claimed_at) < now - lease,
             ~col(Delivery.claimed_by).in_(alive),
         )
-        .values(status="pending", claimed_by=None, claimed_at=None)
+        .values(status=DeliveryStatus.PENDING, claimed_by=None, claimed_at=None)
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -82,7 +82,7 @@ def claim_next(
         candidate = session.exec(
             select(Delivery)
             .where(
-                Delivery.status == "pending",
+                Delivery.status == DeliveryStatus.PENDING,
                 Delivery.due_at <= now,
                 col(Delivery.platform).in_(platforms),
             )
@@ -94,8 +94,8 @@ def claim_next(
             return None
         claimed = session.execute(
             update(Delivery)
-            .where(col(Delivery.id) == candidate.id, col(Delivery.status) == "pending")
-            .values(status="sending", claimed_by=worker, claimed_at=now)
+            .where(col(Delivery.id) == candidate.id, col(Delivery.status) == DeliveryStatus.PENDING)
+            .values(status=DeliveryStatus.SENDING, claimed_by=worker, claimed_at=now)
         )
         if getattr(claimed, "rowcount", 0) == 1:
             session.refresh(candidate)
@@ -144,7 +144,11 @@ def readiness(session: Session, delivery: Delivery, now: datetime) -> Readiness:
 def _own(session: Session, delivery_id: int, worker: str) -> Delivery | None:
     """The row, if this worker still holds it (a reclaimed row is someone else's now)."""
     delivery = session.get(Delivery, delivery_id)
-    if delivery is None or delivery.status != "sending" or delivery.claimed_by != worker:
+    if (
+        delivery is None
+        or delivery.status != DeliveryStatus.SENDING
+        or delivery.claimed_by != worker
+    ):
         return None
     return delivery
 
@@ -152,7 +156,7 @@ def _own(session: Session, delivery_id: int, worker: str) -> Delivery | None:
 def mark_sent(session: Session, delivery_id: int, worker: str, message_id: str) -> None:
     delivery = _own(session, delivery_id, worker)
     if delivery is not None:
-        delivery.status = "sent"
+        delivery.status = DeliveryStatus.SENT
         delivery.sent_at = utcnow()
         delivery.platform_message_id = message_id
 
@@ -196,10 +200,10 @@ def mark_retry(
     delivery.claimed_by = None
     delivery.claimed_at = None
     if delivery.attempts >= MAX_ATTEMPTS:
-        delivery.status = "failed"
+        delivery.status = DeliveryStatus.FAILED
         return False
     wait = max(retry_after or 0.0, backoff(delivery.attempts, rng, base_backoff))
-    delivery.status = "pending"
+    delivery.status = DeliveryStatus.PENDING
     delivery.due_at = now + timedelta(seconds=wait)
     return True
 
@@ -216,7 +220,7 @@ def mark_failed(
     delivery = _own(session, delivery_id, worker)
     if delivery is None:
         return
-    delivery.status = "failed"
+    delivery.status = DeliveryStatus.FAILED
     delivery.attempts += 1
     delivery.last_error = error[:500]
     if recipient_gone and delivery.person_id is not None:
@@ -244,7 +248,7 @@ def _tell_advisers(session: Session, identity: Identity, now: datetime) -> None:
         alliance,
         Plan(
             dedupe_key=f"unreachable:{identity.id}:{now.date().isoformat()}",
-            kind="notice",
+            kind=DeliveryKind.NOTICE,
             body=texts.render(
                 "unreachable_notice",
                 person=person,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
-from bot.core.kernel import Identity, Person
+from bot.core.kernel import Identity, Person, Platform, Role
 
 
 def reachable_identity(session: Session, person: Person) -> Identity | None:
@@ -16,7 +16,11 @@ def reachable_identity(session: Session, person: Person) -> Identity | None:
             Identity.person_id == person.id, col(Identity.unreachable_since).is_(None)
         )
     ).all()
-    order = ("telegram", "slack") if "ambassador" in person.role_set else ("slack", "telegram")
+    order = (
+        (Platform.TELEGRAM, Platform.SLACK)
+        if Role.AMBASSADOR in person.role_set
+        else (Platform.SLACK, Platform.TELEGRAM)
+    )
     for platform in order:
         for identity in identities:
             if identity.platform == platform:
@@ -24,7 +28,7 @@ def reachable_identity(session: Session, person: Person) -> Identity | None:
     return None
 
 
-def reachable_of_partner(session: Session, partner_id: int, roles: Sequence[str]) -> list[Person]:
+def reachable_of_partner(session: Session, partner_id: int, roles: Sequence[Role]) -> list[Person]:
     """A partner's people who can be reached, of the first role in `roles` that has any:
     who is asked depends on what is asked (a check-in: the contact; material: the adviser)."""
     people = session.exec(

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from bot.core.agenda import upcoming
 from bot.core.attention import explanation, open_flags, open_signals
 from bot.core.kernel import Alliance, Partner, Texts
-from bot.core.outbox import Plan, PlanResult, plan_delivery
+from bot.core.outbox import DeliveryKind, Plan, PlanResult, plan_delivery
 from bot.core.pulse import closed_rounds, round_results
 from bot.core.toolkit import AGENDA_LABELS, coverage
 
@@ -56,7 +56,7 @@ def plan_digest(session: Session, alliance: Alliance, now: datetime) -> PlanResu
         alliance,
         Plan(
             dedupe_key=f"digest:{year}-W{week:02d}",
-            kind="digest",
+            kind=DeliveryKind.DIGEST,
             body=body,
             due_at=now,
             channel=alliance.adviser_channel,

@@ -10,7 +10,7 @@ regional signal). Advisers also see the results and can open or close a round:
 from __future__ import annotations
 
 from bot.core.attention import record_signal
-from bot.core.kernel import Button, Context, Reply, encode_action, local_date, utcnow
+from bot.core.kernel import Button, Context, Reply, Role, encode_action, local_date, utcnow
 from bot.core.pulse.models import PulseQuestion, PulseRound
 from bot.core.pulse.questions import SCALE, question_text
 from bot.core.pulse.report import close_round, results_reply
@@ -38,9 +38,9 @@ MAX_OPEN_ANSWER = 2000
 
 def handle_pulse(context: Context) -> Reply:
     word = context.command.args.strip().lower()
-    adviser = "adviser" in context.person.role_set
+    adviser = Role.ADVISER in context.person.role_set
     if adviser and word in OPEN_WORDS:
-        opened = open_round(context.session, context.alliance, audience_roles="ambassador")
+        opened = open_round(context.session, context.alliance, audience_roles=Role.AMBASSADOR)
         context.audit("pulse.opened", round=opened.round.id)
         return context.reply(
             "pulse_opened",

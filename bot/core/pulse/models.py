@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot.core.kernel import text_column, utcnow
+from bot.core.kernel import Role, text_column, utcnow
 
 
 class PulseRound(SQLModel, table=True):
@@ -16,7 +16,7 @@ class PulseRound(SQLModel, table=True):
     opened_at: datetime = Field(default_factory=utcnow)
     closes_at: datetime | None = None
     closed_at: datetime | None = None
-    audience: str = "ambassador"  # comma-separated roles
+    audience: str = Role.AMBASSADOR  # comma-separated `Role` values
 
 
 class PulseQuestion(SQLModel, table=True):

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.core.attention import Detected, Flag, sync_flags
+from bot.core.attention import Detected, Flag, FlagFamily, FlagLevel, sync_flags
 from bot.core.kernel import (
     LANGUAGES,
     Alliance,
@@ -29,7 +29,7 @@ from bot.core.kernel import (
     plain_text,
     utcnow,
 )
-from bot.core.outbox import Plan, cancel_pending, plan_delivery
+from bot.core.outbox import DeliveryKind, Plan, cancel_pending, plan_delivery
 from bot.core.pulse.chart import render_trend_chart
 from bot.core.pulse.models import PulseAnswer, PulseQuestion, PulseRound
 from bot.core.pulse.results import (
@@ -159,8 +159,8 @@ def refresh_pulse_flags(
         name = _flag_name(session, alliance, flag)
         detected.append(
             Detected(
-                family=flag.measure,
-                level=flag.level,
+                family=FlagFamily(flag.measure),
+                level=FlagLevel(flag.level),
                 key=flag.key,
                 kind=flag.kind,
                 since=flag.since,
@@ -168,7 +168,7 @@ def refresh_pulse_flags(
                 numbers=flag.as_dict(),
             )
         )
-    return sync_flags(session, alliance, ["energy", "trust"], detected, now)
+    return sync_flags(session, alliance, [FlagFamily.ENERGY, FlagFamily.TRUST], detected, now)
 
 
 def close_round(
@@ -203,7 +203,7 @@ def close_round(
             alliance,
             Plan(
                 dedupe_key=f"pulse-heard:{pulse_round.id}:{person.id}",
-                kind="notice",
+                kind=DeliveryKind.NOTICE,
                 body=texts.render(
                     "pulse_heard",
                     latest=latest,
@@ -231,7 +231,7 @@ def close_round(
             alliance,
             Plan(
                 dedupe_key=f"pulse-report:{pulse_round.id}",
-                kind="notice",
+                kind=DeliveryKind.NOTICE,
                 body=texts.render(
                     "pulse_results", latest=latest, changes=changes, k=alliance.min_group_size
                 ),

@@ -54,6 +54,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
+from bot.core.attention import FlagKind
 from bot.core.kernel import DropRule, Mean, compare_means, find_drop, mean_size
 
 Level = Literal["alliance", "region", "partner"]
@@ -414,7 +415,7 @@ class PulseFlag:
     level: Level
     key: str
     measure: Measure
-    kind: Literal["energy_drop", "trust_drop"]
+    kind: FlagKind  # energy_drop or trust_drop
     since: date  # the opening day of the first low round
     before: float  # mean over the baseline's shown rounds, one decimal
     after: float  # mean over the shown rounds since `since`
@@ -467,7 +468,7 @@ def pulse_flags(rounds: Sequence[RoundResult], rule: DropRule = PULSE_RULE) -> l
                     level,
                     key,
                     measure,
-                    "energy_drop" if measure == "energy" else "trust_drop",
+                    FlagKind.ENERGY_DROP if measure == "energy" else FlagKind.TRUST_DROP,
                     since=series[drop.change].opened_at.date(),
                     before=round(drop.comparison.level_before, 1),
                     after=round(drop.comparison.level_after, 1),

@@ -25,13 +25,14 @@ from bot.core.kernel import (
     AuditEvent,
     Button,
     Person,
+    Role,
     Texts,
     encode_action,
     language_of,
     local_date,
     utcnow,
 )
-from bot.core.outbox import Plan, cancel_pending, plan_delivery
+from bot.core.outbox import DeliveryKind, Plan, cancel_pending, plan_delivery
 from bot.core.pulse.models import PulseAnswer, PulseQuestion, PulseRound
 from bot.core.pulse.questions import FIXED, OPEN, SCALE, bank_question_for, question_text
 
@@ -103,7 +104,7 @@ def open_round(
     now: datetime | None = None,
     *,
     open_question: bool = True,
-    audience_roles: str = "ambassador",
+    audience_roles: str = Role.AMBASSADOR,
 ) -> RoundOpened:
     now = now or utcnow()
     pulse_round = open_round_of(session, alliance)
@@ -156,7 +157,7 @@ def _invite(
         alliance,
         Plan(
             dedupe_key=f"pulse:{pulse_round.id}:{person.id}",
-            kind="pulse",
+            kind=DeliveryKind.PULSE,
             body=body,
             due_at=now,
             person=person,
@@ -177,7 +178,7 @@ def _invite(
             alliance,
             Plan(
                 dedupe_key=f"pulse-reminder:{pulse_round.id}:{person.id}:{number}",
-                kind="reminder",
+                kind=DeliveryKind.REMINDER,
                 body=texts.render("pulse_reminder", closes_at=closes_on, number=number) + question,
                 due_at=due_at,
                 person=person,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from bot.core.kernel import Alliance, AuditEvent, Partner, Person, Texts
+from bot.core.kernel import Alliance, AuditEvent, Partner, Person, Role, Texts
 from bot.core.toolkit.models import ToolkitSnippet
 from bot.core.toolkit.snippets import (
     AGENDA_KINDS,
@@ -67,7 +67,7 @@ def compose_snippet(
     session: Session, alliance: Alliance, person: Person, draft: Draft, texts: Texts
 ) -> ToolkitSnippet:
     """Check the draft, try it for a partner, store it; raises `DraftError` otherwise."""
-    if "adviser" not in person.role_set:
+    if Role.ADVISER not in person.role_set:
         raise DraftError("title", texts.gettext("Only advisers compose toolkit snippets."))
     title = draft.title.strip()
     if not title:

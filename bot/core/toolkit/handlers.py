@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 
 from bot.core.agenda import KIND_WORDS, OTHER, AgendaItem, classify, upcoming
-from bot.core.kernel import Context, Partner, Reply, utcnow
-from bot.core.outbox import Delivery
+from bot.core.kernel import Context, Partner, Reply, Role, utcnow
+from bot.core.outbox import Delivery, DeliveryKind, DeliveryStatus
 from bot.core.toolkit.plan import PREFIX, VERDICTS, parse_key, plan_snippets, record_feedback
 from bot.core.toolkit.snippets import AGENDA_LABELS, personalised
 
@@ -37,7 +37,7 @@ def _partner(context: Context, key: str) -> Partner | str | None:
     """The partner asked about: one's own, or (advisers) any by key; a str is an error."""
     person = context.person
     if key:
-        if "adviser" not in person.role_set:
+        if Role.ADVISER not in person.role_set:
             own = context.session.get(Partner, person.partner_id) if person.partner_id else None
             return own if own is not None and own.key == key else "not_allowed"
         found = context.session.exec(
@@ -90,8 +90,8 @@ def handle_agenda(context: Context) -> Reply:
     planned: dict[int, list[Delivery]] = {}
     for delivery in context.session.exec(
         select(Delivery).where(
-            Delivery.kind == "snippet",
-            col(Delivery.status).in_(("pending", "sent")),
+            Delivery.kind == DeliveryKind.SNIPPET,
+            col(Delivery.status).in_((DeliveryStatus.PENDING, DeliveryStatus.SENT)),
             col(Delivery.dedupe_key).startswith(PREFIX),
         )
     ):
@@ -109,7 +109,7 @@ def handle_agenda(context: Context) -> Reply:
 
 
 def _add(context: Context, text: str) -> Reply:
-    if "adviser" not in context.person.role_set:
+    if Role.ADVISER not in context.person.role_set:
         return context.reply("agenda_add_adviser_only")
     match = _ADD.match(text)
     if match is None:
@@ -157,7 +157,7 @@ def press_feedback(context: Context, delivery_id: str, code: str) -> Reply:
         or code not in VERDICTS
     ):
         return context.stale()
-    if delivery.person_id != context.person.id and "adviser" not in context.person.role_set:
+    if delivery.person_id != context.person.id and Role.ADVISER not in context.person.role_set:
         return context.stale()
     feedback = record_feedback(context.session, delivery, context.person, VERDICTS[code])
     context.audit("toolkit.feedback", verdict=feedback.verdict, snippet=feedback.snippet_key)

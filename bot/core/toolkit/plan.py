@@ -34,12 +34,20 @@ from bot.core.kernel import (
     Button,
     Partner,
     Person,
+    Role,
     Texts,
     encode_action,
     language_of,
     utcnow,
 )
-from bot.core.outbox import Delivery, Plan, plan_delivery, reachable_of_partner
+from bot.core.outbox import (
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Plan,
+    plan_delivery,
+    reachable_of_partner,
+)
 from bot.core.toolkit.models import ToolkitFeedback
 from bot.core.toolkit.snippets import (
     Snippet,
@@ -128,7 +136,7 @@ def snippets_for(
 
 def recipients(session: Session, partner: Partner) -> list[Person]:
     """The partner's advisers who can be reached (it is their material); else its contacts."""
-    return reachable_of_partner(session, partner.id or 0, ("adviser", "partner"))
+    return reachable_of_partner(session, partner.id or 0, (Role.ADVISER, Role.PARTNER))
 
 
 def feedback_buttons(texts: Texts, delivery_id: int) -> tuple[Button, ...]:
@@ -204,7 +212,7 @@ def _already_sent(session: Session, item: AgendaItem, snippet: Snippet, person: 
         session.exec(
             select(Delivery.id).where(
                 col(Delivery.dedupe_key).startswith(prefix),
-                col(Delivery.status).in_(("sent", "sending")),
+                col(Delivery.status).in_((DeliveryStatus.SENT, DeliveryStatus.SENDING)),
             )
         ).first()
         is not None
@@ -244,7 +252,7 @@ def _plan_one(
         alliance,
         Plan(
             dedupe_key=key,
-            kind="snippet",
+            kind=DeliveryKind.SNIPPET,
             body=body,
             due_at=due_at,
             person=person,
@@ -265,14 +273,14 @@ def _cancel_unwanted(session: Session, alliance: Alliance, wanted: set[str]) -> 
     pending = session.exec(
         select(Delivery).where(
             Delivery.alliance_id == alliance.id,
-            Delivery.kind == "snippet",
-            Delivery.status == "pending",
+            Delivery.kind == DeliveryKind.SNIPPET,
+            Delivery.status == DeliveryStatus.PENDING,
         )
     ).all()
     cancelled = 0
     for delivery in pending:
         if delivery.dedupe_key not in wanted:
-            delivery.status = "cancelled"
+            delivery.status = DeliveryStatus.CANCELLED
             cancelled += 1
     return cancelled
 
@@ -287,8 +295,10 @@ def planned_snippets(
         select(Delivery)
         .where(
             Delivery.alliance_id == alliance.id,
-            Delivery.kind == "snippet",
-            col(Delivery.status).in_(("pending", "sending", "sent")),
+            Delivery.kind == DeliveryKind.SNIPPET,
+            col(Delivery.status).in_(
+                (DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.SENT)
+            ),
         )
         .order_by(col(Delivery.due_at), col(Delivery.id))
     ).all()
@@ -374,8 +384,8 @@ def coverage(session: Session, alliance: Alliance, since: datetime) -> list[Cove
     sent = session.exec(
         select(Delivery).where(
             Delivery.alliance_id == alliance.id,
-            Delivery.kind == "snippet",
-            Delivery.status == "sent",
+            Delivery.kind == DeliveryKind.SNIPPET,
+            Delivery.status == DeliveryStatus.SENT,
             col(Delivery.sent_at) >= since,
         )
     ).all()
