@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, Column, LargeBinary
 from sqlmodel import Field, SQLModel
@@ -38,8 +39,14 @@ class DeliveryKind(StrEnum):
     NOTICE = "notice"  # anything else told once (help asked, results, unreachable people)
 
 
+def _subject(target: str) -> Any:
+    """A nullable, indexed reference to what a delivery is about."""
+    return Field(default=None, foreign_key=target, index=True, ondelete="SET NULL")
+
+
 class Delivery(SQLModel, table=True):
-    """One unsolicited message in the outbox. `dedupe_key` makes planning idempotent."""
+    """One unsolicited message in the outbox. `dedupe_key` makes planning idempotent; it is
+    never parsed (the subject columns say what a message is about)."""
 
     id: int | None = Field(default=None, primary_key=True)
     alliance_id: int | None = Field(default=None, foreign_key="alliance.id", index=True)
@@ -47,12 +54,27 @@ class Delivery(SQLModel, table=True):
     kind: str  # a `DeliveryKind`
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     channel: str | None = None  # a Slack channel, for messages to the advisers' channel
+    # what the message is about (`bot.core.outbox.subjects.Subject`): real references that
+    # queries join and cancel by; a subject that is deleted (a moment removed from a
+    # calendar) leaves the message as history, without the link
+    agreement_id: int | None = _subject("agreement.id")
+    agenda_item_id: int | None = _subject("agendaitem.id")
+    snippet_key: str | None = None  # a key, not a row: snippets may come from files
+    round_id: int | None = _subject("pulseround.id")
+    proposal_id: int | None = _subject("proposal.id")
+    house_version_id: int | None = _subject("houseversion.id")
+    partner_id: int | None = _subject("partner.id")
+    flag_id: int | None = _subject("flag.id")
+    signal_id: int | None = _subject("signal.id")
     platform: str  # a `Platform`
     body: str = text_column()  # neutral small markup
     buttons: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))
     # one PNG sent along with the text (a chart), and the words that stand in for it
     image: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     image_alt: str | None = text_column(nullable=True)
+    image_name: str | None = None  # the file name it is sent under (`pulse-report.png`)
+    # a neutral description of a chart for the worker to draw (unused for now)
+    chart: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     due_at: datetime = Field(index=True)
     expires_at: datetime | None = None  # not worth sending after this (a closed poll)
     urgent: bool = False  # may be sent in quiet hours; only where the planner says so
