@@ -245,6 +245,5 @@ class Worker:
 
 
 def delivery_image(delivery: Delivery, png: bytes) -> Image:
-    """The row's PNG, named after what it belongs to (`pulse-report:12` → pulse-report.png)."""
-    name = delivery.dedupe_key.split(":", 1)[0] or "image"
-    return Image(png, delivery.image_alt or "", filename=f"{name}.png")
+    """The row's PNG, under the name its planner gave it (`pulse-report.png`)."""
+    return Image(png, delivery.image_alt or "", filename=delivery.image_name or "image.png")

@@ -53,6 +53,7 @@ def plan(
     person: str | None = None,
     channel: str | None = None,
     body: str = LONG,
+    filename: str = "chart.png",
 ) -> None:
     with session_scope(engine) as session:
         alliance = get_alliance(session)
@@ -60,7 +61,7 @@ def plan(
         result = plan_delivery(
             session,
             alliance,
-            Plan(key, "notice", body, utcnow(), who, channel, image=Image(PNG, ALT)),
+            Plan(key, "notice", body, utcnow(), who, channel, image=Image(PNG, ALT, filename)),
         )
         assert result.outcome == "planned"
 
@@ -85,7 +86,7 @@ def test_plan_delivery_stores_the_image(open_hours: Engine) -> None:
 def test_a_channel_delivery_posts_the_text_then_uploads_the_png_once(
     open_hours: Engine, slack: FakeSlackApi
 ) -> None:
-    plan(open_hours, "pulse-report:9", channel="C0ADVISERS")
+    plan(open_hours, "pulse-report:9", channel="C0ADVISERS", filename="pulse-report.png")
     run(open_hours, {"slack": SlackSender("xoxb-test", slack.base_url)})
     run(open_hours, {"slack": SlackSender("xoxb-test", slack.base_url)})  # nothing more
     assert statuses(open_hours) == {"pulse-report:9": "sent"}

@@ -43,7 +43,7 @@ from bot.core.pulse import (
     round_results,
     structure_of,
 )
-from bot.core.toolkit import AGENDA_LABELS, coverage, parse_key
+from bot.core.toolkit import AGENDA_LABELS, coverage
 from bot.render.slack import render_slack
 
 MAX_HOME_BLOCKS = 100
@@ -117,15 +117,15 @@ def _agenda(session: Session, alliance: Alliance, person: Person) -> list[tuple[
     ids = [person.partner_id] if person.partner_id in partners else list(partners)
     items = upcoming(session, [i for i in ids if i is not None], utcnow(), AGENDA_DAYS)
     planned: dict[int, int] = {}
-    for key in session.exec(
-        select(Delivery.dedupe_key).where(
+    for item_id in session.exec(
+        select(Delivery.agenda_item_id).where(
             Delivery.alliance_id == alliance.id,
             Delivery.kind == "snippet",
             col(Delivery.status).in_(("pending", "sent")),
         )
     ):
-        item_id = parse_key(key).agenda_item_id
-        planned[item_id] = planned.get(item_id, 0) + 1
+        if item_id is not None:
+            planned[item_id] = planned.get(item_id, 0) + 1
     return [
         (item, partners.get(item.partner_id, ""), planned.get(item.id or 0, 0))
         for item in items[:10]

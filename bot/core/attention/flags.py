@@ -31,7 +31,7 @@ from bot.core.kernel import (
     language_of,
     utcnow,
 )
-from bot.core.outbox import DeliveryKind, Plan, plan_delivery
+from bot.core.outbox import DeliveryKind, Plan, Subject, plan_delivery
 
 GRACE = timedelta(days=28)
 MAX_NOTE = 1000
@@ -143,6 +143,7 @@ def _announce(session: Session, alliance: Alliance, flag: Flag, now: datetime) -
                 due_at=now,
                 channel=alliance.adviser_channel,
                 buttons=(ack_button(texts, flag),),
+                subject=Subject(flag_id=flag.id),
             ),
         )
         return
@@ -163,6 +164,7 @@ def _announce(session: Session, alliance: Alliance, flag: Flag, now: datetime) -
                 due_at=now,
                 person=person,
                 buttons=(ack_button(texts, flag),),
+                subject=Subject(flag_id=flag.id),
             ),
         )
 

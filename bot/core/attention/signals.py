@@ -21,7 +21,7 @@ from bot.core.kernel import (
     language_of,
     utcnow,
 )
-from bot.core.outbox import DeliveryKind, Plan, plan_delivery
+from bot.core.outbox import DeliveryKind, Plan, Subject, plan_delivery
 
 MAX_SIGNAL = 2000
 STATUS_VERBS = {"sa": SignalStatus.ON_AGENDA, "sn": SignalStatus.ANSWERED}
@@ -65,6 +65,7 @@ def record_signal(
                 due_at=utcnow(),
                 channel=alliance.adviser_channel,
                 buttons=status_buttons(texts, signal.id or 0),
+                subject=Subject(signal_id=signal.id),
             ),
         )
     return signal
@@ -105,6 +106,7 @@ def mark_signal(
                 body=texts.render("signal_heard_back", signal=signal, status=status),
                 due_at=utcnow(),
                 person=sender,
+                subject=Subject(signal_id=signal.id),
             ),
         )
     return True

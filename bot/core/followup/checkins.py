@@ -26,7 +26,14 @@ from bot.core.kernel import (
     language_of,
     utcnow,
 )
-from bot.core.outbox import DeliveryKind, Plan, cancel_pending, plan_delivery, reachable_of_partner
+from bot.core.outbox import (
+    DeliveryKind,
+    Plan,
+    Subject,
+    cancel_pending,
+    plan_delivery,
+    reachable_of_partner,
+)
 
 STAGES = {"week_before": -7, "day_before": -1, "due": 0, "late_1": 7, "late_2": 21}
 HORIZON = timedelta(days=60)
@@ -88,6 +95,7 @@ def plan_checkins(session: Session, alliance: Alliance, today: date) -> int:
                         due_at=due_at,
                         person=person,
                         buttons=checkin_buttons(texts, agreement.id or 0),
+                        subject=Subject(agreement_id=agreement.id),
                     ),
                 )
                 planned += result.outcome == "planned"
@@ -111,7 +119,7 @@ def record_answer(
     elif answer == CheckInStatus.STUCK:
         agreement.status = AgreementStatus.STUCK
     agreement.updated_at = utcnow()
-    cancel_pending(session, f"checkin:{agreement.id}:")
+    cancel_pending(session, DeliveryKind.CHECKIN, Subject(agreement_id=agreement.id))
     session.add(
         AuditEvent(
             alliance_id=agreement.alliance_id,

@@ -17,7 +17,7 @@ from bot.core.followup.agreements import (
 from bot.core.followup.checkins import ANSWERS, checkin_buttons, may_answer, record_answer
 from bot.core.followup.models import Agreement, CheckInStatus
 from bot.core.kernel import Button, Context, Partner, Reply, Role, Texts, utcnow
-from bot.core.outbox import DeliveryKind, Plan, plan_delivery
+from bot.core.outbox import DeliveryKind, Plan, Subject, plan_delivery
 
 SHOWN = 15
 WITH_BUTTONS = 5
@@ -148,5 +148,6 @@ def _ask_advisers(context: Context, agreement: Agreement) -> None:
             ),
             due_at=utcnow(),
             channel=alliance.adviser_channel,
+            subject=Subject(agreement_id=agreement.id),
         ),
     )

@@ -19,8 +19,8 @@ As of a day
 
 Check-ins
     A check-in is *unanswered* when it was sent (by `as_of`) and no answer to its agreement
-    came after it. Deliveries name their agreement only in the dedupe key
-    (``checkin:<agreement id>:<stage>:<person id>``), so the join matches on that prefix.
+    came after it. A check-in delivery names its agreement in `Delivery.agreement_id`
+    (indexed), so the join is an ordinary one.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, String, and_, case, cast, exists, func, literal, or_
+from sqlalchemy import Integer, and_, case, cast, exists, func, literal, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
@@ -184,9 +184,7 @@ def _unanswered_by_period(session: Session, alliance: Alliance, as_of: date) -> 
 
 
 def _checkin_of_agreement() -> ColumnElement[bool]:
-    return col(Delivery.dedupe_key).like(
-        literal("checkin:") + cast(col(Agreement.id), String) + literal(":%")
-    )
+    return col(Delivery.agreement_id) == col(Agreement.id)
 
 
 @dataclass(frozen=True)

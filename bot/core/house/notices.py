@@ -27,7 +27,7 @@ from bot.core.kernel import (
     language_of,
     utcnow,
 )
-from bot.core.outbox import Delivery, DeliveryKind, DeliveryStatus, Plan, plan_delivery
+from bot.core.outbox import Delivery, DeliveryKind, DeliveryStatus, Plan, Subject, plan_delivery
 
 REMINDER_AFTER = timedelta(days=3)
 
@@ -78,6 +78,7 @@ def notify_proposal(
                     due_at=due,
                     person=person,
                     buttons=answer_buttons(texts, proposal.id or 0),
+                    subject=Subject(proposal_id=proposal.id),
                 ),
             )
             planned += step == "ask" and result.outcome == "planned"
@@ -92,10 +93,15 @@ def partner_answered(
     advisers = [
         p.id for p in _people(session, alliance, Role.ADVISER) if p.partner_id == partner.id
     ]
-    keys = [f"house:{proposal.id}:{step}:{pid}" for pid in advisers for step in ("ask", "remind")]
     session.execute(
         update(Delivery)
-        .where(col(Delivery.dedupe_key).in_(keys), col(Delivery.status) == DeliveryStatus.PENDING)
+        .where(
+            col(Delivery.kind) == DeliveryKind.HOUSE,
+            col(Delivery.proposal_id) == proposal.id,
+            col(Delivery.partner_id).is_(None),  # asks and reminders (not news of an answer)
+            col(Delivery.person_id).in_(advisers),
+            col(Delivery.status) == DeliveryStatus.PENDING,
+        )
         .values(status=DeliveryStatus.CANCELLED)
     )
     reason = next((why for p, why in status.objected if p.id == partner.id), None)
@@ -114,6 +120,7 @@ def partner_answered(
                 body=texts.render("house_objection_notice", partner=partner, by=by, reason=reason),
                 due_at=utcnow(),
                 person=person,
+                subject=Subject(proposal_id=proposal.id, partner_id=partner.id),
             ),
         )
 
@@ -135,6 +142,7 @@ def notify_adopted(
                 body=texts.render("house_adopted_notice", version=version, changes=changes),
                 due_at=now,
                 person=person,
+                subject=Subject(house_version_id=version.id),
             ),
         )
         planned += result.outcome == "planned"
@@ -149,6 +157,7 @@ def notify_adopted(
                 body=texts.render("house_adopted_notice", version=version, changes=changes),
                 due_at=now,
                 channel=alliance.adviser_channel,
+                subject=Subject(house_version_id=version.id),
             ),
         )
     return planned

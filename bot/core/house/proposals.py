@@ -30,7 +30,7 @@ from bot.core.house.models import (
     ProposalState,
 )
 from bot.core.kernel import Alliance, AuditEvent, Partner, Person, Role, utcnow
-from bot.core.outbox import cancel_pending
+from bot.core.outbox import DeliveryKind, Subject, cancel_pending
 
 
 class ProposalError(ValueError):
@@ -124,7 +124,7 @@ def propose(
             raise ProposalError("already_open", proposal=existing)
         existing.status = ProposalState.REPLACED
         existing.decided_at = utcnow()
-        cancel_pending(session, f"house:{existing.id}:")
+        cancel_pending(session, DeliveryKind.HOUSE, Subject(proposal_id=existing.id))
     proposal = Proposal(
         alliance_id=alliance.id or 0,
         base_version=current.version if current else 0,
@@ -187,7 +187,7 @@ def adopt(session: Session, alliance: Alliance, status: ProposalStatus) -> House
     )
     proposal.status = ProposalState.ADOPTED
     proposal.decided_at = utcnow()
-    cancel_pending(session, f"house:{proposal.id}:")
+    cancel_pending(session, DeliveryKind.HOUSE, Subject(proposal_id=proposal.id))
     session.add(
         AuditEvent(
             alliance_id=alliance.id,
@@ -209,7 +209,7 @@ def withdraw(session: Session, alliance: Alliance, person: Person) -> Proposal:
         raise ProposalError("nothing_open")
     proposal.status = ProposalState.WITHDRAWN
     proposal.decided_at = utcnow()
-    cancel_pending(session, f"house:{proposal.id}:")
+    cancel_pending(session, DeliveryKind.HOUSE, Subject(proposal_id=proposal.id))
     _audit(session, alliance, person, "house.withdrawn", proposal=proposal.id)
     return proposal
 

@@ -27,14 +27,17 @@ from bot.core.outbox.queue import (
     unreachable_accounts,
 )
 from bot.core.outbox.reach import reachable_of_partner
+from bot.core.outbox.subjects import NOTHING, Subject
 
 __all__ = [
     "BASE_BACKOFF_SECONDS",
+    "NOTHING",
     "Delivery",
     "DeliveryKind",
     "DeliveryStatus",
     "Plan",
     "PlanResult",
+    "Subject",
     "WorkerHeartbeat",
     "active_workers",
     "cancel_pending",

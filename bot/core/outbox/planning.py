@@ -2,6 +2,7 @@
 
 The core never sends. It plans a `Delivery` row with a dedupe key; the worker sends it.
 Planning the same key twice is a no-op, which is what makes every clock job idempotent.
+The key is only that: what a message is about is its `Subject`, kept in columns of its own.
 
 The rules a planned message obeys, in this order (the worker checks them again just before
 sending, because time passes between planning and sending):
@@ -32,6 +33,7 @@ from sqlmodel import Session, col, func, select
 from bot.core.kernel import Alliance, Button, Image, Person, Platform, timezone_of, utcnow
 from bot.core.outbox.models import Delivery, DeliveryKind, DeliveryStatus
 from bot.core.outbox.reach import reachable_identity
+from bot.core.outbox.subjects import NOTHING, Subject
 
 COUNTED_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.SENT)
 MAX_CAP_WEEKS = 8  # never push a message further than this; skip it instead
@@ -51,6 +53,7 @@ class Plan:
     urgent: bool = False
     expires_at: datetime | None = None
     image: Image | None = None  # one PNG (a chart), sent after the text; see `bot.worker`
+    subject: Subject = NOTHING  # what it is about: queries and cancelling use this, not the key
 
 
 Outcome = Literal["planned", "duplicate", "unreachable", "too_late"]
@@ -155,6 +158,21 @@ def plan_delivery(session: Session, alliance: Alliance, plan: Plan) -> PlanResul
         raise ValueError("a plan needs a person or a channel")
     if plan.expires_at is not None and due_at >= plan.expires_at:
         return PlanResult("too_late", None)
+    delivery = _delivery(alliance, plan, platform, due_at, held_back)
+    try:
+        with session.begin_nested():
+            session.add(delivery)
+    except IntegrityError:  # planned by someone else between our check and our insert
+        existing = session.exec(
+            select(Delivery).where(Delivery.dedupe_key == plan.dedupe_key)
+        ).one()
+        return PlanResult("duplicate", existing)
+    return PlanResult("planned", delivery)
+
+
+def _delivery(
+    alliance: Alliance, plan: Plan, platform: str, due_at: datetime, held_back: bool
+) -> Delivery:
     delivery = Delivery(
         alliance_id=alliance.id,
         dedupe_key=plan.dedupe_key,
@@ -168,29 +186,33 @@ def plan_delivery(session: Session, alliance: Alliance, plan: Plan) -> PlanResul
         ],
         image=plan.image.png if plan.image else None,
         image_alt=plan.image.alt if plan.image else None,
+        image_name=plan.image.filename if plan.image else None,
         due_at=due_at,
         expires_at=plan.expires_at,
         urgent=plan.urgent,
         held_back=held_back,
     )
-    try:
-        with session.begin_nested():
-            session.add(delivery)
-    except IntegrityError:  # planned by someone else between our check and our insert
-        existing = session.exec(
-            select(Delivery).where(Delivery.dedupe_key == plan.dedupe_key)
-        ).one()
-        return PlanResult("duplicate", existing)
-    return PlanResult("planned", delivery)
+    for column, value in plan.subject.columns().items():
+        setattr(delivery, column, value)
+    return delivery
 
 
-def cancel_pending(session: Session, key_prefix: str) -> int:
-    """Drop planned messages that no longer make sense (the proposal they ask about closed)."""
+def cancel_pending(
+    session: Session, kind: DeliveryKind, subject: Subject, person_id: int | None = None
+) -> int:
+    """Drop planned messages that no longer make sense (the proposal they ask about closed):
+    those of `kind` about `subject`, and only those to `person_id` when it is given."""
+    about = subject.conditions()
+    if not about:  # without a subject this would cancel every pending message of the kind
+        raise ValueError("cancel_pending needs a subject")
+    if person_id is not None:
+        about.append(col(Delivery.person_id) == person_id)
     result = session.execute(
         update(Delivery)
         .where(
-            col(Delivery.dedupe_key).startswith(key_prefix, autoescape=True),
+            col(Delivery.kind) == kind,
             col(Delivery.status) == DeliveryStatus.PENDING,
+            *about,
         )
         .values(status=DeliveryStatus.CANCELLED)
     )

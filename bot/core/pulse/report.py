@@ -29,7 +29,7 @@ from bot.core.kernel import (
     plain_text,
     utcnow,
 )
-from bot.core.outbox import DeliveryKind, Plan, cancel_pending, plan_delivery
+from bot.core.outbox import DeliveryKind, Plan, Subject, cancel_pending, plan_delivery
 from bot.core.pulse.chart import render_trend_chart
 from bot.core.pulse.models import PulseAnswer, PulseQuestion, PulseRound
 from bot.core.pulse.results import (
@@ -182,8 +182,8 @@ def close_round(
     if pulse_round is None:
         return None
     pulse_round.closed_at = now
-    cancel_pending(session, f"pulse-reminder:{pulse_round.id}:")
-    cancel_pending(session, f"pulse:{pulse_round.id}:")
+    cancel_pending(session, DeliveryKind.REMINDER, Subject(round_id=pulse_round.id))
+    cancel_pending(session, DeliveryKind.PULSE, Subject(round_id=pulse_round.id))
     session.flush()
     rounds = round_results(session, alliance, closed_rounds(session, alliance))
     latest = rounds[-1]
@@ -212,6 +212,7 @@ def close_round(
                 ),
                 due_at=now,
                 person=person,
+                subject=Subject(round_id=pulse_round.id),
             ),
         )
     if alliance.adviser_channel:
@@ -225,7 +226,7 @@ def close_round(
                 title=alliance.name,
             )
             alt = texts.gettext("Energy and trust per region over the last rounds")
-            chart = Image(png, alt)  # the worker names it pulse-report.png
+            chart = Image(png, alt, "pulse-report.png")
         plan_delivery(
             session,
             alliance,
@@ -238,6 +239,7 @@ def close_round(
                 due_at=now,
                 channel=alliance.adviser_channel,
                 image=chart,
+                subject=Subject(round_id=pulse_round.id),
             ),
         )
     refresh_pulse_flags(session, alliance, now)

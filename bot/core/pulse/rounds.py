@@ -32,7 +32,7 @@ from bot.core.kernel import (
     local_date,
     utcnow,
 )
-from bot.core.outbox import DeliveryKind, Plan, cancel_pending, plan_delivery
+from bot.core.outbox import DeliveryKind, Plan, Subject, cancel_pending, plan_delivery
 from bot.core.pulse.models import PulseAnswer, PulseQuestion, PulseRound
 from bot.core.pulse.questions import FIXED, OPEN, SCALE, bank_question_for, question_text
 
@@ -163,6 +163,7 @@ def _invite(
             person=person,
             buttons=scale_buttons(first),
             expires_at=pulse_round.closes_at,
+            subject=Subject(round_id=pulse_round.id),
         ),
     )
     if result.outcome != "planned":
@@ -184,6 +185,7 @@ def _invite(
                 person=person,
                 buttons=scale_buttons(first),
                 expires_at=pulse_round.closes_at,
+                subject=Subject(round_id=pulse_round.id),
             ),
         )
     delivery = result.delivery
@@ -253,7 +255,9 @@ def record_answer(
     following = [q for q in scale[position + 1 :] if q.id not in answered]
     complete = all(q.id in answered for q in scale)
     if complete:
-        cancel_pending(session, f"pulse-reminder:{pulse_round.id}:{person.id}:")
+        cancel_pending(
+            session, DeliveryKind.REMINDER, Subject(round_id=pulse_round.id), person_id=person.id
+        )
     if existing is None and complete:
         session.add(
             AuditEvent(

@@ -9,7 +9,6 @@ from bot.core.toolkit.page import issue_token, revoke_token, toolkit_page_for_to
 from bot.core.toolkit.plan import (
     FEEDBACK_VERB,
     coverage,
-    parse_key,
     plan_snippets,
     planned_snippets,
 )
@@ -29,7 +28,6 @@ __all__ = [
     "handle_agenda",
     "handle_toolkit",
     "issue_token",
-    "parse_key",
     "plan_snippets",
     "planned_snippets",
     "press_feedback",

@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from bot.core.agenda import KIND_WORDS, OTHER, AgendaItem, classify, upcoming
 from bot.core.kernel import Context, Partner, Reply, Role, utcnow
 from bot.core.outbox import Delivery, DeliveryKind, DeliveryStatus
-from bot.core.toolkit.plan import PREFIX, VERDICTS, parse_key, plan_snippets, record_feedback
+from bot.core.toolkit.plan import VERDICTS, plan_snippets, record_feedback
 from bot.core.toolkit.snippets import AGENDA_LABELS, personalised
 
 SHOWN_SNIPPETS = 3
@@ -92,11 +92,10 @@ def handle_agenda(context: Context) -> Reply:
         select(Delivery).where(
             Delivery.kind == DeliveryKind.SNIPPET,
             col(Delivery.status).in_((DeliveryStatus.PENDING, DeliveryStatus.SENT)),
-            col(Delivery.dedupe_key).startswith(PREFIX),
+            col(Delivery.agenda_item_id).is_not(None),
         )
     ):
-        item_id = parse_key(delivery.dedupe_key).agenda_item_id
-        planned.setdefault(item_id, []).append(delivery)
+        planned.setdefault(delivery.agenda_item_id or 0, []).append(delivery)
     zone = ZoneInfo(context.alliance.timezone)
     return context.reply(
         "agenda",

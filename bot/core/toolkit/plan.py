@@ -11,7 +11,9 @@ plan (and its text names the moment's date), but the outbox never changes a plan
 message's key.
 So a move plans a new delivery and cancels the pending old one — unless one for the same
 moment, snippet and person was already sent, in which case nothing is sent again. Deleted
-or cancelled moments cancel their pending snippets the same way.
+or cancelled moments cancel their pending snippets the same way. The key is never read
+back: a delivery names its moment and snippet in its subject columns (`agenda_item_id`,
+`snippet_key`), and those are what the queries ask.
 
 Not a flood: at most `PER_MOMENT` snippets per moment (rotating through those that serve
 it, so a monthly deadline does not get the same text every month), and the outbox keeps
@@ -45,6 +47,7 @@ from bot.core.outbox import (
     DeliveryKind,
     DeliveryStatus,
     Plan,
+    Subject,
     plan_delivery,
     reachable_of_partner,
 )
@@ -88,20 +91,6 @@ class PlanReport:
     planned: int = 0
     cancelled: int = 0
     unchanged: int = 0
-
-
-@dataclass(frozen=True)
-class SnippetKey:
-    """What a snippet delivery's dedupe key says: for which moment, which text, whom."""
-
-    agenda_item_id: int
-    snippet: str
-    person_id: int
-
-
-def parse_key(dedupe_key: str) -> SnippetKey:
-    item_id, snippet, person_id = dedupe_key.removeprefix(PREFIX).split(":")[:3]
-    return SnippetKey(int(item_id), snippet, int(person_id))
 
 
 def send_day(moment: date, lead_days: int) -> date:
@@ -207,11 +196,13 @@ def _occurrence_number(item: AgendaItem) -> int:
 
 
 def _already_sent(session: Session, item: AgendaItem, snippet: Snippet, person: Person) -> bool:
-    prefix = f"{PREFIX}{item.id}:{snippet.key}:{person.id}:"
     return (
         session.exec(
             select(Delivery.id).where(
-                col(Delivery.dedupe_key).startswith(prefix),
+                Delivery.kind == DeliveryKind.SNIPPET,
+                Delivery.agenda_item_id == item.id,
+                Delivery.snippet_key == snippet.key,
+                Delivery.person_id == person.id,
                 col(Delivery.status).in_((DeliveryStatus.SENT, DeliveryStatus.SENDING)),
             )
         ).first()
@@ -257,6 +248,7 @@ def _plan_one(
             due_at=due_at,
             person=person,
             expires_at=item.starts_at,
+            subject=Subject(agenda_item_id=item.id, snippet_key=snippet.key),
         ),
     )
     if result.outcome == "planned" and result.delivery is not None:
@@ -306,10 +298,9 @@ def planned_snippets(
     house = current_house(session, alliance)
     planned = []
     for delivery in rows:
-        key = parse_key(delivery.dedupe_key)
-        item = session.get(AgendaItem, key.agenda_item_id)
-        person = session.get(Person, key.person_id)
-        snippet = snippets.get(key.snippet)
+        item = _moment(session, delivery)
+        person = session.get(Person, delivery.person_id) if delivery.person_id else None
+        snippet = snippets.get(delivery.snippet_key or "")
         if item is None or person is None or snippet is None or item.starts_at < now:
             continue  # (a moment that has passed is history, not a plan)
         partner = session.get(Partner, item.partner_id)
@@ -341,6 +332,13 @@ def planned_snippets(
     return planned
 
 
+def _moment(session: Session, delivery: Delivery) -> AgendaItem | None:
+    """The agenda moment a snippet delivery is timed to (None once it left the calendar)."""
+    if delivery.agenda_item_id is None:
+        return None
+    return session.get(AgendaItem, delivery.agenda_item_id)
+
+
 def record_feedback(
     session: Session, delivery: Delivery, person: Person, verdict: str
 ) -> ToolkitFeedback:
@@ -348,15 +346,14 @@ def record_feedback(
     feedback = session.exec(
         select(ToolkitFeedback).where(ToolkitFeedback.delivery_id == delivery.id)
     ).first()
-    key = parse_key(delivery.dedupe_key)
-    item = session.get(AgendaItem, key.agenda_item_id)
+    item = _moment(session, delivery)
     if feedback is None:
         feedback = ToolkitFeedback(
             delivery_id=delivery.id or 0,
             # the partner the snippet was for, whoever presses (an adviser may answer for it)
             partner_id=item.partner_id if item is not None else person.partner_id,
             person_id=person.id,
-            snippet_key=key.snippet,
+            snippet_key=delivery.snippet_key or "",
             verdict=verdict,
         )
         session.add(feedback)
@@ -397,7 +394,7 @@ def coverage(session: Session, alliance: Alliance, since: datetime) -> list[Cove
             )
         )
     }
-    items = {d.id: session.get(AgendaItem, parse_key(d.dedupe_key).agenda_item_id) for d in sent}
+    items = {d.id: _moment(session, d) for d in sent}
     for partner in partners:
         mine = [
             d for d in sent if (i := items.get(d.id)) is not None and i.partner_id == partner.id

@@ -100,6 +100,7 @@ def test_unanswered_check_ins_count_only_what_was_sent_and_not_answered_after(
                     alliance_id=alliance.id,
                     dedupe_key=f"checkin:{ids[agreement]}:{stage}:1",
                     kind="checkin",
+                    agreement_id=ids[agreement],
                     platform="telegram",
                     due_at=sent,
                     status=status,
