@@ -151,7 +151,7 @@ def press_feedback(context: Context, delivery_id: str, code: str) -> Reply:
     delivery = context.session.get(Delivery, int(delivery_id)) if delivery_id.isdigit() else None
     if (
         delivery is None
-        or delivery.kind != "snippet"
+        or delivery.kind != DeliveryKind.SNIPPET
         or delivery.alliance_id != context.alliance.id
         or code not in VERDICTS
     ):
