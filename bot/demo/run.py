@@ -40,13 +40,6 @@ def build_demo_database(directory: Path, today: date | None = None) -> str:
         alliance = get_alliance(session)
         seed_history(session, alliance, today or date.today())
         plan_demo_toolkit(session, alliance, today or date.today())
-        # as the daily clock job would: the flags list shows what detection stored
-        day = today or date.today()
-        refresh_follow_up_flags(
-            session,
-            alliance,
-            datetime.combine(day, time(7, 30), tzinfo=ZoneInfo(alliance.timezone)),
-        )
     engine.dispose()
     return url
 
@@ -83,6 +76,9 @@ def run_demo(settings: Settings, person_key: str, with_web: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="alliancebot-demo-") as directory:
         url = build_demo_database(Path(directory))
         engine = make_engine(url)
+        with session_scope(engine) as session:
+            # as this morning's clock job would: the flags list shows what detection stored
+            refresh_follow_up_flags(session, get_alliance(session))
         out = sys.stdout
         web_url = None
         if with_web:

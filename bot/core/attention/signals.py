@@ -19,7 +19,7 @@ from bot.core.kernel import (
     Person,
     Region,
     Texts,
-    encode_action,
+    Verb,
     language_of,
     utcnow,
 )
@@ -27,7 +27,9 @@ from bot.core.outbox import Plan, plan_delivery
 
 MAX_SIGNAL = 2000
 Status = Literal["on_agenda", "answered"]
-STATUS_VERBS: dict[str, Status] = {"sa": "on_agenda", "sn": "answered"}
+ON_AGENDA = Verb("sa")
+ANSWERED = Verb("sn")
+STATUS_VERBS: dict[str, Status] = {ON_AGENDA.code: "on_agenda", ANSWERED.code: "answered"}
 
 
 def record_signal(
@@ -75,8 +77,8 @@ def record_signal(
 
 def status_buttons(texts: Texts, signal_id: int) -> tuple[Button, ...]:
     return (
-        Button(texts.gettext("On the agenda"), encode_action("sa", signal_id), "primary"),
-        Button(texts.gettext("Answered"), encode_action("sn", signal_id)),
+        Button(texts.gettext("On the agenda"), ON_AGENDA.action(signal_id), "primary"),
+        Button(texts.gettext("Answered"), ANSWERED.action(signal_id)),
     )
 
 

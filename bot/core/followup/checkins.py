@@ -21,7 +21,7 @@ from bot.core.kernel import (
     Partner,
     Person,
     Texts,
-    encode_action,
+    Verb,
     language_of,
     utcnow,
 )
@@ -30,7 +30,13 @@ from bot.core.outbox import Plan, cancel_pending, plan_delivery, reachable_of_pa
 STAGES = {"week_before": -7, "day_before": -1, "due": 0, "late_1": 7, "late_2": 21}
 HORIZON = timedelta(days=60)
 SEND_AT = time(9, 30)
-ANSWERS = {"ad": "done", "ao": "on_track", "as": "stuck", "ah": "need_help"}
+DONE, ON_TRACK, STUCK, NEED_HELP = Verb("ad"), Verb("ao"), Verb("as"), Verb("ah")
+ANSWERS = {
+    DONE.code: "done",
+    ON_TRACK.code: "on_track",
+    STUCK.code: "stuck",
+    NEED_HELP.code: "need_help",
+}
 
 
 def recipients(session: Session, agreement: Agreement) -> list[Person]:
@@ -40,10 +46,10 @@ def recipients(session: Session, agreement: Agreement) -> list[Person]:
 
 def checkin_buttons(texts: Texts, agreement_id: int) -> tuple[Button, ...]:
     return (
-        Button(texts.gettext("Done"), encode_action("ad", agreement_id), "primary"),
-        Button(texts.gettext("On track"), encode_action("ao", agreement_id)),
-        Button(texts.gettext("Stuck"), encode_action("as", agreement_id), "danger"),
-        Button(texts.gettext("Need help"), encode_action("ah", agreement_id)),
+        Button(texts.gettext("Done"), DONE.action(agreement_id), "primary"),
+        Button(texts.gettext("On track"), ON_TRACK.action(agreement_id)),
+        Button(texts.gettext("Stuck"), STUCK.action(agreement_id), "danger"),
+        Button(texts.gettext("Need help"), NEED_HELP.action(agreement_id)),
     )
 
 

@@ -1,23 +1,18 @@
 """toolkit: TODO docstring."""
 
+# face: FEATURE
 from __future__ import annotations
 
+from bot.core.toolkit.commands import FEATURE
 from bot.core.toolkit.compose import Draft, DraftError, compose_snippet
-from bot.core.toolkit.handlers import handle_agenda, handle_toolkit, press_feedback
 from bot.core.toolkit.models import ToolkitFeedback, ToolkitSnippet
 from bot.core.toolkit.page import issue_token, revoke_token, toolkit_page_for_token
-from bot.core.toolkit.plan import (
-    FEEDBACK_VERB,
-    coverage,
-    parse_key,
-    plan_snippets,
-    planned_snippets,
-)
+from bot.core.toolkit.plan import coverage, parse_key, plan_snippets, planned_snippets
 from bot.core.toolkit.snippets import AGENDA_LABELS, KIND_LABELS, current_house
 
 __all__ = [
     "AGENDA_LABELS",
-    "FEEDBACK_VERB",
+    "FEATURE",
     "KIND_LABELS",
     "Draft",
     "DraftError",
@@ -26,13 +21,10 @@ __all__ = [
     "compose_snippet",
     "coverage",
     "current_house",
-    "handle_agenda",
-    "handle_toolkit",
     "issue_token",
     "parse_key",
     "plan_snippets",
     "planned_snippets",
-    "press_feedback",
     "revoke_token",
     "toolkit_page_for_token",
 ]

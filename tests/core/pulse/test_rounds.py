@@ -11,9 +11,9 @@ from sqlmodel import Session, col, func, select
 
 from bot.core.alliance.load import get_alliance
 from bot.core.attention.models import Flag, Signal
-from bot.core.dispatch import handle, press
+from bot.core.dispatch import find_command, handle, press
 from bot.core.jobs import run_due_job
-from bot.core.kernel.commands import Command, find_command
+from bot.core.kernel.commands import Command
 from bot.core.kernel.models import Alliance, JobRun, Person
 from bot.core.kernel.replies import Reply, plain_text
 from bot.core.outbox.models import Delivery
