@@ -667,7 +667,8 @@ def agenda_import_command(
     source: Annotated[str, typer.Argument(metavar="FILE_OR_URL", help=".ics file or URL.")],
 ) -> None:
     """Import a partner's calendar (.ics); moved and deleted events move their snippets."""
-    from bot.core.agenda import CalendarError, fetch, import_agenda
+    from bot.adapters.calendar_feed import read_calendar
+    from bot.core.agenda import CalendarError, import_agenda
     from bot.core.toolkit import plan_snippets
 
     engine = _engine(load_settings())
@@ -675,7 +676,7 @@ def agenda_import_command(
         partner = _partner(session, partner_key)
         alliance = get_alliance(session)
         try:
-            data = fetch(source, Path.cwd())
+            data = read_calendar(source, Path.cwd())
             report = import_agenda(
                 session,
                 partner,
