@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import OperationalError
 
-from bot.cli import agenda, agreements, house, processes, pulse, setup, toolkit
+from bot.cli import agenda, agreements, house, jobs, processes, pulse, setup, toolkit
 from bot.core.alliance import NoAllianceError
 from bot.db import SchemaOutOfDateError
 
@@ -47,6 +47,7 @@ app.add_typer(pulse.app, name="pulse")
 app.add_typer(agreements.app, name="agreements")
 app.add_typer(agenda.app, name="agenda")
 app.add_typer(toolkit.app, name="toolkit")
+app.add_typer(jobs.app, name="jobs")
 
 
 def main() -> None:
