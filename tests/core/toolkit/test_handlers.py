@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.core.toolkit import handlers as toolkit_commands
 from bot.core.agenda.models import AgendaItem
 from bot.core.alliance.load import get_alliance
 from bot.core.dispatch import command_from_text, handle
 from bot.core.kernel.models import Partner, utcnow
 from bot.core.outbox.models import Delivery
+from bot.core.toolkit import handlers as toolkit_commands
 from bot.core.toolkit.plan import plan_snippets
 from bot.core.toolkit.snippets import library, personalise
 from bot.db import session_scope
