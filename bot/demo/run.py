@@ -12,15 +12,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import uvicorn
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from bot.adapters.calendar_feed import job_edge
 from bot.adapters.console import run_console
 from bot.adapters.web import create_web_app
-from bot.core.agenda import fetch, import_agenda
 from bot.core.alliance import get_alliance, load_alliance, read_alliance_file
 from bot.core.followup import refresh_follow_up_flags
-from bot.core.kernel import Alliance, Partner, Reply, Texts
-from bot.core.toolkit import plan_snippets, planned_snippets
+from bot.core.jobs import run_job
+from bot.core.kernel import Alliance, Reply, Texts
+from bot.core.toolkit import planned_snippets
 from bot.db import make_engine, migrate, session_scope
 from bot.demo.history import seed_history
 from bot.render.plain import render_plain
@@ -45,19 +46,11 @@ def build_demo_database(directory: Path, today: date | None = None) -> str:
 
 
 def plan_demo_toolkit(session: Session, alliance: Alliance, today: date) -> None:
-    """Read the demo partners' calendars and plan their snippets, as the clock would."""
+    """Read the demo partners' calendars and plan their snippets: the clock's own job."""
     now = datetime.combine(today, time(8, 0), tzinfo=ZoneInfo(alliance.timezone))
-    partners = session.exec(
-        select(Partner).where(
-            Partner.alliance_id == alliance.id, col(Partner.agenda_source).is_not(None)
-        )
-    ).all()
-    for partner in partners:
-        data = fetch(partner.agenda_source or "")
-        import_agenda(
-            session, partner, data, source="calendar", now=now, default_tz=alliance.timezone
-        )
-    plan_snippets(session, alliance, now)
+    detail = run_job(session, "agendas", now, job_edge())
+    if detail["problems"]:  # the demo's calendars ship with it: a problem is a bug
+        raise RuntimeError(f"demo calendars not imported: {detail['problems']}")
 
 
 def _free_port(preferred: int) -> int:
