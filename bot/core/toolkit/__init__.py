@@ -7,8 +7,9 @@ from bot.core.toolkit.commands import FEATURE
 from bot.core.toolkit.compose import Draft, DraftError, compose_snippet
 from bot.core.toolkit.models import ToolkitFeedback, ToolkitSnippet
 from bot.core.toolkit.page import issue_token, revoke_token, toolkit_page_for_token
+from bot.core.toolkit.personalise import current_house
 from bot.core.toolkit.plan import coverage, parse_key, plan_snippets, planned_snippets
-from bot.core.toolkit.snippets import AGENDA_LABELS, KIND_LABELS, current_house
+from bot.core.toolkit.snippets import AGENDA_LABELS, KIND_LABELS
 
 __all__ = [
     "AGENDA_LABELS",

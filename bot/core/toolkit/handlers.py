@@ -19,8 +19,9 @@ from sqlmodel import col, select
 from bot.core.agenda import KIND_WORDS, OTHER, AgendaItem, classify, upcoming
 from bot.core.kernel import Context, Partner, Reply, utcnow
 from bot.core.outbox import Delivery
+from bot.core.toolkit.personalise import personalised
 from bot.core.toolkit.plan import PREFIX, VERDICTS, parse_key, plan_snippets, record_feedback
-from bot.core.toolkit.snippets import AGENDA_LABELS, personalised
+from bot.core.toolkit.snippets import AGENDA_LABELS
 
 SHOWN_SNIPPETS = 3
 AGENDA_DAYS = 42

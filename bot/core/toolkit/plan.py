@@ -41,14 +41,8 @@ from bot.core.kernel import (
 )
 from bot.core.outbox import Delivery, Plan, plan_delivery, reachable_of_partner
 from bot.core.toolkit.models import ToolkitFeedback
-from bot.core.toolkit.snippets import (
-    Snippet,
-    current_house,
-    fits_house,
-    library,
-    partner_notes,
-    usable_text,
-)
+from bot.core.toolkit.personalise import current_house, fits_house, partner_notes, usable_text
+from bot.core.toolkit.snippets import Snippet, library
 
 log = logging.getLogger(__name__)
 

@@ -32,6 +32,7 @@ from bot.core.kernel.people import language_of
 from bot.core.kernel.replies import Reply
 from bot.core.outbox.models import Delivery
 from bot.core.toolkit.models import ToolkitFeedback
+from bot.core.toolkit.personalise import personalise
 from bot.core.toolkit.plan import (
     HORIZON,
     PER_MOMENT,
@@ -44,7 +45,7 @@ from bot.core.toolkit.plan import (
     snippets_for,
     working_time,
 )
-from bot.core.toolkit.snippets import library, load_library, personalise
+from bot.core.toolkit.snippets import library, load_library
 from bot.db import make_engine, migrate, session_scope
 from bot.demo.run import build_demo_database
 from bot.render.plain import render_plain
