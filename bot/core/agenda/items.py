@@ -23,7 +23,7 @@ before it writes anything, and tests and the CLI can import bytes they already h
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -114,17 +114,47 @@ def import_agenda(
         default_tz=default_tz,
     )
     rows = _existing(session, partner.id, now, [o.uid for o in occurrences])
-    added = updated = 0
-    moved: list[str] = []
-    cancelled: list[str] = []
-    stamp = utcnow()
+    changes = _apply(session, partner.id, occurrences, rows, source)
+    removed = sorted(uid for uid, row in rows.items() if row.starts_at >= now)
+    for uid in removed:
+        session.delete(rows[uid])
+    session.flush()
+    return AgendaImport(
+        added=changes.added,
+        moved=len(changes.moved),
+        updated=changes.updated,
+        removed=len(removed),
+        cancelled=len(changes.cancelled),
+        moved_uids=tuple(changes.moved),
+        removed_uids=tuple(removed),
+        cancelled_uids=tuple(changes.cancelled),
+    )
+
+
+@dataclass
+class _Changes:
+    added: int = 0
+    updated: int = 0
+    moved: list[str] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
+
+
+def _apply(
+    session: Session,
+    partner_id: int,
+    occurrences: list[Occurrence],
+    rows: dict[str, AgendaItem],
+    source: str,
+) -> _Changes:
+    """Add new moments and update known ones; what stays in `rows` was not in the file."""
+    changes, stamp = _Changes(), utcnow()
     for occurrence in occurrences:
         row = rows.pop(occurrence.uid, None)
         if row is None:
-            session.add(_new_row(partner.id, occurrence, source, stamp))
-            added += 1
+            session.add(_new_row(partner_id, occurrence, source, stamp))
+            changes.added += 1
             if occurrence.cancelled:
-                cancelled.append(occurrence.uid)
+                changes.cancelled.append(occurrence.uid)
             continue
         change = _update(row, occurrence, source)
         if change is None:
@@ -132,25 +162,12 @@ def import_agenda(
         row.updated_at = stamp
         session.add(row)
         if change == "cancelled":
-            cancelled.append(row.uid)
+            changes.cancelled.append(row.uid)
         elif change == "moved":
-            moved.append(row.uid)
+            changes.moved.append(row.uid)
         else:
-            updated += 1
-    removed = sorted(uid for uid, row in rows.items() if row.starts_at >= now)
-    for uid in removed:
-        session.delete(rows[uid])
-    session.flush()
-    return AgendaImport(
-        added=added,
-        moved=len(moved),
-        updated=updated,
-        removed=len(removed),
-        cancelled=len(cancelled),
-        moved_uids=tuple(moved),
-        removed_uids=tuple(removed),
-        cancelled_uids=tuple(cancelled),
-    )
+            changes.updated += 1
+    return changes
 
 
 def _existing(
