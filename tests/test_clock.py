@@ -11,6 +11,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
+from bot.adapters.calendar_feed import job_edge
 from bot.clock import Cadence, latest_due, load_cadences, make_trigger, schedule, tick
 from bot.core.kernel.models import JobRun
 from bot.core.outbox.models import Delivery
@@ -123,7 +124,7 @@ def test_two_clocks_racing_for_the_same_moment_run_it_once(demo_engine: Engine) 
 
     due = _local(23, 9, 30)
     with session_scope(demo_engine) as first, session_scope(demo_engine) as second:
-        assert run_due_job(first, "pulse_open", due, due) is True
+        assert run_due_job(first, "pulse_open", due, due, job_edge()) is True
         first.commit()
-        assert run_due_job(second, "pulse_open", due, due) is False
+        assert run_due_job(second, "pulse_open", due, due, job_edge()) is False
     assert _count(demo_engine, JobRun) == 1

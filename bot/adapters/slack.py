@@ -61,8 +61,6 @@ from bot.core.house import (
 )
 from bot.core.kernel import (
     Alliance,
-    Command,
-    Context,
     Identity,
     Partner,
     Person,
@@ -550,10 +548,6 @@ async def _bare_new_snippet(command: dict[str, Any]) -> bool:
 def _plain(texts: Texts, template: str, **values: Any) -> str:
     markup = texts.render(template, cmd=lambda key: f"{SLASH} {key}", **values)
     return render_plain(Reply.from_markup(markup))[:2000]
-
-
-def _home_context(session: Session, person: Person, alliance: Alliance) -> Context:
-    return Context(session, Command(person.id or 0, None, "", "", PLATFORM), person, alliance)
 
 
 def slack_lifespan(adapter: SlackAdapter, app_token: str) -> Lifespan:

@@ -23,11 +23,11 @@ from sqlmodel import Session, col, select
 
 from bot.core.agenda import upcoming
 from bot.core.attention import explanation, open_flags, open_signals
+from bot.core.dispatch import context_for
 from bot.core.house import house_markup, open_proposal, proposal_status, status_reply
 from bot.core.kernel import (
     Alliance,
     Command,
-    Context,
     Partner,
     Person,
     Reply,
@@ -79,7 +79,8 @@ def home_view(
     blocks = _blocks(Reply.from_markup(house_markup(session, alliance, texts)))
     proposal = open_proposal(session, alliance.id or 0)
     if proposal is not None and adviser:
-        context = Context(session, Command(person.id or 0, None, "", "", "slack"), person, alliance)
+        context = context_for(session, Command(person.id or 0, None, "", "", "slack"))
+        assert context is not None
         extra = status_reply(context, proposal_status(session, alliance, proposal))
         blocks += _blocks(extra)
     if adviser:

@@ -37,14 +37,19 @@ from telegram.ext import (
 
 from bot.adapters.senders import telegram_keyboard
 from bot.core.alliance import get_alliance, redeem_invite
-from bot.core.dispatch import command_from_text, handle, plain_message, press
-from bot.core.kernel import (
+from bot.core.dispatch import (
     COMMANDS,
+    command_from_text,
+    find_command,
+    handle,
+    plain_message,
+    press,
+)
+from bot.core.kernel import (
     LANGUAGES,
     Person,
     Reply,
     Texts,
-    find_command,
     language_of,
     person_by_account,
     plain_text,

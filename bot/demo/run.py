@@ -12,15 +12,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import uvicorn
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from bot.adapters.calendar_feed import job_edge
 from bot.adapters.console import run_console
 from bot.adapters.web import create_web_app
-from bot.core.agenda import fetch, import_agenda
 from bot.core.alliance import get_alliance, load_alliance, read_alliance_file
 from bot.core.followup import refresh_follow_up_flags
-from bot.core.kernel import Alliance, Partner, Reply, Texts
-from bot.core.toolkit import plan_snippets, planned_snippets
+from bot.core.jobs import run_job
+from bot.core.kernel import Alliance, Reply, Texts
+from bot.core.toolkit import planned_snippets
 from bot.db import make_engine, migrate, session_scope
 from bot.demo.history import seed_history
 from bot.render.plain import render_plain
@@ -40,31 +41,16 @@ def build_demo_database(directory: Path, today: date | None = None) -> str:
         alliance = get_alliance(session)
         seed_history(session, alliance, today or date.today())
         plan_demo_toolkit(session, alliance, today or date.today())
-        # as the daily clock job would: the flags list shows what detection stored
-        day = today or date.today()
-        refresh_follow_up_flags(
-            session,
-            alliance,
-            datetime.combine(day, time(7, 30), tzinfo=ZoneInfo(alliance.timezone)),
-        )
     engine.dispose()
     return url
 
 
 def plan_demo_toolkit(session: Session, alliance: Alliance, today: date) -> None:
-    """Read the demo partners' calendars and plan their snippets, as the clock would."""
+    """Read the demo partners' calendars and plan their snippets: the clock's own job."""
     now = datetime.combine(today, time(8, 0), tzinfo=ZoneInfo(alliance.timezone))
-    partners = session.exec(
-        select(Partner).where(
-            Partner.alliance_id == alliance.id, col(Partner.agenda_source).is_not(None)
-        )
-    ).all()
-    for partner in partners:
-        data = fetch(partner.agenda_source or "")
-        import_agenda(
-            session, partner, data, source="calendar", now=now, default_tz=alliance.timezone
-        )
-    plan_snippets(session, alliance, now)
+    detail = run_job(session, "agendas", now, job_edge())
+    if detail["problems"]:  # the demo's calendars ship with it: a problem is a bug
+        raise RuntimeError(f"demo calendars not imported: {detail['problems']}")
 
 
 def _free_port(preferred: int) -> int:
@@ -83,6 +69,9 @@ def run_demo(settings: Settings, person_key: str, with_web: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="alliancebot-demo-") as directory:
         url = build_demo_database(Path(directory))
         engine = make_engine(url)
+        with session_scope(engine) as session:
+            # as this morning's clock job would: the flags list shows what detection stored
+            refresh_follow_up_flags(session, get_alliance(session))
         out = sys.stdout
         web_url = None
         if with_web:

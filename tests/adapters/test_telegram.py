@@ -274,7 +274,7 @@ async def test_polling_mode_handles_an_update_from_get_updates(
 async def test_every_command_answers_in_the_persons_language(
     client: httpx.AsyncClient, api: FakeBotApi, demo_engine: Engine, language: str
 ) -> None:
-    from bot.core.kernel.commands import COMMANDS
+    from bot.core.dispatch import COMMANDS
 
     with session_scope(demo_engine) as session:
         gerda = session.exec(select(Person).where(Person.key == "gerda")).one()

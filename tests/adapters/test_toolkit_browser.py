@@ -29,7 +29,8 @@ from bot.core.alliance.file import read_alliance_file
 from bot.core.alliance.load import get_alliance, load_alliance
 from bot.core.kernel.models import Partner
 from bot.core.toolkit.page import issue_token
-from bot.core.toolkit.snippets import library, personalise
+from bot.core.toolkit.personalise import personalise
+from bot.core.toolkit.snippets import library
 from bot.db import session_scope
 from tests.conftest import DEMO_FILE
 

@@ -15,26 +15,56 @@ anything twice. That is why an import *reconciles* rather than appends: rows are
 * touches nothing at all when the calendar cannot be read: the whole file is parsed before
   the first write, and the caller commits (or rolls back) the one transaction.
 
-Reading is separate (`fetch`), so a job can fetch outside the transaction, and tests and the
-CLI can import bytes they already have.
+Reading is not done here: files and web addresses are the edge's business (a
+`CalendarReader` it hands in), so the core stays free of I/O, a job can read every calendar
+before it writes anything, and tests and the CLI can import bytes they already have.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
-import httpx
 from sqlmodel import Session, col, select
 
-from bot.core.agenda.calendars import MAX_BYTES, CalendarError, Occurrence, parse_calendar
+from bot.core.agenda.calendars import CalendarError, Occurrence, parse_calendar
 from bot.core.agenda.models import AgendaItem
 from bot.core.kernel import Partner, utcnow
 
-FETCH_TIMEOUT = 10.0  # seconds
 _UID_BATCH = 500  # uids per IN (...) query: well below SQLite's and PostgreSQL's limits
+
+
+CalendarReader = Callable[[str], bytes]
+"""The bytes of a calendar, by its source (a file path or a web address).
+
+The port through which the core reads calendars without doing I/O itself: the edge supplies
+one (`bot.adapters.calendar_feed.read_calendar`, tests a fake). A source that cannot be read
+raises `CalendarError` with a sentence an operator can act on."""
+
+
+def read_ahead(read: CalendarReader, sources: Iterable[str]) -> CalendarReader:
+    """Read every source now; the reader returned answers from what was read.
+
+    A job calls this before its first write, so that no slow or hanging web server keeps a
+    database transaction (and on SQLite the write lock) open. A failure is kept and raised
+    again when that source is asked for, so each partner still gets its own problem."""
+    read_now: dict[str, bytes | CalendarError] = {}
+    for source in dict.fromkeys(sources):
+        try:
+            read_now[source] = read(source)
+        except CalendarError as error:
+            read_now[source] = error
+
+    def answer(source: str) -> bytes:
+        if source not in read_now:
+            return read(source)
+        found = read_now[source]
+        if isinstance(found, CalendarError):
+            raise CalendarError(str(found))
+        return found
+
+    return answer
 
 
 @dataclass(frozen=True)
@@ -84,17 +114,47 @@ def import_agenda(
         default_tz=default_tz,
     )
     rows = _existing(session, partner.id, now, [o.uid for o in occurrences])
-    added = updated = 0
-    moved: list[str] = []
-    cancelled: list[str] = []
-    stamp = utcnow()
+    changes = _apply(session, partner.id, occurrences, rows, source)
+    removed = sorted(uid for uid, row in rows.items() if row.starts_at >= now)
+    for uid in removed:
+        session.delete(rows[uid])
+    session.flush()
+    return AgendaImport(
+        added=changes.added,
+        moved=len(changes.moved),
+        updated=changes.updated,
+        removed=len(removed),
+        cancelled=len(changes.cancelled),
+        moved_uids=tuple(changes.moved),
+        removed_uids=tuple(removed),
+        cancelled_uids=tuple(changes.cancelled),
+    )
+
+
+@dataclass
+class _Changes:
+    added: int = 0
+    updated: int = 0
+    moved: list[str] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
+
+
+def _apply(
+    session: Session,
+    partner_id: int,
+    occurrences: list[Occurrence],
+    rows: dict[str, AgendaItem],
+    source: str,
+) -> _Changes:
+    """Add new moments and update known ones; what stays in `rows` was not in the file."""
+    changes, stamp = _Changes(), utcnow()
     for occurrence in occurrences:
         row = rows.pop(occurrence.uid, None)
         if row is None:
-            session.add(_new_row(partner.id, occurrence, source, stamp))
-            added += 1
+            session.add(_new_row(partner_id, occurrence, source, stamp))
+            changes.added += 1
             if occurrence.cancelled:
-                cancelled.append(occurrence.uid)
+                changes.cancelled.append(occurrence.uid)
             continue
         change = _update(row, occurrence, source)
         if change is None:
@@ -102,25 +162,12 @@ def import_agenda(
         row.updated_at = stamp
         session.add(row)
         if change == "cancelled":
-            cancelled.append(row.uid)
+            changes.cancelled.append(row.uid)
         elif change == "moved":
-            moved.append(row.uid)
+            changes.moved.append(row.uid)
         else:
-            updated += 1
-    removed = sorted(uid for uid, row in rows.items() if row.starts_at >= now)
-    for uid in removed:
-        session.delete(rows[uid])
-    session.flush()
-    return AgendaImport(
-        added=added,
-        moved=len(moved),
-        updated=updated,
-        removed=len(removed),
-        cancelled=len(cancelled),
-        moved_uids=tuple(moved),
-        removed_uids=tuple(removed),
-        cancelled_uids=tuple(cancelled),
-    )
+            changes.updated += 1
+    return changes
 
 
 def _existing(
@@ -199,80 +246,3 @@ def upcoming(
         .order_by(col(AgendaItem.starts_at), col(AgendaItem.id))
     )
     return list(session.exec(query))
-
-
-def fetch(source: str, base_dir: Path | None = None) -> bytes:
-    """The bytes of a calendar: a file (relative to `base_dir`) or an http(s)/webcal URL.
-
-    Network and file problems become `CalendarError` with a sentence an operator can act
-    on; whether the bytes are a calendar is `parse_calendar`'s business.
-    """
-    lowered = source.strip().lower()
-    if lowered.startswith(("http://", "https://", "webcal://")):
-        return _download(source.strip())
-    if "://" in lowered:
-        raise CalendarError(
-            f"The calendar address {source} is not supported: use an https:// (or webcal://) "
-            "address or a file path."
-        )
-    path = Path(source)
-    if not path.is_absolute() and base_dir is not None:
-        path = base_dir / path
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise CalendarError(_too_large(source))
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise CalendarError(
-            f"The calendar file {path} does not exist. Check the agenda setting of the partner "
-            "in the alliance file."
-        ) from None
-    except OSError as exc:
-        raise CalendarError(
-            f"The calendar file {path} could not be read ({exc.strerror or exc}). Check that "
-            "it is a readable file."
-        ) from None
-
-
-def _download(url: str) -> bytes:
-    if url.lower().startswith("webcal://"):
-        url = "https://" + url[len("webcal://") :]  # the scheme calendar apps subscribe with
-    try:
-        with (
-            httpx.Client(timeout=FETCH_TIMEOUT, follow_redirects=True) as client,
-            client.stream("GET", url) as response,
-        ):
-            if response.status_code >= 400:
-                raise CalendarError(
-                    f"The calendar at {url} could not be fetched: the server answered "
-                    f"{response.status_code} {response.reason_phrase}. Check the address, and "
-                    "that the calendar is published (shared publicly or with a secret link)."
-                )
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > MAX_BYTES:
-                    raise CalendarError(_too_large(url))
-                chunks.append(chunk)
-            return b"".join(chunks)
-    except httpx.TimeoutException:
-        reason = f"the server did not answer within {FETCH_TIMEOUT:.0f} seconds"
-    except httpx.ConnectError:
-        reason = "the server could not be reached"
-    except (httpx.InvalidURL, httpx.UnsupportedProtocol):
-        reason = "the address is not a valid web address"
-    except httpx.HTTPError as exc:
-        reason = f"a network error occurred ({exc})"
-    raise CalendarError(
-        f"The calendar at {url} could not be fetched: {reason}. Check the address and the "
-        "network, then try again."
-    )
-
-
-def _too_large(source: str) -> str:
-    return (
-        f"The calendar at {source} is too large (over {MAX_BYTES // 1024 // 1024} MB). Publish "
-        "or export a shorter period, for example from last month onwards."
-    )

@@ -27,7 +27,7 @@ from bot.core.kernel import (
     Person,
     Role,
     Texts,
-    encode_action,
+    Verb,
     language_of,
     utcnow,
 )
@@ -35,7 +35,7 @@ from bot.core.outbox import DeliveryKind, Plan, Subject, plan_delivery
 
 GRACE = timedelta(days=28)
 MAX_NOTE = 1000
-ACK_VERB = "fk"
+ACK = Verb("fk")
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def ack_button(texts: Texts, flag: Flag, number: int | None = None) -> Button:
     label = texts.gettext("Seen, we are on it")
     if number is not None:
         label = f"{label} · {number}"
-    return Button(label, encode_action(ACK_VERB, flag.id or 0))
+    return Button(label, ACK.action(flag.id or 0))
 
 
 def _announce(session: Session, alliance: Alliance, flag: Flag, now: datetime) -> None:

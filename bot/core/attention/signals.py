@@ -17,14 +17,16 @@ from bot.core.kernel import (
     Person,
     Region,
     Texts,
-    encode_action,
+    Verb,
     language_of,
     utcnow,
 )
 from bot.core.outbox import DeliveryKind, Plan, Subject, plan_delivery
 
 MAX_SIGNAL = 2000
-STATUS_VERBS = {"sa": SignalStatus.ON_AGENDA, "sn": SignalStatus.ANSWERED}
+ON_AGENDA = Verb("sa")
+ANSWERED = Verb("sn")
+STATUS_VERBS = {ON_AGENDA.code: SignalStatus.ON_AGENDA, ANSWERED.code: SignalStatus.ANSWERED}
 
 
 def record_signal(
@@ -73,8 +75,8 @@ def record_signal(
 
 def status_buttons(texts: Texts, signal_id: int) -> tuple[Button, ...]:
     return (
-        Button(texts.gettext("On the agenda"), encode_action("sa", signal_id), "primary"),
-        Button(texts.gettext("Answered"), encode_action("sn", signal_id)),
+        Button(texts.gettext("On the agenda"), ON_AGENDA.action(signal_id), "primary"),
+        Button(texts.gettext("Answered"), ANSWERED.action(signal_id)),
     )
 
 

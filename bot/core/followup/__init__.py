@@ -1,5 +1,6 @@
 """followup: TODO docstring."""
 
+# face: FEATURE
 from __future__ import annotations
 
 from bot.core.followup.agreements import (
@@ -13,7 +14,8 @@ from bot.core.followup.agreements import (
     parse_agreements_csv,
     register_agreement,
 )
-from bot.core.followup.checkins import ANSWERS, plan_checkins
+from bot.core.followup.checkins import plan_checkins
+from bot.core.followup.commands import FEATURE
 from bot.core.followup.decline import (
     PERIOD,
     AgreementFacts,
@@ -23,12 +25,11 @@ from bot.core.followup.decline import (
     period_start,
 )
 from bot.core.followup.detection import explain, follow_up_flags, refresh_follow_up_flags
-from bot.core.followup.handlers import continue_stuck, handle_agreements, press_checkin
 from bot.core.followup.measures import measures_by_group
 from bot.core.followup.models import Agreement, AgreementStatus, CheckIn, CheckInStatus
 
 __all__ = [
-    "ANSWERS",
+    "FEATURE",
     "PERIOD",
     "Agreement",
     "AgreementFacts",
@@ -40,11 +41,9 @@ __all__ = [
     "Flag",
     "NewAgreement",
     "agreement_json",
-    "continue_stuck",
     "explain",
     "flag_follow_up",
     "follow_up_flags",
-    "handle_agreements",
     "import_agreements",
     "key_maps",
     "list_agreements",
@@ -53,7 +52,6 @@ __all__ = [
     "period_index",
     "period_start",
     "plan_checkins",
-    "press_checkin",
     "refresh_follow_up_flags",
     "register_agreement",
 ]

@@ -22,7 +22,7 @@ from bot.core.kernel import (
     Person,
     Role,
     Texts,
-    encode_action,
+    Verb,
     language_of,
     utcnow,
 )
@@ -38,11 +38,12 @@ from bot.core.outbox import (
 STAGES = {"week_before": -7, "day_before": -1, "due": 0, "late_1": 7, "late_2": 21}
 HORIZON = timedelta(days=60)
 SEND_AT = time(9, 30)
+DONE, ON_TRACK, STUCK, NEED_HELP = Verb("ad"), Verb("ao"), Verb("as"), Verb("ah")
 ANSWERS = {
-    "ad": CheckInStatus.DONE,
-    "ao": CheckInStatus.ON_TRACK,
-    "as": CheckInStatus.STUCK,
-    "ah": CheckInStatus.NEED_HELP,
+    DONE.code: CheckInStatus.DONE,
+    ON_TRACK.code: CheckInStatus.ON_TRACK,
+    STUCK.code: CheckInStatus.STUCK,
+    NEED_HELP.code: CheckInStatus.NEED_HELP,
 }
 
 
@@ -53,10 +54,10 @@ def recipients(session: Session, agreement: Agreement) -> list[Person]:
 
 def checkin_buttons(texts: Texts, agreement_id: int) -> tuple[Button, ...]:
     return (
-        Button(texts.gettext("Done"), encode_action("ad", agreement_id), "primary"),
-        Button(texts.gettext("On track"), encode_action("ao", agreement_id)),
-        Button(texts.gettext("Stuck"), encode_action("as", agreement_id), "danger"),
-        Button(texts.gettext("Need help"), encode_action("ah", agreement_id)),
+        Button(texts.gettext("Done"), DONE.action(agreement_id), "primary"),
+        Button(texts.gettext("On track"), ON_TRACK.action(agreement_id)),
+        Button(texts.gettext("Stuck"), STUCK.action(agreement_id), "danger"),
+        Button(texts.gettext("Need help"), NEED_HELP.action(agreement_id)),
     )
 
 

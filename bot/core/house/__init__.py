@@ -1,7 +1,9 @@
 """house: TODO docstring."""
 
+# face: FEATURE
 from __future__ import annotations
 
+from bot.core.house.commands import FEATURE
 from bot.core.house.content import (
     HouseContent,
     PillarContent,
@@ -15,17 +17,7 @@ from bot.core.house.content import (
 )
 from bot.core.house.diff import diff_houses
 from bot.core.house.format import FormatError, format_house, parse_proposal
-from bot.core.house.handlers import (
-    handle_endorse,
-    handle_note,
-    handle_object,
-    handle_propose,
-    notes_for,
-    press_answer,
-    status_reply,
-    submit_answer,
-    submit_proposal,
-)
+from bot.core.house.handlers import status_reply, submit_answer, submit_proposal
 from bot.core.house.models import (
     Endorsement,
     EndorsementVerdict,
@@ -46,6 +38,7 @@ from bot.core.house.proposals import (
 )
 
 __all__ = [
+    "FEATURE",
     "Endorsement",
     "EndorsementVerdict",
     "FormatError",
@@ -63,18 +56,12 @@ __all__ = [
     "current_version",
     "diff_houses",
     "format_house",
-    "handle_endorse",
-    "handle_note",
-    "handle_object",
-    "handle_propose",
     "history",
     "house_markup",
     "house_view",
     "last_version_from_file",
-    "notes_for",
     "open_proposal",
     "parse_proposal",
-    "press_answer",
     "proposal_status",
     "status_reply",
     "submit_answer",

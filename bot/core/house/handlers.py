@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from bot.core.house.content import (
     HouseContent,
     current_version,
+    house_markup,
     house_view,
     open_proposal,
     version_content,
@@ -199,3 +200,12 @@ def press_answer(context: Context, verdict: Verdict, proposal_id: str) -> Reply:
     if verdict == EndorsementVerdict.OBJECT:
         return context.reply("house_object_how")
     return handle_endorse(context)
+
+
+def handle_house(context: Context) -> Reply:
+    """The house as this person's partner reads it: with that partner's own notes."""
+    session, person = context.session, context.person
+    partner = session.get(Partner, person.partner_id) if person.partner_id else None
+    notes = notes_for(session, partner) if partner else {}
+    markup = house_markup(session, context.alliance, context.texts, partner, notes, cmd=context.cmd)
+    return Reply.from_markup(markup)

@@ -23,7 +23,7 @@ from bot.core.kernel import (
     Person,
     Role,
     Texts,
-    encode_action,
+    Verb,
     language_of,
     utcnow,
 )
@@ -41,10 +41,14 @@ def _people(session: Session, alliance: Alliance, role: Role | None = None) -> l
     return [p for p in people if role is None or role in p.role_set]
 
 
+ENDORSE = Verb("he")
+OBJECT = Verb("ho")
+
+
 def answer_buttons(texts: Texts, proposal_id: int) -> tuple[Button, ...]:
     return (
-        Button(texts.gettext("Endorse"), encode_action("he", proposal_id), "primary"),
-        Button(texts.gettext("Object"), encode_action("ho", proposal_id), "danger"),
+        Button(texts.gettext("Endorse"), ENDORSE.action(proposal_id), "primary"),
+        Button(texts.gettext("Object"), OBJECT.action(proposal_id), "danger"),
     )
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from bot.core.kernel.actions import MAX_ACTION_BYTES, InvalidAction, decode_action, encode_action
+from bot.core.kernel.actions import MAX_ACTION_BYTES, InvalidAction, Verb, decode_action
 from bot.core.kernel.commands import (
-    COMMANDS,
+    ADVISER,
+    ALL,
+    AMBASSADOR,
+    PARTNER,
     Command,
     CommandSpec,
     clean_input,
-    find_command,
     split_command_line,
 )
 from bot.core.kernel.context import Context
+from bot.core.kernel.features import ButtonVerb, ChatCommand, Feature, Handler, Press, Registry
 from bot.core.kernel.models import (
     Alliance,
     AuditEvent,
@@ -68,19 +71,26 @@ from bot.core.kernel.texts import (
 )
 
 __all__ = [
-    "COMMANDS",
+    "ADVISER",
+    "ALL",
+    "AMBASSADOR",
     "LANGUAGES",
     "MAX_ACTION_BYTES",
+    "PARTNER",
     "Alliance",
     "AuditEvent",
     "Block",
     "BulletList",
     "Button",
+    "ButtonVerb",
+    "ChatCommand",
     "Command",
     "CommandSpec",
     "Context",
     "Divider",
     "DropRule",
+    "Feature",
+    "Handler",
     "Heading",
     "Identity",
     "Image",
@@ -92,21 +102,22 @@ __all__ = [
     "Partner",
     "Person",
     "Platform",
+    "Press",
     "Rate",
     "Region",
+    "Registry",
     "Reply",
     "Role",
     "SmallPrint",
     "Span",
     "Texts",
     "UserTemplateError",
+    "Verb",
     "_",
     "clean_input",
     "compare_means",
     "compare_rates",
     "decode_action",
-    "encode_action",
-    "find_command",
     "find_drop",
     "language_of",
     "local_date",

@@ -39,6 +39,28 @@ def encode_action(verb: str, *args: str | int) -> str:
     return Action(verb, tuple(str(a) for a in args)).encode()
 
 
+@dataclass(frozen=True)
+class Verb:
+    """A kind of button, declared once where its buttons are made.
+
+    The same object encodes the buttons (`action`) and is registered with what pressing them
+    does (`bot.core.kernel.features.ButtonVerb`), so the code string is written in one place
+    and a verb nobody registered is caught by a test, not by a user pressing it.
+    """
+
+    code: str
+    arity: int = 1  # how many arguments its buttons carry; other counts are stale or forged
+
+    def __post_init__(self) -> None:
+        if not _VERB.fullmatch(self.code) or self.arity < 1:
+            raise InvalidAction(f"not a verb: {self.code!r}/{self.arity}")
+
+    def action(self, *args: str | int) -> str:
+        if len(args) != self.arity:
+            raise InvalidAction(f"{self.code} takes {self.arity} arguments, not {len(args)}")
+        return encode_action(self.code, *args)
+
+
 def decode_action(data: str | bytes | None, known_verbs: frozenset[str] | None = None) -> Action:
     """Parse an action id from a platform; refuse anything we could not have sent."""
     if data is None:

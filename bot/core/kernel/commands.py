@@ -1,8 +1,9 @@
-"""The command table: the same words on every platform, in English and in Dutch.
+"""Commands: the same words on every platform, in English and in Dutch.
 
 Adapters turn a platform payload into a `Command` and hand it to `bot.core.dispatch`; they
-never decide who may do what. The table is data so that `help`, Telegram's command menu and
-Slack's usage hint all come from one place.
+never decide who may do what. Each feature declares its own `CommandSpec`s (its
+`commands.py`); as data, so that `help`, Telegram's command menu and Slack's usage hint all
+come from the same declaration.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
-
-from bot.core.kernel.texts import _
 
 ADVISER = "adviser"
 AMBASSADOR = "ambassador"
@@ -37,103 +36,6 @@ class CommandSpec:
 
     def allowed_for(self, roles: frozenset[str]) -> bool:
         return bool(self.roles & roles)
-
-
-COMMANDS: tuple[CommandSpec, ...] = (
-    CommandSpec("help", "help", "hulp", ALL, _("what I can do here")),
-    CommandSpec("house", "house", "kernboodschap", ALL, _("the current message house")),
-    CommandSpec(
-        "propose",
-        "propose",
-        "voorstel",
-        frozenset({ADVISER}),
-        _("propose a change to the message house"),
-    ),
-    CommandSpec(
-        "endorse",
-        "endorse",
-        "onderschrijf",
-        frozenset({ADVISER}),
-        _("endorse the proposal on behalf of your partner"),
-    ),
-    CommandSpec(
-        "object",
-        "object",
-        "bezwaar",
-        frozenset({ADVISER}),
-        _("object to the proposal on behalf of your partner, with a reason"),
-        usage=_("reason"),
-    ),
-    CommandSpec(
-        "note",
-        "note",
-        "notitie",
-        frozenset({ADVISER, PARTNER}),
-        _("how a pillar translates for your constituency"),
-        usage=_("pillar text"),
-    ),
-    CommandSpec(
-        "toolkit",
-        "toolkit",
-        "toolkit",
-        frozenset({ADVISER, PARTNER}),
-        _("toolkit snippets for a partner, personalised"),
-    ),
-    CommandSpec(
-        "agenda",
-        "agenda",
-        "agenda",
-        frozenset({ADVISER, PARTNER}),
-        _("upcoming agenda moments and planned snippets"),
-    ),
-    CommandSpec(
-        "pulse",
-        "pulse",
-        "peiling",
-        ALL,
-        _("answer the open pulse poll; advisers also see results"),
-    ),
-    CommandSpec(
-        "agreements",
-        "agreements",
-        "afspraken",
-        ALL,
-        _("your agreements (advisers: all), with status buttons"),
-    ),
-    CommandSpec(
-        "flags",
-        "flags",
-        "signalen",
-        frozenset({ADVISER}),
-        _("declining follow-up and pulse flags"),
-    ),
-    CommandSpec(
-        "signal",
-        "signal",
-        "signaal",
-        frozenset({AMBASSADOR}),
-        _("send a signal from your region to the national table"),
-        usage=_("text"),
-    ),
-    CommandSpec("language", "language", "taal", ALL, _("choose your language"), usage="nl|en"),
-    CommandSpec(
-        "mute",
-        "mute",
-        "stil",
-        ALL,
-        _("pause unsolicited messages for a number of days"),
-        usage=_("days"),
-    ),
-)
-
-COMMANDS_BY_KEY: dict[str, CommandSpec] = {spec.key: spec for spec in COMMANDS}
-_BY_NAME: dict[str, CommandSpec] = {
-    name: spec for spec in COMMANDS for name in (spec.english, spec.dutch)
-}
-
-
-def find_command(word: str) -> CommandSpec | None:
-    return _BY_NAME.get(word.lower())
 
 
 @dataclass(frozen=True)

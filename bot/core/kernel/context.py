@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from sqlmodel import Session
 
-from bot.core.kernel.commands import COMMANDS_BY_KEY, Command
+from bot.core.kernel.commands import Command, CommandSpec
 from bot.core.kernel.models import Alliance, AuditEvent, Person
 from bot.core.kernel.people import language_of
 from bot.core.kernel.replies import Button, Reply
@@ -18,8 +19,16 @@ PREFIX = {"slack": "/alliance ", "telegram": "/", "console": ""}
 class Context:
     """Everything a handler needs about who asks, where, and in which language."""
 
-    def __init__(self, session: Session, command: Command, person: Person, alliance: Alliance):
+    def __init__(
+        self,
+        session: Session,
+        command: Command,
+        person: Person,
+        alliance: Alliance,
+        commands: Mapping[str, CommandSpec],
+    ):
         self.session = session
+        self.commands = commands  # every feature's commands by key, for `cmd`
         self.command = command
         self.person = person
         self.alliance = alliance
@@ -36,7 +45,7 @@ class Context:
     def cmd(self, key: str) -> str:
         """A command as this person types it here: `/alliance kernboodschap`."""
         prefix = PREFIX.get(self.command.platform, "")
-        return prefix + COMMANDS_BY_KEY[key].name_in(self.texts.language)
+        return prefix + self.commands[key].name_in(self.texts.language)
 
     def render(self, template: str, **values: object) -> str:
         prefix = PREFIX.get(self.command.platform, "")

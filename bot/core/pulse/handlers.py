@@ -10,12 +10,12 @@ regional signal). Advisers also see the results and can open or close a round:
 from __future__ import annotations
 
 from bot.core.attention import record_signal
-from bot.core.kernel import Button, Context, Reply, Role, encode_action, local_date, utcnow
+from bot.core.kernel import Button, Context, Reply, Role, local_date, utcnow
 from bot.core.pulse.models import PulseQuestion, PulseRound
 from bot.core.pulse.questions import SCALE, question_text
 from bot.core.pulse.report import close_round, results_reply
 from bot.core.pulse.rounds import (
-    CHANGE_VERB,
+    CHANGE,
     answers_of,
     audience,
     in_audience,
@@ -95,9 +95,7 @@ def _done(context: Context, pulse_round: PulseRound) -> Reply:
     )
     if open_question is not None:
         context.person.awaiting = f"{AWAITING_OPEN}{pulse_round.id}"
-    change = Button(
-        context.texts.gettext("Change my answers"), encode_action(CHANGE_VERB, pulse_round.id or 0)
-    )
+    change = Button(context.texts.gettext("Change my answers"), CHANGE.action(pulse_round.id or 0))
     return context.reply(
         "pulse_done",
         change,

@@ -27,7 +27,7 @@ from bot.core.kernel import (
     Person,
     Role,
     Texts,
-    encode_action,
+    Verb,
     language_of,
     local_date,
     utcnow,
@@ -39,8 +39,8 @@ from bot.core.pulse.questions import FIXED, OPEN, SCALE, bank_question_for, ques
 ROUND_DAYS = 5
 REMINDER_DAYS = (2, 4)  # after opening; never more than two
 REMINDER_AT = time(10, 0)
-ANSWER_VERB = "pa"
-CHANGE_VERB = "pc"
+ANSWER = Verb("pa", arity=2)
+CHANGE = Verb("pc")
 
 
 @dataclass(frozen=True)
@@ -207,9 +207,7 @@ def question_markup(
 
 
 def scale_buttons(question: PulseQuestion) -> tuple[Button, ...]:
-    return tuple(
-        Button(str(value), encode_action(ANSWER_VERB, question.id or 0, value)) for value in SCALE
-    )
+    return tuple(Button(str(value), ANSWER.action(question.id or 0, value)) for value in SCALE)
 
 
 @dataclass(frozen=True)

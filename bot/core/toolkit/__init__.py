@@ -1,22 +1,19 @@
 """toolkit: TODO docstring."""
 
+# face: FEATURE
 from __future__ import annotations
 
+from bot.core.toolkit.commands import FEATURE
 from bot.core.toolkit.compose import Draft, DraftError, compose_snippet
-from bot.core.toolkit.handlers import handle_agenda, handle_toolkit, press_feedback
 from bot.core.toolkit.models import ToolkitFeedback, ToolkitSnippet
 from bot.core.toolkit.page import issue_token, revoke_token, toolkit_page_for_token
-from bot.core.toolkit.plan import (
-    FEEDBACK_VERB,
-    coverage,
-    plan_snippets,
-    planned_snippets,
-)
-from bot.core.toolkit.snippets import AGENDA_LABELS, KIND_LABELS, current_house
+from bot.core.toolkit.personalise import current_house
+from bot.core.toolkit.plan import coverage, plan_snippets, planned_snippets
+from bot.core.toolkit.snippets import AGENDA_LABELS, KIND_LABELS
 
 __all__ = [
     "AGENDA_LABELS",
-    "FEEDBACK_VERB",
+    "FEATURE",
     "KIND_LABELS",
     "Draft",
     "DraftError",
@@ -25,12 +22,9 @@ __all__ = [
     "compose_snippet",
     "coverage",
     "current_house",
-    "handle_agenda",
-    "handle_toolkit",
     "issue_token",
     "plan_snippets",
     "planned_snippets",
-    "press_feedback",
     "revoke_token",
     "toolkit_page_for_token",
 ]

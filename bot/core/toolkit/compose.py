@@ -16,15 +16,8 @@ from sqlmodel import Session, col, select
 
 from bot.core.kernel import Alliance, AuditEvent, Partner, Person, Role, Texts
 from bot.core.toolkit.models import ToolkitSnippet
-from bot.core.toolkit.snippets import (
-    AGENDA_KINDS,
-    KIND_MAX_LENGTH,
-    ToolkitError,
-    current_house,
-    partner_notes,
-    personalise_with,
-    snippet_from_row,
-)
+from bot.core.toolkit.personalise import current_house, partner_notes, personalise_with
+from bot.core.toolkit.snippets import AGENDA_KINDS, KIND_MAX_LENGTH, ToolkitError, snippet_from_row
 
 MAX_LEAD_DAYS = 60
 MAX_BODY = 5000

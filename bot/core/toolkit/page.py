@@ -18,15 +18,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from bot.core.kernel import LANGUAGES, Alliance, Partner, Texts, normalise_language
-from bot.core.toolkit.snippets import (
-    AGENDA_LABELS,
-    KIND_LABELS,
-    KIND_MAX_LENGTH,
-    Snippet,
-    current_house,
-    partner_notes,
-    personalised,
-)
+from bot.core.toolkit.personalise import current_house, partner_notes, personalised
+from bot.core.toolkit.snippets import AGENDA_LABELS, KIND_LABELS, KIND_MAX_LENGTH, Snippet
 
 log = logging.getLogger(__name__)
 

@@ -38,7 +38,7 @@ from bot.core.kernel import (
     Person,
     Role,
     Texts,
-    encode_action,
+    Verb,
     language_of,
     utcnow,
 )
@@ -52,14 +52,8 @@ from bot.core.outbox import (
     reachable_of_partner,
 )
 from bot.core.toolkit.models import ToolkitFeedback
-from bot.core.toolkit.snippets import (
-    Snippet,
-    current_house,
-    fits_house,
-    library,
-    partner_notes,
-    usable_text,
-)
+from bot.core.toolkit.personalise import current_house, fits_house, partner_notes, usable_text
+from bot.core.toolkit.snippets import Snippet, library
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +61,7 @@ HORIZON = timedelta(weeks=8)  # at least six weeks ahead, as promised; eight to 
 PER_MOMENT = 2
 SEND_AT = time(9, 0)
 PREFIX = "snippet:"
-FEEDBACK_VERB = "tf"
+FEEDBACK = Verb("tf", arity=2)
 VERDICTS = {"u": "used", "a": "adapted", "n": "not_relevant"}
 
 
@@ -130,9 +124,9 @@ def recipients(session: Session, partner: Partner) -> list[Person]:
 
 def feedback_buttons(texts: Texts, delivery_id: int) -> tuple[Button, ...]:
     return (
-        Button(texts.gettext("Used it"), encode_action(FEEDBACK_VERB, delivery_id, "u"), "primary"),
-        Button(texts.gettext("Adapted it"), encode_action(FEEDBACK_VERB, delivery_id, "a")),
-        Button(texts.gettext("Not relevant"), encode_action(FEEDBACK_VERB, delivery_id, "n")),
+        Button(texts.gettext("Used it"), FEEDBACK.action(delivery_id, "u"), "primary"),
+        Button(texts.gettext("Adapted it"), FEEDBACK.action(delivery_id, "a")),
+        Button(texts.gettext("Not relevant"), FEEDBACK.action(delivery_id, "n")),
     )
 
 

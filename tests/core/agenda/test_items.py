@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import re
-import socket
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +12,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bot.core.agenda.calendars import MAX_BYTES, CalendarError, parse_calendar
-from bot.core.agenda.items import AgendaImport, fetch, import_agenda, upcoming
+from bot.core.agenda.calendars import CalendarError, parse_calendar
+from bot.core.agenda.items import AgendaImport, import_agenda, read_ahead, upcoming
 from bot.core.agenda.models import AgendaItem
 from bot.core.kernel.models import Alliance, Partner
 from bot.db import make_engine, migrate, session_scope
@@ -187,59 +184,27 @@ def test_the_partner_must_exist(demo_engine: Engine) -> None:
         )
 
 
-# -- fetching ---------------------------------------------------------------------------------
+# -- reading ahead ----------------------------------------------------------------------------
 
 
-def test_fetch_reads_a_file_relative_to_the_alliance_file() -> None:
-    assert fetch("outlook_weekly.ics", FIXTURES) == OUTLOOK
-    assert fetch(str(FIXTURES / "outlook_weekly.ics"), None) == OUTLOOK
-    with pytest.raises(CalendarError, match="does not exist"):
-        fetch("missing.ics", FIXTURES)
-    with pytest.raises(CalendarError, match="not supported"):
-        fetch("ftp://example.org/agenda.ics", None)
+def test_read_ahead_reads_every_source_once_and_keeps_each_problem() -> None:
+    calls: list[str] = []
 
+    def reader(source: str) -> bytes:
+        calls.append(source)
+        if source == "broken":
+            raise CalendarError("The calendar file broken does not exist.")
+        return source.encode()
 
-class _Calendars(ThreadingHTTPServer):
-    pages: dict[str, tuple[int, bytes]]
-
-
-@pytest.fixture
-def web() -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            status, body = server.pages.get(self.path, (404, b"not found"))
-            self.send_response(status)
-            self.send_header("Content-Type", "text/calendar")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return None
-
-    server = _Calendars(("127.0.0.1", 0), Handler)
-    server.pages = {"/agenda.ics": (200, OUTLOOK), "/huge.ics": (200, b"x" * (MAX_BYTES + 1))}
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-def test_fetch_downloads_a_published_calendar(web: str) -> None:
-    assert fetch(f"{web}/agenda.ics", None) == OUTLOOK
-    with pytest.raises(CalendarError, match="answered 404"):
-        fetch(f"{web}/elsewhere.ics", None)
-    with pytest.raises(CalendarError, match="too large"):
-        fetch(f"{web}/huge.ics", None)
-
-
-def test_fetch_says_when_the_server_cannot_be_reached() -> None:
-    with socket.socket() as probe:  # a port that was free a moment ago: nobody listens
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    with pytest.raises(CalendarError, match="could not be reached"):
-        fetch(f"http://127.0.0.1:{port}/agenda.ics", None)
+    read = read_ahead(reader, ["a", "broken", "a", "b"])
+    assert calls == ["a", "broken", "b"]  # all read before anything asks, each once
+    assert read("a") == b"a" and read("b") == b"b"
+    with pytest.raises(CalendarError, match="broken does not exist"):
+        read("broken")
+    with pytest.raises(CalendarError, match="broken does not exist"):
+        read("broken")  # asked again, the same problem
+    assert calls == ["a", "broken", "b"]
+    assert read("c") == b"c" and calls[-1] == "c"  # a source not read ahead is read now
 
 
 # -- the corpus, into a database ----------------------------------------------------------------

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.core.alliance.load import get_alliance
-from bot.core.attention.flags import ACK_VERB, Detected, open_flags, sync_flags
+from bot.core.attention.flags import ACK, Detected, open_flags, sync_flags
 from bot.core.attention.models import Flag
 from bot.core.dispatch import command_from_text, handle, plain_message, press
 from bot.core.followup.detection import refresh_follow_up_flags
@@ -53,7 +53,7 @@ def test_a_decline_is_told_once_and_ends_when_detection_stops(demo_engine: Engin
     with Session(demo_engine) as session:
         notice = session.exec(select(Delivery).where(Delivery.kind == "flag")).one()
         assert notice.channel == "C0ADVISERS" and "2 van 7 op tijd" in notice.body
-        assert notice.buttons and notice.buttons[0]["action"].startswith(ACK_VERB)
+        assert notice.buttons and notice.buttons[0]["action"].startswith(ACK.code)
     _sync(demo_engine, [], NOW + timedelta(days=2))
     with Session(demo_engine) as session:
         assert open_flags(session, get_alliance(session)) == []
@@ -90,7 +90,7 @@ def test_the_button_marks_it_seen_and_the_next_message_is_the_note(demo_engine: 
     with session_scope(demo_engine) as session:
         flag = session.exec(select(Flag)).one()
         anna = _anna(session)
-        pressed = press(session, anna, f"{ACK_VERB}:{flag.id}", "console")
+        pressed = press(session, anna, ACK.action(flag.id or 0), "console")
     assert "notitie" in render_plain(pressed)
     with session_scope(demo_engine) as session:
         noted = handle(session, plain_message(anna, "Bel met directeur op maandag", "console"))
@@ -123,11 +123,11 @@ def test_a_button_of_an_ended_flag_is_stale_and_ambassadors_cannot_ack(
             select(Person).where(col(Person.roles).contains("ambassador"))
         ).first()
         assert ambassador is not None
-        refused = press(session, ambassador.id or 0, f"{ACK_VERB}:{flag_id}", "console")
+        refused = press(session, ambassador.id or 0, ACK.action(flag_id), "console")
     assert not refused.stale and "Alleen adviseurs" in render_plain(refused)
     _sync(demo_engine, [], NOW + timedelta(days=1))
     with session_scope(demo_engine) as session:
-        stale = press(session, _anna(session), f"{ACK_VERB}:{flag_id}", "console")
+        stale = press(session, _anna(session), ACK.action(flag_id), "console")
     assert stale.stale
 
 

@@ -13,8 +13,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from bot.core.dispatch import COMMANDS, COMMANDS_BY_KEY
 from bot.core.house.content import HouseContent, HouseView, PillarContent
-from bot.core.kernel.commands import COMMANDS, COMMANDS_BY_KEY
 from bot.core.kernel.replies import BulletList, Paragraph, parse_markup, plain_text
 from bot.core.kernel.texts import Texts, UserTemplateError, render_user_template
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from bot.adapters.calendar_feed import job_edge
 from bot.core.alliance.load import get_alliance
 from bot.core.followup.detection import refresh_follow_up_flags
 from bot.core.jobs import run_due_job
@@ -43,7 +44,7 @@ def test_no_channel_no_digest_and_the_clock_job_runs_it(tmp_path: Path) -> None:
     engine = make_engine(build_demo_database(tmp_path, today=date(2026, 11, 23)))
     now = datetime(2026, 11, 30, 7, 45, tzinfo=UTC)
     with session_scope(engine) as session:
-        assert run_due_job(session, "digest", now, now) is True
+        assert run_due_job(session, "digest", now, now, job_edge()) is True
     with session_scope(engine) as session:
         alliance = get_alliance(session)
         alliance.adviser_channel = None

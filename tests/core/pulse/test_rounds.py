@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
+from bot.adapters.calendar_feed import job_edge
 from bot.core.alliance.load import get_alliance
 from bot.core.attention.models import Flag, Signal
-from bot.core.dispatch import handle, press
+from bot.core.dispatch import find_command, handle, press
 from bot.core.jobs import run_due_job
-from bot.core.kernel.commands import Command, find_command
+from bot.core.kernel.commands import Command
 from bot.core.kernel.models import Alliance, JobRun, Person
 from bot.core.kernel.replies import Reply, plain_text
 from bot.core.outbox.models import Delivery
@@ -248,15 +249,17 @@ def test_the_close_job_closes_only_after_the_deadline(demo_engine: Engine) -> No
     assert closes_at == MONDAY_NOON + timedelta(days=5)
     for moment in (MONDAY_NOON + timedelta(days=1), closes_at - timedelta(minutes=1)):
         with session_scope(demo_engine) as session:
-            assert run_due_job(session, "pulse_close", moment, moment) is True
+            assert run_due_job(session, "pulse_close", moment, moment, job_edge()) is True
         with Session(demo_engine) as session:
             round_ = session.get(PulseRound, round_id)
             assert round_ is not None and round_.closed_at is None, moment
     after = closes_at + timedelta(minutes=30)
     with session_scope(demo_engine) as session:
-        assert run_due_job(session, "pulse_close", after, after) is True
+        assert run_due_job(session, "pulse_close", after, after, job_edge()) is True
     with session_scope(demo_engine) as session:
-        assert run_due_job(session, "pulse_close", after, after) is False, "once per moment"
+        assert run_due_job(session, "pulse_close", after, after, job_edge()) is False, (
+            "once per moment"
+        )
     with Session(demo_engine) as session:
         round_ = session.get(PulseRound, round_id)
         assert round_ is not None and aware(round_.closed_at or MONDAY_NOON) == after

@@ -20,8 +20,9 @@ from bot.core.dispatch import command_from_text, handle
 from bot.core.kernel.models import Partner, utcnow
 from bot.core.outbox.models import Delivery
 from bot.core.toolkit import handlers as toolkit_commands
+from bot.core.toolkit.personalise import personalise
 from bot.core.toolkit.plan import plan_snippets
-from bot.core.toolkit.snippets import library, personalise
+from bot.core.toolkit.snippets import library
 from bot.db import session_scope
 from bot.render.plain import render_plain
 from tests.core.toolkit.test_plan import (

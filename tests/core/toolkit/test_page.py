@@ -16,7 +16,8 @@ from bot.core.house.models import PartnerNote
 from bot.core.kernel.models import Partner
 from bot.core.toolkit.models import ToolkitSnippet
 from bot.core.toolkit.page import issue_token, partner_by_token, revoke_token
-from bot.core.toolkit.snippets import load_library, personalise
+from bot.core.toolkit.personalise import personalise
+from bot.core.toolkit.snippets import load_library
 from bot.db import session_scope
 
 HEADERS = {"cache-control": "no-store", "referrer-policy": "no-referrer", "x-robots-tag": "noindex"}

@@ -19,6 +19,7 @@ from markupsafe import escape
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from bot.adapters.calendar_feed import job_edge
 from bot.core.agenda.calendars import CalendarError
 from bot.core.agenda.items import AgendaImport, import_agenda
 from bot.core.agenda.models import AgendaItem
@@ -31,6 +32,7 @@ from bot.core.kernel.people import language_of
 from bot.core.kernel.replies import Reply
 from bot.core.outbox.models import Delivery
 from bot.core.toolkit.models import ToolkitFeedback
+from bot.core.toolkit.personalise import personalise
 from bot.core.toolkit.plan import (
     HORIZON,
     PER_MOMENT,
@@ -43,7 +45,7 @@ from bot.core.toolkit.plan import (
     snippets_for,
     working_time,
 )
-from bot.core.toolkit.snippets import library, load_library, personalise
+from bot.core.toolkit.snippets import library, load_library
 from bot.db import make_engine, migrate, session_scope
 from bot.demo.run import build_demo_database
 from bot.render.plain import render_plain
@@ -798,9 +800,9 @@ def test_the_agendas_job_imports_calendars_and_survives_a_broken_one(
             shutil.copyfile(DEMO_AGENDAS / f"{key}.ics", files[key])
             partner_of(session, key).agenda_source = str(files[key])
     with session_scope(demo_engine) as session:
-        assert run_due_job(session, "agendas", JOB_NOW, JOB_NOW)
+        assert run_due_job(session, "agendas", JOB_NOW, JOB_NOW, job_edge())
     with session_scope(demo_engine) as session:
-        assert not run_due_job(session, "agendas", JOB_NOW, JOB_NOW)  # once per moment
+        assert not run_due_job(session, "agendas", JOB_NOW, JOB_NOW, job_edge())  # once per moment
     first = _job_detail(demo_engine, JOB_NOW)
     assert first["problems"] == {} and first["planned"] > 0
     tiel_before = _items_of(demo_engine, "gemeente-tiel")
@@ -826,7 +828,7 @@ def test_the_agendas_job_imports_calendars_and_survives_a_broken_one(
     )
     later = JOB_NOW + timedelta(days=1)
     with session_scope(demo_engine) as session:
-        assert run_due_job(session, "agendas", later, later)
+        assert run_due_job(session, "agendas", later, later, job_edge())
 
     detail = _job_detail(demo_engine, later)
     assert set(detail["problems"]) == {"gemeente-tiel"}

@@ -16,18 +16,16 @@ from bot.core.house.content import HouseContent, PillarContent, adopt_version
 from bot.core.house.models import PartnerNote
 from bot.core.kernel.models import Alliance, Partner
 from bot.core.toolkit.models import ToolkitSnippet
+from bot.core.toolkit.personalise import hide_name, personalise, shorten
 from bot.core.toolkit.snippets import (
     AGENDA_KINDS,
     KIND_MAX_LENGTH,
     POSITIONINGS,
     Snippet,
     ToolkitError,
-    hide_name,
     library,
     load_library,
     parse_snippet,
-    personalise,
-    shorten,
 )
 from bot.db import make_engine, migrate, session_scope
 from tests.conftest import DEMO_FILE

@@ -48,7 +48,7 @@ def env(demo_file: Path, tmp_path: Path) -> dict[str, str]:
 def fresh(tmp_path: Path) -> dict[str, str]:
     """The demo alliance without any history."""
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}", "ALLIANCEBOT_CONFIG": ""}
-    demo = Path(__file__).parents[1] / "bot" / "demo" / "alliance.toml"
+    demo = Path(__file__).parents[2] / "bot" / "demo" / "alliance.toml"
     result = runner.invoke(app, ["init", str(demo)], env=env)
     assert result.exit_code == 0, result.output
     return env
@@ -237,3 +237,18 @@ def test_report_before_any_round_closed(fresh: dict[str, str]) -> None:
     assert table.stdout == ",".join(CSV_HEADER) + "\n"
     closed = invoke(fresh, "close")
     assert closed.exit_code == 1 and "no open pulse round" in closed.stderr
+
+
+def test_pulse_open_can_ask_partner_contacts_too_and_refuses_unknown_roles(
+    fresh: dict[str, str],
+) -> None:
+    wrong = runner.invoke(app, ["pulse", "open", "--audience", "boss"], env=fresh)
+    assert wrong.exit_code == 1 and "boss" in wrong.output and "Traceback" not in wrong.output
+    opened = runner.invoke(
+        app, ["pulse", "open", "--json", "--audience", "ambassador,partner"], env=fresh
+    )
+    assert opened.exit_code == 0, opened.output
+    document = json.loads(opened.stdout)
+    # nine ambassadors and the partner contacts (people with the partner role) of the demo
+    partner_role = 3  # two partner contacts and one adviser who is also a contact
+    assert document["invited"] + document["unreachable"] == 9 + partner_role

@@ -23,7 +23,7 @@ from bot.core.kernel.models import Person
 from bot.core.outbox.models import Delivery
 from bot.db import make_engine
 
-DEMO_DIR = Path(__file__).parents[1] / "bot" / "demo"
+DEMO_DIR = Path(__file__).parents[2] / "bot" / "demo"
 ADVISERS = ("anna", "bram", "chantal", "dirk", "emma", "frank")  # one per partner
 PARTNERS = {
     "woonkracht",
@@ -189,6 +189,32 @@ def propose(env: dict[str, str], path: Path, by: str = "anna", *extra: str) -> s
 
 def endorse(env: dict[str, str], by: str) -> str:
     return ok(env, "house", "endorse", "--by", by)
+
+
+# -- show ---------------------------------------------------------------------------------------
+
+
+def test_house_json_has_the_contract_shape(loaded: dict[str, str]) -> None:
+    result = runner.invoke(app, ["house", "--json"], env=loaded)
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["version"] == 1
+    assert document["roof"].startswith("Samen zorgen we")
+    assert [p["title"] for p in document["pillars"]] == [
+        "Een huis dat past",
+        "Zorg dichtbij",
+        "Buren die omkijken",
+    ]
+    assert all(set(p) >= {"title", "message", "proof"} for p in document["pillars"])
+    assert document["pillars"][0]["proof"][0].startswith("1.200")
+    assert document["endorsed_by"] == []
+    assert document["proposal"] is None
+
+
+def test_house_without_json_prints_the_house(loaded: dict[str, str]) -> None:
+    result = runner.invoke(app, ["house"], env=loaded)
+    assert result.exit_code == 0
+    assert "Kernboodschap van Alliantie Langer Thuis Rivierenland" in result.stdout
 
 
 # -- propose -----------------------------------------------------------------------------

@@ -1,8 +1,7 @@
-"""The command line as an operator uses it: init, house, chat."""
+"""Getting going on the command line: init, chat, `python -m bot`, invite."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -14,10 +13,14 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.core.alliance.invites import redeem_invite
+from bot.core.alliance.models import Invite
 from bot.core.kernel.models import Partner, Person
 from bot.db import make_engine
+from tests.fakes.telegram_api import TOKEN, FakeBotApi
 
-DEMO_DIR = Path(__file__).parents[1] / "bot" / "demo"
+DEMO_DIR = Path(__file__).parents[2] / "bot" / "demo"
+DEMO = DEMO_DIR / "alliance.toml"
 runner = CliRunner()
 
 
@@ -107,29 +110,6 @@ def test_a_rejected_edit_leaves_the_loaded_alliance_as_it_was(
     assert _counts(loaded) == before
 
 
-def test_house_json_has_the_contract_shape(loaded: dict[str, str]) -> None:
-    result = runner.invoke(app, ["house", "--json"], env=loaded)
-    assert result.exit_code == 0, result.output
-    document = json.loads(result.stdout)
-    assert document["version"] == 1
-    assert document["roof"].startswith("Samen zorgen we")
-    assert [p["title"] for p in document["pillars"]] == [
-        "Een huis dat past",
-        "Zorg dichtbij",
-        "Buren die omkijken",
-    ]
-    assert all(set(p) >= {"title", "message", "proof"} for p in document["pillars"])
-    assert document["pillars"][0]["proof"][0].startswith("1.200")
-    assert document["endorsed_by"] == []
-    assert document["proposal"] is None
-
-
-def test_house_without_json_prints_the_house(loaded: dict[str, str]) -> None:
-    result = runner.invoke(app, ["house"], env=loaded)
-    assert result.exit_code == 0
-    assert "Kernboodschap van Alliantie Langer Thuis Rivierenland" in result.stdout
-
-
 def test_chat_answers_house_and_kernboodschap_alike(loaded: dict[str, str]) -> None:
     english = _chat(loaded, "anna", "house\n")
     dutch = _chat(loaded, "anna", "kernboodschap\n")
@@ -190,43 +170,6 @@ def test_python_dash_m_bot_runs_and_reports_a_missing_alliance(tmp_path: Path) -
     assert result.stdout == ""
 
 
-def test_pulse_open_then_dispatch_sends_one_message_per_linked_ambassador(
-    loaded: dict[str, str], alliance_file: Path
-) -> None:
-    from tests.fakes.telegram_api import TOKEN, FakeBotApi
-
-    # no quiet hours, so that the test means the same at any time of day
-    with alliance_file.open("a", encoding="utf-8") as file:
-        file.write('\n[delivery]\nquiet_hours = "00:00-00:00"\n')
-    assert runner.invoke(app, ["init", str(alliance_file)], env=loaded).exit_code == 0
-    with FakeBotApi() as api:
-        assert isinstance(api, FakeBotApi)
-        env = {**loaded, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api.base_url}
-        opened = runner.invoke(app, ["pulse", "open", "--json"], env=env)
-        assert opened.exit_code == 0, opened.output
-        document = json.loads(opened.stdout)
-        assert document["created"] is True
-        assert document["invited"] + document["unreachable"] == 9  # nine ambassadors
-        again = runner.invoke(app, ["pulse", "open", "--json"], env=env)
-        assert json.loads(again.stdout)["invited"] == 0
-        dispatched = runner.invoke(app, ["dispatch", "--once"], env=env)
-        assert dispatched.exit_code == 0, dispatched.output
-        chats = sorted(m.chat_id for m in api.sent)
-    assert chats == sorted(str(700100000 + n) for n in (1, 2, 4, 6, 7, 9))
-    outbox = json.loads(runner.invoke(app, ["outbox", "--json"], env=env).stdout)
-    # and two reminders each, planned for the coming days (cancelled once they answer)
-    assert outbox["sent"] == 6 and outbox["pending"] == 12 and outbox["failed"] == 0
-    assert outbox["unreachable"] == []
-
-
-def test_outbox_json_has_the_contract_shape(loaded: dict[str, str]) -> None:
-    result = runner.invoke(app, ["outbox", "--json"], env=loaded)
-    assert result.exit_code == 0, result.output
-    document = json.loads(result.stdout)
-    assert {"pending", "sent", "failed"} <= set(document)
-    assert all(isinstance(document[k], int) for k in ("pending", "sent", "failed"))
-
-
 def test_mute_in_chat(loaded: dict[str, str]) -> None:
     muted = _chat(loaded, "gerda", "stil 7\n")
     assert "Ik houd me stil tot" in muted
@@ -235,16 +178,34 @@ def test_mute_in_chat(loaded: dict[str, str]) -> None:
     assert "I will keep quiet until" in _chat(loaded, "otto", "mute 3\n")
 
 
-def test_pulse_open_can_ask_partner_contacts_too_and_refuses_unknown_roles(
-    loaded: dict[str, str],
-) -> None:
-    wrong = runner.invoke(app, ["pulse", "open", "--audience", "boss"], env=loaded)
-    assert wrong.exit_code == 1 and "boss" in wrong.output and "Traceback" not in wrong.output
-    opened = runner.invoke(
-        app, ["pulse", "open", "--json", "--audience", "ambassador,partner"], env=loaded
-    )
-    assert opened.exit_code == 0, opened.output
-    document = json.loads(opened.stdout)
-    # nine ambassadors and the partner contacts (people with the partner role) of the demo
-    partner_role = 3  # two partner contacts and one adviser who is also a contact
-    assert document["invited"] + document["unreachable"] == 9 + partner_role
+# -- invite -------------------------------------------------------------------------------------
+
+
+def test_invite_prints_a_deep_link_and_the_code(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'i.db'}"}
+    assert runner.invoke(app, ["init", str(DEMO)], env=env).exit_code == 0
+    with FakeBotApi() as api:
+        assert isinstance(api, FakeBotApi)
+        full = {**env, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api.base_url}
+        result = runner.invoke(app, ["invite", "ingrid"], env=full)
+        unknown = runner.invoke(app, ["invite", "nobody"], env=full)
+    assert result.exit_code == 0, result.output
+    link, code = result.stdout.strip().splitlines()
+    assert link == f"https://t.me/alliance_test_bot?start={code}"
+    assert len(code) >= 16  # 96 bits, URL-safe
+    assert unknown.exit_code != 0 and "'nobody'" in unknown.stderr
+    engine = make_engine(env["DATABASE_URL"])
+    with Session(engine) as session:
+        invite = session.exec(select(Invite)).one()
+        assert code not in invite.code_hash
+        assert redeem_invite(session, code, "telegram", "987").outcome == "linked"
+        assert redeem_invite(session, code, "telegram", "988").outcome == "used"
+    engine.dispose()
+
+
+def test_invite_needs_a_telegram_token(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'i.db'}", "TELEGRAM_BOT_TOKEN": ""}
+    runner.invoke(app, ["init", str(DEMO)], env=env)
+    result = runner.invoke(app, ["invite", "ingrid"], env={**env})
+    assert result.exit_code != 0
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr

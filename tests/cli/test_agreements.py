@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 
-DEMO = Path(__file__).parents[1] / "bot" / "demo" / "alliance.toml"
+DEMO = Path(__file__).parents[2] / "bot" / "demo" / "alliance.toml"
 runner = CliRunner()
 HEADER = "key,text,owner,region,made_on,due_on,done_on,remark\n"
 

@@ -1,0 +1,70 @@
+"""`alliancebot`: the command line. Thin: it parses, calls the core, prints.
+
+One module per command group; `common` holds what they share. Errors a user can fix go to
+stderr as one clear message with a non-zero exit code; listing commands with `--json` print
+exactly one JSON document to stdout and nothing else.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated
+
+import typer
+from sqlalchemy.exc import OperationalError
+
+from bot.cli import agenda, agreements, house, jobs, processes, pulse, setup, toolkit
+from bot.core.alliance import NoAllianceError
+from bot.db import SchemaOutOfDateError
+
+app = typer.Typer(
+    name="alliancebot",
+    help="A chat bot for alliance communication coalitions.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _root(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show details of unexpected errors.")
+    ] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+setup.register(app)
+processes.register(app)
+app.add_typer(house.app, name="house")
+app.add_typer(pulse.app, name="pulse")
+app.add_typer(agreements.app, name="agreements")
+app.add_typer(agenda.app, name="agenda")
+app.add_typer(toolkit.app, name="toolkit")
+app.add_typer(jobs.app, name="jobs")
+
+
+def main() -> None:
+    """Entry point: known problems become one-line messages, never tracebacks."""
+    try:
+        app()
+    except (NoAllianceError, SchemaOutOfDateError) as error:
+        print(str(error), file=sys.stderr)
+        sys.exit(1)
+    except OperationalError as error:
+        print(
+            f"Cannot use the database: {error.orig}. Check DATABASE_URL and that it is running.",
+            file=sys.stderr,
+        )
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,87 @@
+"""`alliancebot agenda`: partners' calendars, imported by hand and listed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from sqlmodel import select
+
+from bot.cli.common import (
+    JsonOption,
+    PartnerArgument,
+    alliance_session,
+    fail,
+    partner_of,
+    print_json,
+)
+from bot.core.kernel import Partner, utcnow
+
+app = typer.Typer(help="Partner agendas (calendars).", no_args_is_help=True)
+
+
+@app.command("import")
+def agenda_import_command(
+    partner_key: PartnerArgument,
+    source: Annotated[str, typer.Argument(metavar="FILE_OR_URL", help=".ics file or URL.")],
+) -> None:
+    """Import a partner's calendar (.ics); moved and deleted events move their snippets."""
+    from bot.adapters.calendar_feed import read_calendar
+    from bot.core.agenda import CalendarError, import_agenda
+    from bot.core.toolkit import plan_snippets
+
+    with alliance_session() as (session, alliance):
+        partner = partner_of(session, alliance, partner_key)
+        try:
+            data = read_calendar(source, Path.cwd())
+            report = import_agenda(
+                session,
+                partner,
+                data,
+                source="calendar",
+                now=utcnow(),
+                default_tz=alliance.timezone,
+            )
+        except CalendarError as error:
+            fail(f"{source} was not imported; nothing was changed.\n  {error}")
+        planned = plan_snippets(session, alliance)
+    typer.echo(
+        f"Imported the agenda of {partner.name}: {report.added} new, {report.moved} moved,"
+        f" {report.updated} updated, {report.removed} removed, {report.cancelled} cancelled."
+        f" Snippets: {planned.planned} planned, {planned.cancelled} withdrawn."
+    )
+
+
+@app.command("list")
+def agenda_list_command(
+    as_json: JsonOption = False,
+    days: Annotated[int, typer.Option(help="How far ahead.")] = 56,
+) -> None:
+    """Upcoming agenda moments of every partner."""
+    from bot.core.agenda import upcoming
+
+    with alliance_session(write=False) as (session, alliance):
+        partners = {
+            p.id: p for p in session.exec(select(Partner).where(Partner.alliance_id == alliance.id))
+        }
+        items = upcoming(session, [p for p in partners if p is not None], utcnow(), days)
+        rows: list[dict[str, Any]] = [
+            {
+                "partner": partners[item.partner_id].key,
+                "title": item.title,
+                "kind": item.kind,
+                "starts_at": item.starts_at.isoformat(),
+                "ends_at": item.ends_at.isoformat() if item.ends_at else None,
+                "all_day": item.all_day,
+                "uid": item.uid,
+            }
+            for item in items
+        ]
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        typer.echo(f"No agenda moments in the coming {days} days.")
+    for row in rows:
+        typer.echo(f"{row['starts_at'][:16]}  {row['partner']:16} {row['kind']:10} {row['title']}")

@@ -1,0 +1,114 @@
+"""`alliancebot agreements`: agreements from spreadsheets, and how their follow-up goes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bot.cli.common import AsOfOption, JsonOption, alliance_session, fail, parse_day, print_json
+from bot.core.followup import key_maps
+from bot.core.kernel import Texts
+
+app = typer.Typer(help="Agreements and their follow-up.", no_args_is_help=True)
+
+
+@app.command("import")
+def agreements_import_command(
+    path: Annotated[Path, typer.Argument(help="CSV: key,text,owner,region,made_on,due_on,done_on")],
+) -> None:
+    """Import agreements from a spreadsheet (CSV); rows with a known key are updated."""
+    from bot.core.followup import AgreementFileError, import_agreements, parse_agreements_csv
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        fail(f"{path}: file not found")
+    except UnicodeDecodeError:
+        fail(f"{path}: not UTF-8 text; save the spreadsheet as CSV UTF-8")
+    with alliance_session() as (session, alliance):
+        partners, regions = key_maps(session, alliance)
+        try:
+            rows = parse_agreements_csv(text, set(partners.values()), set(regions.values()))
+        except AgreementFileError as error:
+            fail(
+                f"{path} was not imported; nothing was changed. Fix these and import again:\n"
+                + "\n".join(f"  {problem}" for problem in error.problems)
+            )
+        report = import_agreements(session, alliance, rows)
+    typer.echo(
+        f"Imported {path}: {report.created} new, {report.updated} updated,"
+        f" {report.unchanged} unchanged."
+    )
+
+
+@app.command("list")
+def agreements_list_command(as_json: JsonOption = False) -> None:
+    """Every agreement, soonest due first."""
+    from bot.core.followup import agreement_json, list_agreements
+
+    with alliance_session() as (session, alliance):
+        partners, regions = key_maps(session, alliance)
+        rows = [agreement_json(a, partners, regions) for a in list_agreements(session, alliance)]
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        typer.echo(
+            f"{row['key']:<8} {row['due_on']}  {row['status']:<9} {row['owner']:<16} {row['text']}"
+        )
+
+
+@app.command("flags")
+def agreements_flags_command(as_json: JsonOption = False, as_of: AsOfOption = None) -> None:
+    """Partners and regions whose follow-up of agreements is declining."""
+    from bot.core.followup import explain, follow_up_flags
+
+    day = parse_day(as_of)
+    with alliance_session() as (session, alliance):
+        texts = Texts(alliance.language)
+        flags = follow_up_flags(session, alliance, day)
+        if as_json:
+            print_json([flag.to_json(texts) for flag in flags])
+            return
+        for flag in flags:
+            typer.echo(f"{flag.level} {flag.key} ({flag.flag.kind}): {explain(texts, flag)}")
+        if not flags:
+            typer.echo(f"No declining follow-up as of {day.isoformat()}.")
+
+
+@app.command("measures")
+def agreements_measures_command(as_json: JsonOption = False, as_of: AsOfOption = None) -> None:
+    """Follow-up per partner and region: on time, overdue, days late, check-ins answered."""
+    from bot.core.followup import measures_by_group
+
+    day = parse_day(as_of)
+    rows: list[dict[str, Any]] = []
+    with alliance_session(write=False) as (session, alliance):
+        partners, regions = key_maps(session, alliance)
+        for level, keys in (("partner", partners), ("region", regions)):
+            measures = measures_by_group(session, alliance, level, day)
+            for group_id, key in sorted(keys.items(), key=lambda item: item[1]):
+                if group_id in measures:
+                    rows.append({"level": level, "key": key, **measures[group_id].as_dict()})
+    if as_json:
+        print_json(rows)
+        return
+    typer.echo(f"Follow-up as of {day.isoformat()} (agreements due before that day):")
+    for row in rows:
+        typer.echo(_measures_line(row))
+
+
+def _measures_line(row: dict[str, Any]) -> str:
+    """Rates as percentages and a dash for what cannot be measured yet (nothing due)."""
+    rate = "-" if row["on_time_rate"] is None else f"{row['on_time_rate']:.0%}"
+    late = "-" if row["median_days_late"] is None else f"{row['median_days_late']:g}"
+    answered = (
+        "-" if row["checkin_response_rate"] is None else f"{row['checkin_response_rate']:.0%}"
+    )
+    return (
+        f"  {row['level']:8} {row['key']:18} on time {rate:>5} of {row['due']:<4}"
+        f" overdue {row['overdue']:<3} median days late {late:>4}"
+        f"  check-ins answered {answered}"
+    )

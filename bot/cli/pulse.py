@@ -1,0 +1,126 @@
+"""`alliancebot pulse`: open and close rounds by hand, and report their results."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bot.cli.common import JsonOption, alliance_session, fail, print_json
+
+app = typer.Typer(help="Pulse polls on energy and trust.", no_args_is_help=True)
+
+ROLES = ("ambassador", "partner", "adviser")
+
+
+def _audience(audience: str) -> str:
+    """The roles to ask, checked before anything is written."""
+    roles = sorted({r.strip() for r in audience.split(",") if r.strip()})
+    unknown = [r for r in roles if r not in ROLES]
+    if not roles or unknown:
+        fail(f"--audience takes ambassador, partner and adviser; not {', '.join(unknown)!s}.")
+    return ",".join(roles)
+
+
+@app.command("open")
+def pulse_open_command(
+    as_json: JsonOption = False,
+    audience: Annotated[
+        str, typer.Option(help="Who is asked: roles, comma-separated (ambassador,partner,adviser).")
+    ] = "ambassador",
+    no_open_question: Annotated[
+        bool, typer.Option("--no-open-question", help="Only the 1-5 questions this round.")
+    ] = False,
+) -> None:
+    """Open a pulse round now (or invite who was missed in the open one)."""
+    from bot.core.pulse import open_round
+
+    roles = _audience(audience)
+    with alliance_session() as (session, alliance):
+        opened = open_round(
+            session, alliance, open_question=not no_open_question, audience_roles=roles
+        )
+        document: dict[str, Any] = {
+            "id": opened.round.id,
+            "opened_at": opened.round.opened_at.isoformat(),
+            "closes_at": opened.round.closes_at.isoformat() if opened.round.closes_at else None,
+            "created": opened.created,
+            "invited": opened.invited,
+            "unreachable": opened.unreachable,
+            "waiting": opened.waiting,
+        }
+    if as_json:
+        print_json(document)
+        return
+    verb = "Opened" if opened.created else "Already open:"
+    typer.echo(
+        f"{verb} pulse round {document['id']} until {str(document['closes_at'])[:10]};"
+        f" invitations planned: {opened.invited},"
+        f" waiting for quiet hours, a mute or the weekly cap: {opened.waiting},"
+        f" without a reachable account: {opened.unreachable}."
+        " `alliancebot dispatch --once` sends what is due."
+    )
+
+
+@app.command("close")
+def pulse_close_command() -> None:
+    """Close the open pulse round: respondents hear what we heard, flags are updated."""
+    from bot.core.pulse import close_round
+
+    with alliance_session() as (session, alliance):
+        closed = close_round(session, alliance)
+        if closed is None:
+            fail("There is no open pulse round to close.")
+        typer.echo(
+            f"Closed pulse round {closed.id}. `alliancebot pulse report` shows the results;"
+            " `alliancebot dispatch --once` sends what is due."
+        )
+
+
+@app.command("report")
+def pulse_report_command(
+    as_json: JsonOption = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (aggregates only).")] = False,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Also write the trend chart (PNG) here.")
+    ] = None,
+) -> None:
+    """Results of the closed rounds: only groups large enough to keep answers anonymous."""
+    from bot.core.pulse import (
+        closed_rounds,
+        render_trend_chart,
+        report_csv,
+        report_json,
+        round_results,
+        structure_of,
+    )
+
+    if as_json and as_csv:
+        fail("Choose one of --json and --csv.")
+    with alliance_session(write=False) as (session, alliance):
+        rounds = round_results(session, alliance, closed_rounds(session, alliance))
+        structure = structure_of(session, alliance)
+        language, k = alliance.language, alliance.min_group_size
+    if chart is not None:
+        chart.write_bytes(
+            render_trend_chart(rounds, structure, language=language, title=structure.name)
+        )
+    if as_json:
+        print_json(report_json(rounds))
+    elif as_csv:
+        sys.stdout.write(report_csv(rounds))
+    elif not rounds:
+        typer.echo("No pulse round has closed yet.")
+    else:
+        typer.echo(f"Groups with fewer than {k} respondents are not shown.")
+        for result in rounds:
+            typer.echo(f"Round {result.id}, opened {result.opened_at.date().isoformat()}:")
+            if not result.groups:
+                typer.echo("  (too few respondents to show anything)")
+            for group in result.groups:
+                typer.echo(
+                    f"  {group.level:8} {group.name:24} n={group.respondents:<3}"
+                    f" energy {group.energy:.1f}  trust {group.trust:.1f}"
+                )

@@ -1,0 +1,70 @@
+"""`alliancebot toolkit`: the snippets planned from partner agendas, and partners' pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from bot.cli.common import JsonOption, PartnerArgument, alliance_session, partner_of, print_json
+from bot.settings import load_settings
+
+app = typer.Typer(help="Toolkit snippets timed to partner agendas.", no_args_is_help=True)
+
+
+@app.command("plan")
+def toolkit_plan_command(as_json: JsonOption = False) -> None:
+    """Plan (idempotently) and show the snippet deliveries of the coming weeks."""
+    from bot.core.toolkit import plan_snippets, planned_snippets
+
+    with alliance_session() as (session, alliance):
+        plan_snippets(session, alliance)
+        rows: list[dict[str, Any]] = [
+            {
+                "partner": p.partner,
+                "snippet": p.snippet,
+                "agenda_item": p.agenda_item,
+                "agenda_start": p.agenda_start.isoformat(),
+                "send_at": p.send_at.isoformat(),
+                "channel": p.channel,
+                "text": p.text,
+                "person": p.person,
+                "status": p.status,
+            }
+            for p in planned_snippets(session, alliance)
+        ]
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        typer.echo(
+            "No snippets planned: no agenda moments in the coming weeks, or no reachable"
+            " adviser of those partners."
+        )
+    for row in rows:
+        typer.echo(
+            f"{row['send_at'][:16]}  {row['partner']:16} {row['snippet']:22}"
+            f" for {row['agenda_item']} ({row['agenda_start'][:10]}) → {row['person']}"
+            f" on {row['channel']} [{row['status']}]"
+        )
+
+
+@app.command("link")
+def toolkit_link_command(partner_key: PartnerArgument) -> None:
+    """A new personal toolkit page link for a partner (the previous link stops working)."""
+    from bot.core.toolkit import issue_token
+
+    settings = load_settings()
+    with alliance_session(settings) as (session, alliance):
+        token = issue_token(session, partner_of(session, alliance, partner_key))
+    typer.echo(f"{settings.public_url.rstrip('/')}/toolkit/{token}")
+
+
+@app.command("revoke")
+def toolkit_revoke_command(partner_key: PartnerArgument) -> None:
+    """Stop a partner's toolkit page link from working."""
+    from bot.core.toolkit import revoke_token
+
+    with alliance_session() as (session, alliance):
+        revoke_token(session, partner_of(session, alliance, partner_key))
+    typer.echo(f"The toolkit link of {partner_key} no longer works.")
