@@ -1,25 +1,27 @@
-"""followup: TODO docstring."""
+"""followup: agreements made at the table, and whether they are followed up.
+
+The register (CSV import, chat, a form), check-ins around due dates, per-period measures in
+SQL, and the decline rule that raises follow-up flags through `attention` — in the daily
+job, never in a read command.
+"""
 
 # face: FEATURE
 from __future__ import annotations
 
 from bot.core.followup.agreements import (
     AgreementFileError,
-    EntryError,
-    NewAgreement,
     agreement_json,
     import_agreements,
     key_maps,
     list_agreements,
     parse_agreements_csv,
-    register_agreement,
 )
 from bot.core.followup.checkins import plan_checkins
 from bot.core.followup.commands import FEATURE
 from bot.core.followup.decline import (
-    PERIOD,
     AgreementFacts,
     Flag,
+    PERIOD,
     flag_follow_up,
     period_index,
     period_start,
@@ -29,15 +31,13 @@ from bot.core.followup.measures import measures_by_group
 from bot.core.followup.models import Agreement, CheckIn
 
 __all__ = [
-    "FEATURE",
-    "PERIOD",
     "Agreement",
     "AgreementFacts",
     "AgreementFileError",
     "CheckIn",
-    "EntryError",
+    "FEATURE",
     "Flag",
-    "NewAgreement",
+    "PERIOD",
     "agreement_json",
     "explain",
     "flag_follow_up",
@@ -51,5 +51,4 @@ __all__ = [
     "period_start",
     "plan_checkins",
     "refresh_follow_up_flags",
-    "register_agreement",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.house.forms import PROPOSE
 from bot.core.house.handlers import (
     handle_endorse,
     handle_house,
@@ -78,4 +79,5 @@ FEATURE = Feature(
         ),
         ButtonVerb(OBJECT, lambda context, action: press_answer(context, "object", action.args[0])),
     ),
+    forms=(PROPOSE,),
 )

@@ -1,20 +1,39 @@
-"""kernel: TODO docstring."""
+"""kernel: what every capability shares, and nothing a capability owns.
+
+The neutral conversation (`Command`, `Reply` and its small markup, `Form`/`Submission`/
+`Outcome`, compact button actions and `Verb`s), what a feature registers (`Feature`,
+`Registry`), the texts in Dutch and English, who asks (the alliance's own tables: alliance,
+partners, regions, people and their chat accounts; time zones and languages), a chart
+described as data (`Chart`), and the shared statistics (`stats`: a recent window against
+its own baseline, used by follow-up and pulse). It imports no other package of the core;
+every other package may import it.
+"""
 
 from __future__ import annotations
 
-from bot.core.kernel.actions import MAX_ACTION_BYTES, InvalidAction, Verb, decode_action
+from bot.core.kernel.actions import InvalidAction, MAX_ACTION_BYTES, Verb, decode_action
+from bot.core.kernel.charts import Chart, Panel, Series
 from bot.core.kernel.commands import (
     ADVISER,
     ALL,
     AMBASSADOR,
-    PARTNER,
     Command,
     CommandSpec,
+    PARTNER,
     clean_input,
     split_command_line,
 )
 from bot.core.kernel.context import Context
-from bot.core.kernel.features import ButtonVerb, ChatCommand, Feature, Handler, Press, Registry
+from bot.core.kernel.features import (
+    ButtonVerb,
+    ChatCommand,
+    Feature,
+    FormEntry,
+    Handler,
+    Press,
+    Registry,
+)
+from bot.core.kernel.forms import Choice, Form, FormField, Outcome, Submission
 from bot.core.kernel.models import (
     Alliance,
     AuditEvent,
@@ -28,6 +47,7 @@ from bot.core.kernel.models import (
 )
 from bot.core.kernel.people import (
     language_of,
+    link_by_email,
     local_date,
     person_by_account,
     person_by_key,
@@ -42,6 +62,7 @@ from bot.core.kernel.replies import (
     Image,
     Inline,
     Paragraph,
+    Picture,
     Reply,
     SmallPrint,
     Span,
@@ -72,22 +93,24 @@ __all__ = [
     "ADVISER",
     "ALL",
     "AMBASSADOR",
-    "LANGUAGES",
-    "MAX_ACTION_BYTES",
-    "PARTNER",
     "Alliance",
     "AuditEvent",
     "Block",
     "BulletList",
     "Button",
     "ButtonVerb",
+    "Chart",
     "ChatCommand",
+    "Choice",
     "Command",
     "CommandSpec",
     "Context",
     "Divider",
     "DropRule",
     "Feature",
+    "Form",
+    "FormEntry",
+    "FormField",
     "Handler",
     "Heading",
     "Identity",
@@ -95,17 +118,25 @@ __all__ = [
     "Inline",
     "InvalidAction",
     "JobRun",
+    "LANGUAGES",
+    "MAX_ACTION_BYTES",
     "Mean",
+    "Outcome",
+    "PARTNER",
+    "Panel",
     "Paragraph",
     "Partner",
     "Person",
+    "Picture",
     "Press",
     "Rate",
     "Region",
     "Registry",
     "Reply",
+    "Series",
     "SmallPrint",
     "Span",
+    "Submission",
     "Texts",
     "UserTemplateError",
     "Verb",
@@ -116,6 +147,7 @@ __all__ = [
     "decode_action",
     "find_drop",
     "language_of",
+    "link_by_email",
     "local_date",
     "mean_size",
     "normalise_language",
