@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 from sqlmodel import col, func, select
 
 from bot.adapters.senders import PermanentSendError, Sender, TransientSendError
-from bot.core.kernel import Image, utcnow
+from bot.core.kernel import Chart, Image, utcnow
 from bot.core.outbox import (
     BASE_BACKOFF_SECONDS,
     Delivery,
@@ -169,7 +169,9 @@ class Worker:
                 self.stats[ready.decision] += 1
                 return
             reply = delivery_reply(session, delivery, ready.person)
-            if delivery.image is not None:
+            if delivery.chart is not None:  # drawn by the sender, in the reader's words
+                reply = replace(reply, image=Chart.from_json(delivery.chart))
+            elif delivery.image is not None:
                 reply = replace(reply, image=delivery_image(delivery, delivery.image))
             text_sent = delivery.platform_message_id  # set while pending: the text went
             target = ready.target

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from bot.adapters.senders import Pace, Sender, SlackSender, TelegramSender, TransientSendError
 from bot.core.alliance.load import get_alliance
+from bot.core.kernel.charts import Chart
 from bot.core.kernel.models import Identity, Person, utcnow
 from bot.core.kernel.people import person_by_key
 from bot.core.kernel.replies import Image, Reply
@@ -23,6 +24,7 @@ from bot.core.pulse.report import close_round
 from bot.core.pulse.rounds import open_round
 from bot.db import make_engine, session_scope
 from bot.demo.run import build_demo_database
+from bot.render.chart import draw_chart
 from bot.worker import Worker, WorkerOptions
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.telegram_api import TOKEN, FakeBotApi
@@ -229,14 +231,16 @@ def test_closing_a_round_plans_the_trend_chart_for_the_advisers(tmp_path: Path) 
         key = f"pulse-report:{closed.id}"
         channel = alliance.adviser_channel
     report = delivery(engine, key)
-    assert report.channel == channel and report.image is not None
-    assert report.image.startswith(b"\x89PNG\r\n\x1a\n") and len(report.image) > 10_000
+    # the chart travels as data and is drawn at the edge, when the worker sends it
+    assert report.channel == channel and report.chart is not None and report.image is None
+    png = draw_chart(Chart.from_json(report.chart))
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
     assert report.image_alt == "Energie en vertrouwen per regio over de laatste rondes"
     with Session(engine) as session:
         heard = session.exec(
             select(Delivery).where(col(Delivery.dedupe_key).startswith(f"pulse-heard:{closed.id}:"))
         ).all()
-    assert all(d.image is None for d in heard)  # respondents get words, not the chart
+    assert all(d.image is None and d.chart is None for d in heard)  # words, not the chart
     engine.dispose()
 
 

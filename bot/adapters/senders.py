@@ -37,6 +37,7 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.core.kernel import Image, Platform, Reply
+from bot.render.chart import drawn
 from bot.render.limits import utf16_len
 from bot.render.slack import render_slack
 from bot.render.telegram import TelegramMessage, render_telegram
@@ -148,7 +149,8 @@ class TelegramSender:
             await self._call(self._bot.initialize())
             self._started = True
         messages = [m for m in render_telegram(reply) if m.text.strip() or m.reply_markup]
-        image = reply.image
+        reply = drawn(reply)
+        image = reply.image if isinstance(reply.image, Image) else None
         if image is not None and text_sent is None and _fits_caption(messages):
             return await self._photo(target, image, pace, messages[0] if messages else None)
 
@@ -250,7 +252,8 @@ class SlackSender:
         self, target: str, reply: Reply, pace: Pace, text_sent: str | None = None
     ) -> str:
         channel = await self._channel_for(target)
-        image = reply.image
+        reply = drawn(reply)
+        image = reply.image if isinstance(reply.image, Image) else None
 
         async def text() -> str:
             ids: list[str] = []

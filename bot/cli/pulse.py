@@ -90,12 +90,12 @@ def pulse_report_command(
     """Results of the closed rounds: only groups large enough to keep answers anonymous."""
     from bot.core.pulse import (
         closed_rounds,
-        render_trend_chart,
         report_csv,
         report_json,
         round_results,
         structure_of,
     )
+    from bot.render.chart import render_trend_chart
 
     if as_json and as_csv:
         fail("Choose one of --json and --csv.")

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
+from dataclasses import replace
 
 from sqlmodel import Session
 
-from bot.core import attention, followup, house, preferences, pulse, toolkit
+from bot.core import attention, followup, house, overview, preferences, pulse, toolkit
 from bot.core.kernel import (
     ALL,
     Alliance,
@@ -20,11 +21,14 @@ from bot.core.kernel import (
     CommandSpec,
     Context,
     Feature,
+    Form,
     Handler,
     InvalidAction,
+    Outcome,
     Person,
     Registry,
     Reply,
+    Submission,
     Texts,
     _,
     clean_input,
@@ -131,3 +135,54 @@ def command_from_text(person_id: int, text: str, platform: str) -> Command:
     word, args = split_command_line(text)
     spec = find_command(word) if word else None
     return Command(person_id, spec, word, args, platform, {"text": clean_input(text)})
+
+
+def opens_form(text: str) -> bool:
+    """Whether typing `text` opens a form where forms can be shown (no database needed, so
+    an adapter can decide at once, inside a platform's deadline for opening one)."""
+    word, args = split_command_line(text)
+    return REGISTRY.form_opened_by(find_command(word), args) is not None
+
+
+def open_form(
+    session: Session, person_id: int, text: str, platform: str, prefill: str = ""
+) -> Form | Reply:
+    """The form `text` opens for this person, or the answer they get instead: the reason
+    they may not, or the command answered as typed where a form makes no sense now."""
+    typed = command_from_text(person_id, text, platform)
+    command = replace(typed, context={**typed.context, "prefill": clean_input(prefill)})
+    context = context_for(session, command)
+    entry = REGISTRY.form_opened_by(command.spec, command.args)
+    if context is None or entry is None or command.spec is None:
+        return handle(session, command)
+    if not command.spec.allowed_for(context.person.role_set):
+        return context.reply("not_allowed", spec=command.spec)
+    built = entry.build(context)
+    return handle(session, command) if built is None else built
+
+
+def submit(session: Session, submission: Submission) -> Outcome:
+    """A filled-in form. Its problems come back per field and nothing of it is kept; a form
+    nobody asked for (forged, or from an older version) is refused the same way."""
+    entry = REGISTRY.forms.get(submission.form)
+    command = Command(submission.person_id, None, "", "", submission.platform)
+    context = context_for(session, command)
+    if entry is None or context is None:
+        field = entry.first_field if entry else "value"
+        return Outcome.problem(field, Texts(None).gettext("I don't know you yet."))
+    spec = COMMANDS_BY_KEY[entry.command]
+    if not spec.allowed_for(context.person.role_set):
+        return Outcome.problem(entry.first_field, context.render("not_allowed", spec=spec))
+    attempt = session.begin_nested()
+    outcome = entry.submit(context, submission)
+    if outcome.errors:
+        attempt.rollback()
+    else:
+        attempt.commit()
+    return outcome
+
+
+def home(session: Session, person_id: int, platform: str) -> overview.HomePage | None:
+    """A person's home page; None for someone the bot does not know."""
+    context = context_for(session, Command(person_id, None, "", "", platform))
+    return overview.home_page(context) if context else None

@@ -24,6 +24,7 @@ from bot.core.kernel import (
     SmallPrint,
     Span,
 )
+from bot.render.chart import as_image
 from bot.render.limits import safe_href
 
 
@@ -31,7 +32,7 @@ def render_html(reply: Reply) -> str:
     """The reply as an HTML fragment: blocks, then the image, then the buttons."""
     parts = [html_block(block) for block in reply.blocks]
     if reply.image is not None:
-        parts.append(_image(reply.image))
+        parts.append(_image(as_image(reply.image)))
     if reply.buttons:
         parts.append(_buttons(reply.buttons))
     return "\n".join(parts)

@@ -26,6 +26,7 @@ from bot.core.kernel import (
     Span,
     plain_text,
 )
+from bot.render.chart import as_image
 from bot.render.limits import (
     Piece,
     pack,
@@ -71,15 +72,15 @@ class _Part:
 def render_slack(reply: Reply) -> list[SlackMessage]:
     """Render `reply` as one or more Slack messages; buttons always end up in the last."""
     content = [part for block in reply.blocks for part in _block_parts(block)]
-    if reply.image is not None:
-        content += _image_parts(reply.image)
+    image = as_image(reply.image) if reply.image is not None else None
+    if image is not None:
+        content += _image_parts(image)
     groups = pack(content, MAX_BLOCKS, size=lambda _part: 1)
     actions = _action_parts(reply.buttons)
     if groups and len(groups[-1]) + len(actions) <= MAX_BLOCKS:
         groups[-1] += actions
     elif actions:
         groups += pack(actions, MAX_BLOCKS, size=lambda _part: 1)
-    image = reply.image
     return [_message(group, image if any(p.is_image for p in group) else None) for group in groups]
 
 

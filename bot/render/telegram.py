@@ -27,6 +27,7 @@ from bot.core.kernel import (
     Span,
     plain_text,
 )
+from bot.render.chart import as_image
 from bot.render.limits import Piece, pack_pieces, safe_href, split_spans, utf16_len
 from bot.render.plain import BULLET
 
@@ -68,7 +69,8 @@ def render_telegram(reply: Reply) -> list[TelegramMessage]:
     if keyboards:
         messages[-1] = replace(messages[-1], reply_markup=keyboards[0])
         messages += [TelegramMessage(MORE_BUTTONS_TEXT, keyboard) for keyboard in keyboards[1:]]
-    messages[0] = replace(messages[0], photo=reply.image)
+    photo = as_image(reply.image) if reply.image is not None else None
+    messages[0] = replace(messages[0], photo=photo)
     return messages
 
 

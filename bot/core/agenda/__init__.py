@@ -1,6 +1,9 @@
-"""agenda: partners' calendars in the database, reconciled on every import.
+"""agenda: partners' calendars as agenda moments.
 
-Reading a calendar is the edge's work: callers hand in the bytes, or a `CalendarReader`.
+Parsing iCalendar into occurrences (repeat rules, time zones, cancellations) and storing them
+per partner with moves and deletions, so that plans follow. Reading a calendar from a URL or
+a file is the edge's job (`bot.adapters.calendar_feed`); the core gets the bytes through the
+`CalendarReader` port the jobs receive.
 """
 
 from __future__ import annotations

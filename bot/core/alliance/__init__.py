@@ -1,4 +1,10 @@
-"""alliance: TODO docstring."""
+"""alliance: the alliance file and the people in it.
+
+Reading and checking the alliance file whole (every problem as `path: problem`), loading it
+into the database (update in place, archive what left), and one-time invites that link a
+chat account to a person. It loads the house's first version from the file, so it sits
+above `house`.
+"""
 
 from __future__ import annotations
 

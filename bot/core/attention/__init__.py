@@ -1,4 +1,9 @@
-"""attention: TODO docstring."""
+"""attention: what needs the advisers' attention, and the signals from the regions.
+
+Flags kept as episodes (told once, acknowledged with a note, ended when the decline stops)
+and regional signals from ambassadors on their way to the national table. `pulse` and
+`followup` raise flags here; this package never runs their detection.
+"""
 
 # face: FEATURE
 from __future__ import annotations

@@ -1,18 +1,20 @@
-"""followup: TODO docstring."""
+"""followup: agreements made at the table, and whether they are followed up.
+
+The register (CSV import, chat, a form), check-ins around due dates, per-period measures in
+SQL, and the decline rule that raises follow-up flags through `attention` — in the daily
+job, never in a read command.
+"""
 
 # face: FEATURE
 from __future__ import annotations
 
 from bot.core.followup.agreements import (
     AgreementFileError,
-    EntryError,
-    NewAgreement,
     agreement_json,
     import_agreements,
     key_maps,
     list_agreements,
     parse_agreements_csv,
-    register_agreement,
 )
 from bot.core.followup.checkins import plan_checkins
 from bot.core.followup.commands import FEATURE
@@ -39,7 +41,6 @@ __all__ = [
     "CheckInStatus",
     "EntryError",
     "Flag",
-    "NewAgreement",
     "agreement_json",
     "explain",
     "flag_follow_up",
@@ -53,5 +54,4 @@ __all__ = [
     "period_start",
     "plan_checkins",
     "refresh_follow_up_flags",
-    "register_agreement",
 ]

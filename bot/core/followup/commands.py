@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.followup.checkins import DONE, NEED_HELP, ON_TRACK, STUCK
+from bot.core.followup.forms import AGREEMENT
 from bot.core.followup.handlers import continue_stuck, handle_agreements, press_checkin
 from bot.core.kernel import ALL, ButtonVerb, ChatCommand, CommandSpec, Feature, Press, _
 
@@ -29,4 +30,5 @@ FEATURE = Feature(
         ButtonVerb(verb, _checkin(verb.code)) for verb in (DONE, ON_TRACK, STUCK, NEED_HELP)
     ),
     prompts=(continue_stuck,),
+    forms=(AGREEMENT,),
 )

@@ -1,4 +1,9 @@
-"""house: TODO docstring."""
+"""house: the shared core message (the message house) and how partners build it together.
+
+Versions that are never overwritten, proposals and each partner's endorsement or objection,
+the editable line format, the difference between versions, each partner's notes per pillar,
+the notices that ask partners to answer; its chat commands, buttons and the propose form.
+"""
 
 # face: FEATURE
 from __future__ import annotations
@@ -16,7 +21,6 @@ from bot.core.house.content import (
     version_content,
 )
 from bot.core.house.diff import diff_houses
-from bot.core.house.format import FormatError, format_house, parse_proposal
 from bot.core.house.handlers import status_reply, submit_answer, submit_proposal
 from bot.core.house.models import (
     Endorsement,
@@ -55,13 +59,11 @@ __all__ = [
     "adopt_version",
     "current_version",
     "diff_houses",
-    "format_house",
     "history",
     "house_markup",
     "house_view",
     "last_version_from_file",
     "open_proposal",
-    "parse_proposal",
     "proposal_status",
     "status_reply",
     "submit_answer",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.house.forms import PROPOSE
 from bot.core.house.handlers import (
     handle_endorse,
     handle_house,
@@ -87,4 +88,5 @@ FEATURE = Feature(
             ),
         ),
     ),
+    forms=(PROPOSE,),
 )

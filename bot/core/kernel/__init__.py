@@ -1,8 +1,18 @@
-"""kernel: TODO docstring."""
+"""kernel: what every capability shares, and nothing a capability owns.
+
+The neutral conversation (`Command`, `Reply` and its small markup, `Form`/`Submission`/
+`Outcome`, compact button actions and `Verb`s), what a feature registers (`Feature`,
+`Registry`), the texts in Dutch and English, who asks (the alliance's own tables: alliance,
+partners, regions, people and their chat accounts; time zones and languages), a chart
+described as data (`Chart`), and the shared statistics (`stats`: a recent window against
+its own baseline, used by follow-up and pulse). It imports no other package of the core;
+every other package may import it.
+"""
 
 from __future__ import annotations
 
 from bot.core.kernel.actions import MAX_ACTION_BYTES, InvalidAction, Verb, decode_action
+from bot.core.kernel.charts import Chart, Panel, Series
 from bot.core.kernel.commands import (
     ADVISER,
     ALL,
@@ -14,7 +24,16 @@ from bot.core.kernel.commands import (
     split_command_line,
 )
 from bot.core.kernel.context import Context
-from bot.core.kernel.features import ButtonVerb, ChatCommand, Feature, Handler, Press, Registry
+from bot.core.kernel.features import (
+    ButtonVerb,
+    ChatCommand,
+    Feature,
+    FormEntry,
+    Handler,
+    Press,
+    Registry,
+)
+from bot.core.kernel.forms import Choice, Form, FormField, Outcome, Submission
 from bot.core.kernel.models import (
     Alliance,
     AuditEvent,
@@ -30,6 +49,7 @@ from bot.core.kernel.models import (
 )
 from bot.core.kernel.people import (
     language_of,
+    link_by_email,
     local_date,
     person_by_account,
     person_by_key,
@@ -44,6 +64,7 @@ from bot.core.kernel.replies import (
     Image,
     Inline,
     Paragraph,
+    Picture,
     Reply,
     SmallPrint,
     Span,
@@ -83,13 +104,18 @@ __all__ = [
     "BulletList",
     "Button",
     "ButtonVerb",
+    "Chart",
     "ChatCommand",
+    "Choice",
     "Command",
     "CommandSpec",
     "Context",
     "Divider",
     "DropRule",
     "Feature",
+    "Form",
+    "FormEntry",
+    "FormField",
     "Handler",
     "Heading",
     "Identity",
@@ -98,9 +124,12 @@ __all__ = [
     "InvalidAction",
     "JobRun",
     "Mean",
+    "Outcome",
+    "Panel",
     "Paragraph",
     "Partner",
     "Person",
+    "Picture",
     "Platform",
     "Press",
     "Rate",
@@ -108,8 +137,10 @@ __all__ = [
     "Registry",
     "Reply",
     "Role",
+    "Series",
     "SmallPrint",
     "Span",
+    "Submission",
     "Texts",
     "UserTemplateError",
     "Verb",
@@ -120,6 +151,7 @@ __all__ = [
     "decode_action",
     "find_drop",
     "language_of",
+    "link_by_email",
     "local_date",
     "mean_size",
     "normalise_language",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from bot.core.kernel.actions import Action, Verb
 from bot.core.kernel.commands import CommandSpec
 from bot.core.kernel.context import Context
+from bot.core.kernel.forms import Form, Outcome, Submission
 from bot.core.kernel.replies import Reply
 
 Handler = Callable[[Context], Reply]
@@ -22,6 +23,10 @@ Press = Callable[[Context, Action], Reply]
 # A plain message (not a command) may answer a question the bot asked; a prompt returns
 # None when the person's message is not the answer it waits for.
 Prompt = Callable[[Context, str], Reply | None]
+# A form's content for this person; a Reply where they may not use it (the reason why);
+# None where a form makes no sense now: the command is then answered as if typed.
+FormBuilder = Callable[[Context], Form | Reply | None]
+FormSubmit = Callable[[Context, Submission], Outcome]
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,20 @@ class ButtonVerb:
 
 
 @dataclass(frozen=True)
+class FormEntry:
+    """A form that a command opens where forms can be shown (a bare `propose`, `agreements
+    new`), and what submitting it does. `when` holds the arguments that open it, lower-case
+    ("" for the bare command); with other arguments the command is answered as typed."""
+
+    name: str
+    command: str
+    when: frozenset[str]
+    first_field: str  # where a problem that belongs to no one field is shown
+    build: FormBuilder
+    submit: FormSubmit
+
+
+@dataclass(frozen=True)
 class Feature:
     """One capability's part of the conversation; the order of `commands` is help's order."""
 
@@ -44,6 +63,7 @@ class Feature:
     commands: tuple[ChatCommand, ...] = ()
     buttons: tuple[ButtonVerb, ...] = ()
     prompts: tuple[Prompt, ...] = ()
+    forms: tuple[FormEntry, ...] = ()
 
 
 class Registry:
@@ -61,6 +81,12 @@ class Registry:
                 if button.verb.code in self.verbs:
                     raise ValueError(f"{feature.name}: verb {button.verb.code!r} is taken")
                 self.verbs[button.verb.code] = button
+        self.forms: dict[str, FormEntry] = {}
+        for feature in self.features:
+            for form in feature.forms:
+                if form.name in self.forms or form.command not in self.entries:
+                    raise ValueError(f"{feature.name}: form {form.name!r} is taken or orphaned")
+                self.forms[form.name] = form
         self.commands = tuple(entry.spec for entry in self.entries.values())
         self.prompts = tuple(prompt for feature in self.features for prompt in feature.prompts)
 
@@ -84,3 +110,11 @@ class Registry:
     def handler(self, key: str) -> Handler | None:
         entry = self.entries.get(key)
         return entry.handle if entry else None
+
+    def form_opened_by(self, spec: CommandSpec | None, args: str) -> FormEntry | None:
+        if spec is None:
+            return None
+        wanted = args.strip().lower()
+        return next(
+            (f for f in self.forms.values() if f.command == spec.key and wanted in f.when), None
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from bot.core.kernel.models import Alliance, Identity, Person
 from bot.core.kernel.texts import normalise_language
@@ -48,3 +48,17 @@ def timezone_of(person: Person, alliance: Alliance) -> str:
 def local_date(moment: datetime, person: Person, alliance: Alliance) -> date:
     """The day `moment` falls on for this person: a deadline is told in their own zone."""
     return moment.astimezone(ZoneInfo(timezone_of(person, alliance))).date()
+
+
+def link_by_email(session: Session, platform: str, external_id: str, email: str) -> Person | None:
+    """The active person with this e-mail address, now linked to the platform account.
+
+    Slack knows its users' e-mail addresses; an alliance file often lists only those, so the
+    first message links the account once and later ones find it by `person_by_account`."""
+    match = session.exec(
+        select(Person).where(func.lower(Person.email) == email.lower(), col(Person.active))
+    ).first()
+    if match is None:
+        return None
+    session.add(Identity(person_id=match.id or 0, platform=platform, external_id=external_id))
+    return match

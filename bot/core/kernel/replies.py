@@ -25,6 +25,8 @@ from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from typing import Literal
 
+from bot.core.kernel.charts import Chart
+
 ButtonStyle = Literal["primary", "danger"]
 
 
@@ -90,13 +92,17 @@ class Image:
     filename: str = "chart.png"
 
 
+# What a reply may show besides text: a ready picture, or a chart the renderer draws.
+Picture = Image | Chart
+
+
 @dataclass(frozen=True)
 class Reply:
     """What the core answers. `ephemeral` replies are meant for the asker only."""
 
     blocks: tuple[Block, ...]
     buttons: tuple[Button, ...] = ()
-    image: Image | None = None
+    image: Picture | None = None
     ephemeral: bool = True
     stale: bool = False  # a button that no longer works: adapters show it as a notice
 
@@ -105,7 +111,7 @@ class Reply:
         cls,
         markup: str,
         buttons: tuple[Button, ...] = (),
-        image: Image | None = None,
+        image: Picture | None = None,
         ephemeral: bool = True,
     ) -> Reply:
         return cls(parse_markup(markup), buttons, image, ephemeral)

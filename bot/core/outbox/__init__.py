@@ -1,4 +1,10 @@
-"""outbox: TODO docstring."""
+"""outbox: the unsolicited path — the core never sends, it plans rows here.
+
+Planning a `Delivery` once per dedupe key, at a humane moment (mute, quiet hours in the
+reader's zone, the weekly cap), to an account that can be reached; and the worker's queue:
+claiming due rows, retrying, marking them sent, failed or unreachable. Every capability
+that sends something unasked plans it through this package.
+"""
 
 from __future__ import annotations
 

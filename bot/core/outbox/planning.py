@@ -30,7 +30,17 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from bot.core.kernel import Alliance, Button, Image, Person, Platform, timezone_of, utcnow
+from bot.core.kernel import (
+    Alliance,
+    Button,
+    Chart,
+    Image,
+    Person,
+    Picture,
+    Platform,
+    timezone_of,
+    utcnow,
+)
 from bot.core.outbox.models import Delivery, DeliveryKind, DeliveryStatus
 from bot.core.outbox.reach import reachable_identity
 from bot.core.outbox.subjects import NOTHING, Subject
@@ -52,7 +62,7 @@ class Plan:
     buttons: Sequence[Button] = ()
     urgent: bool = False
     expires_at: datetime | None = None
-    image: Image | None = None  # one PNG (a chart), sent after the text; see `bot.worker`
+    image: Picture | None = None  # a PNG or a chart, sent after the text; see `bot.worker`
     subject: Subject = NOTHING  # what it is about: queries and cancelling use this, not the key
 
 
@@ -184,9 +194,10 @@ def _delivery(
         buttons=[
             {"label": b.label, "action": b.action, "style": b.style or ""} for b in plan.buttons
         ],
-        image=plan.image.png if plan.image else None,
+        image=plan.image.png if isinstance(plan.image, Image) else None,
         image_alt=plan.image.alt if plan.image else None,
         image_name=plan.image.filename if plan.image else None,
+        chart=plan.image.to_json() if isinstance(plan.image, Chart) else None,
         due_at=due_at,
         expires_at=plan.expires_at,
         urgent=plan.urgent,

@@ -1,9 +1,15 @@
-"""pulse: TODO docstring."""
+"""pulse: short anonymous polls on energy, trust and the five lenses, and what they say.
+
+The question bank, rounds (invitations, reminders, answers that can change until close),
+results that never show a group below the minimum size (not even by subtraction), trends and
+drop flags (raised through `attention`), the trend chart described as data, and "what we
+heard" for those who answered.
+"""
 
 # face: FEATURE
 from __future__ import annotations
 
-from bot.core.pulse.chart import render_trend_chart
+from bot.core.pulse.chart import trend_chart
 from bot.core.pulse.commands import FEATURE
 from bot.core.pulse.models import PulseAnswer, PulseQuestion, PulseRound
 from bot.core.pulse.report import (
@@ -12,8 +18,9 @@ from bot.core.pulse.report import (
     results_reply,
     round_results,
     structure_of,
+    trend_chart_of,
 )
-from bot.core.pulse.results import report_csv, report_json
+from bot.core.pulse.results import RoundResult, Structure, report_csv, report_json
 from bot.core.pulse.rounds import open_round, open_round_of
 
 __all__ = [
@@ -21,14 +28,17 @@ __all__ = [
     "PulseAnswer",
     "PulseQuestion",
     "PulseRound",
+    "RoundResult",
+    "Structure",
     "close_round",
     "closed_rounds",
     "open_round",
     "open_round_of",
-    "render_trend_chart",
     "report_csv",
     "report_json",
     "results_reply",
     "round_results",
     "structure_of",
+    "trend_chart",
+    "trend_chart_of",
 ]

@@ -1,41 +1,25 @@
-"""The pulse trend chart: energy and trust per region, and the alliance, over rounds (PNG).
+"""The pulse trend chart: energy and trust per region, and the alliance, over rounds.
 
-Drawn only from shown `RoundResult`s, so a hidden group is a gap (NaN), never a value: the
-chart cannot show more than `pulse report` does. `chart_series` is the data the chart
-plots, separate from the drawing so tests can check exactly what would be drawn.
+Made only from shown `RoundResult`s, so a hidden group is a gap, never a value: the chart
+cannot show more than `pulse report` does. `chart_series` is the data the chart plots;
+`trend_chart` turns it into a neutral `Chart` in the reader's words, which the renderers
+draw (`bot.render.chart`): the core never imports a plotting library.
 
-Made for a phone: 6 x 8 inches at 120 dpi (720 x 960 px), two panels stacked (energy on
-top, trust below) with the y axis fixed at 1-5 so rounds and groups compare at a glance,
-big fonts, and "n=…" at the alliance's points. Regions carry their latest n in the legend
+Two panels (energy on top, trust below) on the answer scale 1-5; the alliance's line is
+emphasised and carries "n=…" at its points; regions carry their latest n in their label
 rather than at every point, which would bury the lines in numbers.
-
-Matplotlib is imported inside `render_trend_chart` and used through `Figure` and
-`FigureCanvasAgg` directly, never pyplot: pyplot keeps global state and is not
-thread-safe, and importing matplotlib only when a chart is drawn keeps the CLI and the chat
-quick to start.
 """
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
-from babel.dates import format_date
-
-from bot.core.kernel import normalise_language
+from bot.core.kernel import Chart, Panel, normalise_language
+from bot.core.kernel import Series as Line
 from bot.core.pulse.results import ALLIANCE_KEY, Level, RoundResult, Structure, ordered
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
-
-SIZE_INCHES = (6.0, 8.0)
-DPI = 120
-MAX_TICKS = 6
 
 # The chart's few words; they move into the message catalogs later.
 WORDS: dict[str, dict[str, str]] = {
@@ -114,98 +98,36 @@ def chart_series(rounds: Sequence[RoundResult], structure: Structure) -> ChartDa
     return ChartData(tuple(r.opened_at.date() for r in series_rounds), tuple(lines))
 
 
-def render_trend_chart(
-    rounds: Sequence[RoundResult], structure: Structure, *, language: str, title: str
-) -> bytes:
-    """The PNG: two stacked panels (energy, trust), y 1-5, x the rounds' dates."""
-    figure = trend_figure(rounds, structure, language=language, title=title)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI)
-    return buffer.getvalue()
-
-
-def trend_figure(
-    rounds: Sequence[RoundResult], structure: Structure, *, language: str, title: str
-) -> Figure:
-    """The chart as a matplotlib `Figure` on an Agg canvas (for the PNG, and for tests)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
+def trend_chart(
+    rounds: Sequence[RoundResult], structure: Structure, *, language: str, title: str, alt: str
+) -> Chart:
+    """The chart to draw, in the reader's words (unknown languages: Dutch, the default)."""
     language = normalise_language(language)
     words = WORDS[language]
     data = chart_series(rounds, structure)
-    figure = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
-    FigureCanvasAgg(figure)
-    figure.suptitle(title, fontsize=17, fontweight="bold")
-    axes = figure.subplots(2, 1, sharex=True)
-    x = [float((day - data.dates[0]).days) for day in data.dates]  # days since the first
-    for ax, measure in zip(axes, ("energy", "trust"), strict=True):
-        ax.set_title(words[measure], fontsize=15, loc="left")
-        ax.set_ylim(0.7, 5.3)
-        ax.set_yticks([1, 2, 3, 4, 5])
-        ax.tick_params(labelsize=12)
-        ax.grid(axis="y", alpha=0.3)
-        if data.empty:
-            ax.text(
-                0.5,
-                0.5,
-                words["no_results"],
-                ha="center",
-                va="center",
-                fontsize=16,
-                color="0.4",
-                transform=ax.transAxes,
-            )
-            ax.set_xticks([])
-            continue
-        for index, line in enumerate(data.series):
-            values = line.energy if measure == "energy" else line.trust
-            alliance = line.level == "alliance"
-            latest = line.latest_respondents
-            label = words["alliance"] if alliance else f"{line.name} (n={latest})"
-            ax.plot(
-                x,
-                values,
-                marker="o",
-                markersize=7 if alliance else 5,
-                linewidth=3.2 if alliance else 1.8,
-                color="black" if alliance else f"C{(index - 1) % 10}",
-                label=label,
-                zorder=3 if alliance else 2,
-            )
-            if alliance:
-                for xi, value, n in zip(x, values, line.respondents, strict=True):
-                    if n is not None:
-                        ax.annotate(
-                            f"n={n}",
-                            (xi, value),
-                            textcoords="offset points",
-                            xytext=(0, -16),
-                            ha="center",
-                            fontsize=9,
-                            color="0.25",
-                            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none"},
-                        )
-    if not data.empty:
-        _date_axis(axes[1], data.dates, language)
-        handles, labels = axes[0].get_legend_handles_labels()
-        figure.legend(
-            handles, labels, loc="outside lower center", ncols=2, fontsize=11, frameon=False
-        )
-        note = f"n = {words['respondents']}; {words['gap']}"
-        axes[1].set_xlabel(note, fontsize=9, color="0.35")
-    return figure
-
-
-def _date_axis(ax: Axes, days: Sequence[date], language: str) -> None:
-    """Ticks at (at most `MAX_TICKS` of) the rounds' dates, in the reader's language.
-
-    x is days since the first round, so the spacing stays true when a round was skipped.
-    """
-    step = max(1, math.ceil(len(days) / MAX_TICKS))
-    ticks = list(days[::-1][::step])[::-1]  # always label the newest round
-    ax.set_xticks(
-        [float((day - days[0]).days) for day in ticks],
-        [format_date(day, "d MMM", locale=language) for day in ticks],
+    panels = tuple(
+        Panel(words[measure], tuple(_line(series, measure, words) for series in data.series))
+        for measure in ("energy", "trust")
     )
-    ax.set_xlim(-7.0, (days[-1] - days[0]).days + 7.0)
+    return Chart(
+        title=title,
+        language=language,
+        dates=data.dates,
+        panels=panels,
+        alt=alt,
+        empty_text=words["no_results"],
+        note=f"n = {words['respondents']}; {words['gap']}",
+        filename="pulse-report.png",
+    )
+
+
+def _line(series: Series, measure: str, words: dict[str, str]) -> Line:
+    values = series.energy if measure == "energy" else series.trust
+    alliance = series.level == "alliance"
+    label = words["alliance"] if alliance else f"{series.name} (n={series.latest_respondents})"
+    return Line(
+        label,
+        tuple(None if math.isnan(v) else v for v in values),
+        counts=series.respondents if alliance else (),
+        emphasis=alliance,
+    )

@@ -18,7 +18,7 @@ from bot.core.attention import Detected, Flag, FlagFamily, FlagLevel, sync_flags
 from bot.core.kernel import (
     LANGUAGES,
     Alliance,
-    Image,
+    Chart,
     Partner,
     Person,
     Region,
@@ -30,7 +30,7 @@ from bot.core.kernel import (
     utcnow,
 )
 from bot.core.outbox import DeliveryKind, Plan, Subject, cancel_pending, plan_delivery
-from bot.core.pulse.chart import render_trend_chart
+from bot.core.pulse.chart import trend_chart
 from bot.core.pulse.models import PulseAnswer, PulseQuestion, PulseRound
 from bot.core.pulse.results import (
     PulseFlag,
@@ -126,14 +126,24 @@ def results_reply(
     markup = texts.render(
         "pulse_results", latest=latest, changes=changes, k=alliance.min_group_size
     )
-    image = None
-    if with_chart and rounds:
-        png = render_trend_chart(
-            rounds, structure_of(session, alliance), language=texts.language, title=alliance.name
-        )
-        image = Image(png, texts.gettext("Energy and trust per region over the last rounds"))
-    reply = Reply.from_markup(markup)
-    return Reply(reply.blocks, image=image)
+    chart = _chart(session, alliance, texts, rounds) if with_chart and rounds else None
+    return Reply.from_markup(markup, image=chart)
+
+
+def trend_chart_of(session: Session, alliance: Alliance, texts: Texts) -> Chart:
+    """The alliance's trend chart over its closed rounds, in the reader's words."""
+    rounds = round_results(session, alliance, closed_rounds(session, alliance))
+    return _chart(session, alliance, texts, rounds)
+
+
+def _chart(session: Session, alliance: Alliance, texts: Texts, rounds: list[RoundResult]) -> Chart:
+    return trend_chart(
+        rounds,
+        structure_of(session, alliance),
+        language=texts.language,
+        title=alliance.name,
+        alt=texts.gettext("Energy and trust per region over the last rounds"),
+    )
 
 
 def _flag_name(session: Session, alliance: Alliance, flag: PulseFlag) -> str:
@@ -217,16 +227,8 @@ def close_round(
         )
     if alliance.adviser_channel:
         texts = Texts(alliance.language)
-        chart = None
-        if any(r.groups for r in rounds):  # an empty chart tells the advisers nothing
-            png = render_trend_chart(
-                rounds,
-                structure_of(session, alliance),
-                language=alliance.language,
-                title=alliance.name,
-            )
-            alt = texts.gettext("Energy and trust per region over the last rounds")
-            chart = Image(png, alt, "pulse-report.png")
+        # an empty chart tells the advisers nothing; the worker draws it when it sends
+        chart = _chart(session, alliance, texts, rounds) if any(r.groups for r in rounds) else None
         plan_delivery(
             session,
             alliance,

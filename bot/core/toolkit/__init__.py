@@ -1,27 +1,25 @@
-"""toolkit: TODO docstring."""
+"""toolkit: ready-made texts for partners, timed to their own agendas.
+
+The snippet library (files and what advisers compose), personalisation per partner and per
+positioning, planning snippets weeks ahead of agenda moments, what partners did with them
+(feedback, coverage), the personal toolkit page, and the chat commands and compose form.
+"""
 
 # face: FEATURE
 from __future__ import annotations
 
 from bot.core.toolkit.commands import FEATURE
-from bot.core.toolkit.compose import Draft, DraftError, compose_snippet
 from bot.core.toolkit.models import ToolkitFeedback, ToolkitSnippet
 from bot.core.toolkit.page import issue_token, revoke_token, toolkit_page_for_token
-from bot.core.toolkit.personalise import current_house
 from bot.core.toolkit.plan import coverage, plan_snippets, planned_snippets
-from bot.core.toolkit.snippets import AGENDA_LABELS, KIND_LABELS
+from bot.core.toolkit.snippets import AGENDA_LABELS
 
 __all__ = [
     "AGENDA_LABELS",
     "FEATURE",
-    "KIND_LABELS",
-    "Draft",
-    "DraftError",
     "ToolkitFeedback",
     "ToolkitSnippet",
-    "compose_snippet",
     "coverage",
-    "current_house",
     "issue_token",
     "plan_snippets",
     "planned_snippets",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.kernel import ADVISER, PARTNER, ButtonVerb, ChatCommand, CommandSpec, Feature, _
+from bot.core.toolkit.forms import SNIPPET
 from bot.core.toolkit.handlers import handle_agenda, handle_toolkit, press_feedback
 from bot.core.toolkit.plan import FEEDBACK
 
@@ -31,4 +32,5 @@ FEATURE = Feature(
         ),
     ),
     buttons=(ButtonVerb(FEEDBACK, lambda context, action: press_feedback(context, *action.args)),),
+    forms=(SNIPPET,),
 )

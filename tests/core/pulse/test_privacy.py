@@ -27,11 +27,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel, col, select
 
 import bot.core.pulse.report as pulse_report
+from bot.core.kernel.charts import Chart
 from bot.core.kernel.models import Alliance, Identity, Partner, Person, Region
 from bot.core.kernel.replies import Reply
 from bot.core.kernel.texts import Texts
 from bot.core.outbox.models import Delivery
-from bot.core.pulse.chart import ChartData, chart_series
+from bot.core.pulse.chart import ChartData, chart_series, trend_chart
 from bot.core.pulse.report import (
     close_round,
     closed_rounds,
@@ -57,7 +58,6 @@ from bot.render.telegram import render_telegram
 REGION_NAMES = ("Qorvenland", "Xylobeemd", "Zephyrdal", "Jukwaarde")
 PARTNER_NAMES = ("Vroomtrust", "Pelikaanzorg", "Krabbelwerk", "Hoornvos")
 OPENED = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
-PNG = b"\x89PNG\r\n\x1a\n-a-stand-in"
 # a group's respondents, as the results show them (not "fewer than k respondents")
 COUNT_PATTERNS = {
     "nl": re.compile(r"(?<!minder dan )\b(\d+) deelnemers?"),
@@ -82,19 +82,25 @@ Shown = dict[tuple[str, str], int]  # (level, key) -> respondents
 
 
 class ChartRecorder:
-    """Stands in for `render_trend_chart` when a round closes: keeps what it was to draw.
+    """Wraps `trend_chart` when a round closes: keeps what it was to draw.
 
-    Drawing takes half a second a time; what the chart shows is `chart_series` of these
-    rounds, which is checked instead (the PNG's pixels cannot be read back for names)."""
+    What the chart shows is `chart_series` of these rounds, which is checked (a drawn
+    PNG's pixels could not be read back for names)."""
 
     def __init__(self) -> None:
         self.drawn: list[ChartData] = []
 
     def draw(
-        self, rounds: Sequence[RoundResult], structure: Structure, *, language: str, title: str
-    ) -> bytes:
+        self,
+        rounds: Sequence[RoundResult],
+        structure: Structure,
+        *,
+        language: str,
+        title: str,
+        alt: str,
+    ) -> Chart:
         self.drawn.append(chart_series(rounds, structure))
-        return PNG
+        return trend_chart(rounds, structure, language=language, title=title, alt=alt)
 
 
 @contextmanager
@@ -165,7 +171,7 @@ def pulse_database(
                     )
                 )
             session.flush()
-            with patch.object(pulse_report, "render_trend_chart", charts.draw):
+            with patch.object(pulse_report, "trend_chart", charts.draw):
                 close_round(session, alliance, OPENED + timedelta(days=5))
         yield engine
     finally:
