@@ -145,16 +145,7 @@ def _agreement_history(
         made_on = start + timedelta(days=rng.randint(0, 14 * ROUNDS - 21))
         due_on = made_on + timedelta(days=rng.choice((14, 21, 28, 42)))
         slipping = partner.key == "woonkracht" and due_on > today - timedelta(days=98)
-        on_time_chance = 0.1 if slipping else 0.85
-        done_on: date | None
-        if rng.random() < on_time_chance:
-            done_on = due_on - timedelta(days=rng.randint(0, 10))
-        elif rng.random() < 0.5:
-            done_on = due_on + timedelta(days=rng.randint(3, 25))
-        else:
-            done_on = None
-        if done_on is not None and done_on > today:
-            done_on = None
+        done_on = _done_on(due_on, 0.1 if slipping else 0.85, today, rng)
         agreement = Agreement(
             alliance_id=alliance.id or 0,
             key=f"A{number + 1:03d}",
@@ -168,25 +159,42 @@ def _agreement_history(
         session.add(agreement)
         session.flush()
         advisers = [p for p in people if p.partner_id == partner.id and Role.ADVISER in p.role_set]
-        if done_on is not None:
-            session.add(
-                CheckIn(
-                    agreement_id=agreement.id or 0,
-                    person_id=advisers[0].id if advisers else None,
-                    status=CheckInStatus.DONE,
-                    created_at=_at(done_on, 15),
-                )
-            )
-        elif due_on < today:
-            session.add(
-                CheckIn(
-                    agreement_id=agreement.id or 0,
-                    person_id=advisers[0].id if advisers else None,
-                    status=CheckInStatus.DELAYED,
-                    note="Loopt vertraging op",
-                    created_at=_at(due_on, 10),
-                )
-            )
+        checkin = _checkin(agreement, advisers[0] if advisers else None, today)
+        if checkin is not None:
+            session.add(checkin)
+
+
+def _done_on(due_on: date, on_time_chance: float, today: date, rng: random.Random) -> date | None:
+    """Done on time, done late, or not (yet) done; never in the future."""
+    done_on: date | None
+    if rng.random() < on_time_chance:
+        done_on = due_on - timedelta(days=rng.randint(0, 10))
+    elif rng.random() < 0.5:
+        done_on = due_on + timedelta(days=rng.randint(3, 25))
+    else:
+        done_on = None
+    return None if done_on is not None and done_on > today else done_on
+
+
+def _checkin(agreement: Agreement, adviser: Person | None, today: date) -> CheckIn | None:
+    """The partner adviser's last word on it: done, or running late once its date passed."""
+    who = adviser.id if adviser else None
+    if agreement.done_on is not None:
+        return CheckIn(
+            agreement_id=agreement.id or 0,
+            person_id=who,
+            status=CheckInStatus.DONE,
+            created_at=_at(agreement.done_on, 15),
+        )
+    if agreement.due_on < today:
+        return CheckIn(
+            agreement_id=agreement.id or 0,
+            person_id=who,
+            status=CheckInStatus.DELAYED,
+            note="Loopt vertraging op",
+            created_at=_at(agreement.due_on, 10),
+        )
+    return None
 
 
 def _signals(
@@ -221,6 +229,27 @@ def _house_history(
     assert current is not None
     current.adopted_at = _at(today - timedelta(days=14 * ROUNDS + 7), 10)  # before all history
     house = version_content(session, current)
+    newer = _version_two(session, alliance, people, house, today)
+    _version_three_under_way(session, alliance, people, newer, today)
+    woonkracht = people["anna"].partner_id
+    session.add(
+        PartnerNote(
+            partner_id=woonkracht or 0,
+            pillar_title=house.pillars[0].title,
+            text="Voor onze huurders: verhuizen mag, het hoeft niet. De verhuiscoach komt langs.",
+            updated_by_id=people["anna"].id,
+        )
+    )
+
+
+def _version_two(
+    session: Session,
+    alliance: Alliance,
+    people: dict[str, Person],
+    house: HouseContent,
+    today: date,
+) -> HouseContent:
+    """New figures in the proof of two pillars, endorsed by every partner two months ago."""
     first, second, third = house.pillars
     newer = HouseContent(
         house.roof,
@@ -236,10 +265,7 @@ def _house_history(
             PillarContent(
                 second.title,
                 second.message,
-                (
-                    "Vijf wijkzorgpunten open, ook in Bommel-Zuid",
-                    *second.proof[1:],
-                ),
+                ("Vijf wijkzorgpunten open, ook in Bommel-Zuid", *second.proof[1:]),
             ),
             third,
         ),
@@ -259,7 +285,18 @@ def _house_history(
     version = current_version(session, alliance.id or 0)
     assert version is not None and version.version == 2
     version.adopted_at = adopted_on
+    _date_answers(session, status.proposal.id, adopted_on - timedelta(days=8))
+    return newer
 
+
+def _version_three_under_way(
+    session: Session,
+    alliance: Alliance,
+    people: dict[str, Person],
+    newer: HouseContent,
+    today: date,
+) -> None:
+    """A fourth pillar on informal carers, proposed five days ago: three yes, one objection."""
     with_care = HouseContent(
         newer.roof,
         (
@@ -288,17 +325,7 @@ def _house_history(
         "Eerst afstemmen met de praktijkondersteuners, die zien de mantelzorgers het eerst.",
     )
     open_status.proposal.created_at = _at(today - timedelta(days=5), 9)
-    _date_answers(session, status.proposal.id, adopted_on - timedelta(days=8))
     _date_answers(session, open_status.proposal.id, _at(today - timedelta(days=4), 10))
-    woonkracht = people["anna"].partner_id
-    session.add(
-        PartnerNote(
-            partner_id=woonkracht or 0,
-            pillar_title=first.title,
-            text="Voor onze huurders: verhuizen mag, het hoeft niet. De verhuiscoach komt langs.",
-            updated_by_id=people["anna"].id,
-        )
-    )
 
 
 def _date_answers(session: Session, proposal_id: int | None, first: datetime) -> None:

@@ -93,6 +93,51 @@ def _upsert(
 def load_alliance(session: Session, document: AllianceFile, base_dir: Path) -> LoadReport:
     """Bring the database in line with a checked alliance file (one transaction)."""
     report = LoadReport()
+    aid = _load_alliance_row(session, report, document)
+    partners = _load_keyed(
+        session,
+        report,
+        Partner,
+        aid,
+        "partners",
+        {
+            p.key: {
+                "name": p.name,
+                "constituency": p.constituency,
+                "agenda_source": _agenda_source(p.agenda, base_dir),
+            }
+            for p in document.partners
+        },
+    )
+    regions = _load_keyed(
+        session, report, Region, aid, "regions", {r.key: {"name": r.name} for r in document.regions}
+    )
+    people = _load_keyed(
+        session,
+        report,
+        Person,
+        aid,
+        "people",
+        {p.key: _person_values(p, partners, regions) for p in document.people},
+    )
+    for person in document.people:
+        _load_identities(session, report, people[person.key], person)
+    _load_house(session, report, aid, document)
+    if report.changed:
+        session.add(
+            AuditEvent(
+                alliance_id=aid,
+                actor="alliance_file",
+                action="alliance.loaded",
+                detail=dict(report.changes),
+            )
+        )
+    session.flush()
+    return report
+
+
+def _load_alliance_row(session: Session, report: LoadReport, document: AllianceFile) -> int:
+    """The alliance's own settings; its id, for everything that belongs to it."""
     section = document.alliance
     values: dict[str, Any] = {
         "name": section.name,
@@ -117,65 +162,22 @@ def load_alliance(session: Session, document: AllianceFile, base_dir: Path) -> L
         report.count("alliance", "updated")
     session.flush()
     assert alliance.id is not None
-    aid = alliance.id
+    return alliance.id
 
-    partners = _load_keyed(
-        session,
-        report,
-        Partner,
-        aid,
-        "partners",
-        {
-            p.key: {
-                "name": p.name,
-                "constituency": p.constituency,
-                "agenda_source": _agenda_source(p.agenda, base_dir),
-            }
-            for p in document.partners
-        },
-    )
-    regions = _load_keyed(
-        session,
-        report,
-        Region,
-        aid,
-        "regions",
-        {r.key: {"name": r.name} for r in document.regions},
-    )
-    people = _load_keyed(
-        session,
-        report,
-        Person,
-        aid,
-        "people",
-        {p.key: _person_values(p, partners, regions) for p in document.people},
-    )
-    for person in document.people:
-        _load_identities(session, report, people[person.key], person)
 
-    if document.message_house is not None:
-        content = HouseContent.from_dicts(
-            document.message_house.roof,
-            [p.model_dump() for p in document.message_house.pillars],
-        )
-        # Compare with what the file said last time, not with the current house: once the
-        # partners adopt proposals, loading an unchanged file must not undo their work.
-        from_file = last_version_from_file(session, aid)
-        if from_file is None or version_content(session, from_file) != content:
-            adopt_version(session, aid, content, source="alliance_file")
-            report.count("message house", "versions")
-
-    if report.changed:
-        session.add(
-            AuditEvent(
-                alliance_id=aid,
-                actor="alliance_file",
-                action="alliance.loaded",
-                detail=dict(report.changes),
-            )
-        )
-    session.flush()
-    return report
+def _load_house(session: Session, report: LoadReport, aid: int, document: AllianceFile) -> None:
+    if document.message_house is None:
+        return
+    content = HouseContent.from_dicts(
+        document.message_house.roof,
+        [p.model_dump() for p in document.message_house.pillars],
+    )
+    # Compare with what the file said last time, not with the current house: once the
+    # partners adopt proposals, loading an unchanged file must not undo their work.
+    from_file = last_version_from_file(session, aid)
+    if from_file is None or version_content(session, from_file) != content:
+        adopt_version(session, aid, content, source="alliance_file")
+        report.count("message house", "versions")
 
 
 def _agenda_source(agenda: str | None, base_dir: Path) -> str | None:

@@ -33,7 +33,23 @@ def snippet_form(context: Context) -> Form | Reply:
         return Reply.from_markup(
             f"<p>{texts.gettext('Only advisers compose toolkit snippets.')}</p>"
         )
-    house = current_house(context.session, context.alliance)
+    hint = texts.gettext(
+        "Personalised per partner: {{ partner.name }}, {{ speaker }} (who"
+        " speaks, by the alliance's positioning), {{ house.roof }},"
+        " {{ pillar.message }}, {{ partner.note }}."
+    )
+    return Form(
+        SNIPPET_FORM,
+        texts.gettext("New toolkit snippet"),
+        texts.gettext("Save"),
+        texts.gettext("Cancel"),
+        _snippet_fields(context),
+        hint=hint,
+    )
+
+
+def _snippet_fields(context: Context) -> tuple[FormField, ...]:
+    texts = context.texts
     fields = [
         FormField("title", texts.gettext("Title"), kind="line"),
         FormField(
@@ -57,40 +73,15 @@ def snippet_form(context: Context) -> Form | Reply:
             maximum=MAX_LEAD_DAYS,
         ),
     ]
+    house = current_house(context.session, context.alliance)
     if house.pillars:
         pillars = tuple(Choice(str(n), f"{n}. {p.title}") for n, p in enumerate(house.pillars, 1))
-        fields.append(
-            FormField(
-                "pillar",
-                texts.gettext("Pillar (optional)"),
-                "select",
-                optional=True,
-                choices=pillars,
-            )
-        )
-    fields += [
-        FormField(
-            "language",
-            texts.gettext("Language of the text"),
-            kind="select",
-            initial=texts.language,
-            choices=LANGUAGE_NAMES,
-        ),
-        FormField("body", texts.gettext("The text")),
-    ]
-    hint = texts.gettext(
-        "Personalised per partner: {{ partner.name }}, {{ speaker }} (who"
-        " speaks, by the alliance's positioning), {{ house.roof }},"
-        " {{ pillar.message }}, {{ partner.note }}."
-    )
-    return Form(
-        SNIPPET_FORM,
-        texts.gettext("New toolkit snippet"),
-        texts.gettext("Save"),
-        texts.gettext("Cancel"),
-        tuple(fields),
-        hint=hint,
-    )
+        label = texts.gettext("Pillar (optional)")
+        fields.append(FormField("pillar", label, "select", optional=True, choices=pillars))
+    language = texts.gettext("Language of the text")
+    fields.append(FormField("language", language, "select", texts.language, choices=LANGUAGE_NAMES))
+    fields.append(FormField("body", texts.gettext("The text")))
+    return tuple(fields)
 
 
 def submit_snippet(context: Context, submission: Submission) -> Outcome:
