@@ -1,4 +1,4 @@
-"""Quality of the declining-follow-up rule (`bot.core.trends`) on synthetic histories.
+"""Quality of the declining-follow-up rule (`bot.core.followup.decline`) on synthetic histories.
 
 Not a timing benchmark: it prints recall, detection delay and false flags per seed, over all
 seeds, and one line per target (met / not met); `run()` returns no timing figures.

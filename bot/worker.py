@@ -1,6 +1,6 @@
 """The outbox worker: claims due deliveries one at a time and sends them, paced and safe.
 
-One row is in flight per worker at any moment (see `bot.core.outbox_queue` for why that is
+One row is in flight per worker at any moment (see `bot.core.outbox.queue` for why that is
 the crash-safety window). Each platform has its own pacer; several workers share the
 platforms' overall limits through their heartbeats.
 

@@ -1,8 +1,9 @@
 """`flags` / `signalen`: what needs the advisers' attention now, and "seen, we are on it".
 
-Flags are shown from their episodes (`flag_store`), refreshed first, so the list, the
-channel notice and App Home agree. `flags ack N [note]` (or the button under a notice)
-marks one as seen; a note typed after the button goes with it, for the other advisers.
+Flags are shown from their stored episodes (`flags`), as the daily job left them, so the
+list, the channel notice and App Home agree; this read never re-runs detection.
+`flags ack N [note]` (or the button under a notice) marks one as seen; a note typed after
+the button goes with it, for the other advisers.
 """
 
 from __future__ import annotations

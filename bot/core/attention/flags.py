@@ -1,6 +1,6 @@
 """Flags as episodes: raised once, acknowledged with a note, not raised again meanwhile.
 
-Detection (`followup`, `pulse_results`) answers "is this group declining today?" from the
+Detection (`bot.core.followup`, `bot.core.pulse`) answers "is this group declining today?" from the
 numbers alone, every time it runs. Advisers need something else: to hear about a decline
 once, to say "seen, we are talking to them" and then not be told again every day while the
 same decline goes on. So each detection is matched to an *episode* (a `Flag` row per group

@@ -1,7 +1,7 @@
 """Follow-up flags per partner and per region, as of a day, with their explanation.
 
 The rows come from the database as they were known on `as_of` (agreements made by then);
-`bot.core.trends` decides whether a group's follow-up declined. The explanation is written
+`bot.core.followup.decline` decides whether a group's follow-up declined. The explanation is written
 for the reader, in their language, with the numbers behind the flag.
 """
 
@@ -60,7 +60,7 @@ def explain(texts: Texts, group: GroupFlag) -> str:
 def follow_up_flags(session: Session, alliance: Alliance, as_of: date) -> list[GroupFlag]:
     """Every partner and region whose follow-up declined, using only what was known.
 
-    The per-period counts come from the database (`followup_measures`); the rule runs on
+    The per-period counts come from the database (`measures`); the rule runs on
     the few resulting numbers per group, so the cost grows with groups, not agreements."""
     partners = session.exec(
         select(Partner).where(Partner.alliance_id == alliance.id, col(Partner.active))

@@ -1,19 +1,19 @@
 """Follow-up measures per partner and per region, counted by the database.
 
-The decline rule (`bot.core.trends`) reads a small per-period series per group; the adviser
+The decline rule (`bot.core.followup.decline`) reads a small per-period series per group; the adviser
 reads a handful of measures next to it. Both are counted here in SQL — GROUP BY over the
 agreement table — so that 100,000 agreements cost one pass of the database rather than a
 Python loop over rows, and the same numbers come out of SQLite and PostgreSQL.
 
 Periods in SQL
-    `trends` numbers two-week periods from 2024-01-01 with floor division. SQL's integer
+    `decline` numbers two-week periods from 2024-01-01 with floor division. SQL's integer
     division truncates towards zero instead, so the day count is shifted by a whole number
     of periods first (``(days + 14 * 10000) / 14 - 10000``): the same floor for any date
     after the year 1641, in both dialects. Only the day count itself differs per dialect
     (``julianday`` in SQLite, date subtraction in PostgreSQL).
 
 As of a day
-    Exactly the bounds in `trends`' docstring: an agreement exists once ``made_on <=
+    Exactly the bounds in `decline`'s docstring: an agreement exists once ``made_on <=
     as_of``, is settled once ``due_on < as_of``, is on time when ``done_on <= due_on``, and
     a completion after `as_of` was not known then. Dropped agreements count nowhere.
 
