@@ -167,9 +167,11 @@ def submit(session: Session, submission: Submission) -> Outcome:
     entry = REGISTRY.forms.get(submission.form)
     command = Command(submission.person_id, None, "", "", submission.platform)
     context = context_for(session, command)
-    if entry is None or context is None:
-        field = entry.first_field if entry else "value"
+    field = entry.first_field if entry else "value"
+    if context is None:
         return Outcome.problem(field, Texts(None).gettext("I don't know you yet."))
+    if entry is None:
+        return Outcome.problem(field, context.render("stale_button"))
     spec = COMMANDS_BY_KEY[entry.command]
     if not spec.allowed_for(context.person.role_set):
         return Outcome.problem(entry.first_field, context.render("not_allowed", spec=spec))
