@@ -5,7 +5,6 @@ and regional signals from ambassadors on their way to the national table. `pulse
 `followup` raise flags here; this package never runs their detection.
 """
 
-# face: FEATURE
 from __future__ import annotations
 
 from bot.core.attention.commands import FEATURE

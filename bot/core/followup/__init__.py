@@ -5,7 +5,6 @@ SQL, and the decline rule that raises follow-up flags through `attention` — in
 job, never in a read command.
 """
 
-# face: FEATURE
 from __future__ import annotations
 
 from bot.core.followup.agreements import (

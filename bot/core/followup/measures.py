@@ -1,7 +1,7 @@
 """Follow-up measures per partner and per region, counted by the database.
 
-The decline rule (`bot.core.followup.decline`) reads a small per-period series per group; the adviser
-reads a handful of measures next to it. Both are counted here in SQL — GROUP BY over the
+The decline rule (`decline`) reads a small per-period series per group; the adviser reads
+a handful of measures next to it. Both are counted here in SQL — GROUP BY over the
 agreement table — so that 100,000 agreements cost one pass of the database rather than a
 Python loop over rows, and the same numbers come out of SQLite and PostgreSQL.
 

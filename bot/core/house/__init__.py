@@ -5,7 +5,6 @@ the editable line format, the difference between versions, each partner's notes 
 the notices that ask partners to answer; its chat commands, buttons and the propose form.
 """
 
-# face: FEATURE
 from __future__ import annotations
 
 from bot.core.house.commands import FEATURE

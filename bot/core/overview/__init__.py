@@ -5,7 +5,6 @@ a person's home page (Slack's App Home), as neutral replies. It reads every capa
 face and is read by none.
 """
 
-# face: ChartSpot, HomePage, home_page
 from __future__ import annotations
 
 from bot.core.overview.digest import plan_digest

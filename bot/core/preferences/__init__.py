@@ -2,7 +2,6 @@
 from unsolicited messages. Its own room because the next settings (the channel that reaches
 someone, the alliance they act in) belong to the person, not to any one capability."""
 
-# face: FEATURE, MAX_MUTE_DAYS
 from __future__ import annotations
 
 from bot.core.preferences.commands import FEATURE

@@ -6,7 +6,6 @@ drop flags (raised through `attention`), the trend chart described as data, and 
 heard" for those who answered.
 """
 
-# face: FEATURE
 from __future__ import annotations
 
 from bot.core.pulse.chart import trend_chart

@@ -5,7 +5,6 @@ positioning, planning snippets weeks ahead of agenda moments, what partners did 
 (feedback, coverage), the personal toolkit page, and the chat commands and compose form.
 """
 
-# face: FEATURE
 from __future__ import annotations
 
 from bot.core.toolkit.commands import FEATURE
