@@ -36,10 +36,10 @@ from bot.core.alliance.load import get_alliance
 from bot.core.attention.models import Signal
 from bot.core.kernel.models import Identity, Person, Region
 from bot.core.outbox.models import Delivery
+from bot.core.pulse.export import report_json
 from bot.core.pulse.models import PulseAnswer, PulseQuestion, PulseRound
 from bot.core.pulse.questions import bank_question_for
 from bot.core.pulse.report import closed_rounds, round_results
-from bot.core.pulse.results import report_json
 from bot.core.pulse.rounds import open_round
 from bot.db import session_scope
 from bot.settings import Settings

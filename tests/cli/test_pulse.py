@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.core.kernel.models import Person
+from bot.core.pulse.export import CSV_HEADER
 from bot.core.pulse.models import PulseAnswer, PulseQuestion, PulseRound
-from bot.core.pulse.results import CSV_HEADER
 from bot.db import make_engine
 from bot.demo.run import build_demo_database
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bot.core.pulse.chart import trend_chart
 from bot.core.pulse.commands import FEATURE
+from bot.core.pulse.export import report_csv, report_json
 from bot.core.pulse.models import PulseAnswer, PulseQuestion, PulseRound
 from bot.core.pulse.report import (
     close_round,
@@ -19,7 +20,7 @@ from bot.core.pulse.report import (
     structure_of,
     trend_chart_of,
 )
-from bot.core.pulse.results import RoundResult, Structure, report_csv, report_json
+from bot.core.pulse.results import RoundResult, Structure
 from bot.core.pulse.rounds import open_round, open_round_of
 
 __all__ = [

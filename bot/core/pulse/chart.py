@@ -19,7 +19,8 @@ from datetime import date
 
 from bot.core.kernel import Chart, Panel, normalise_language
 from bot.core.kernel import Series as Line
-from bot.core.pulse.results import ALLIANCE_KEY, Level, RoundResult, Structure, ordered
+from bot.core.pulse.results import ALLIANCE_KEY, Level, RoundResult, Structure
+from bot.core.pulse.trends import ordered
 
 # The chart's few words; they move into the message catalogs later.
 WORDS: dict[str, dict[str, str]] = {

@@ -1,7 +1,7 @@
 """From stored answers to what may be shown: results per round, flags, chart, closing.
 
-Answers are read here and nowhere else; they leave only as `pulse_results` aggregates,
-which apply the anonymity rules (minimum group size, complementary suppression). Every
+Answers are read here and nowhere else; they leave only as aggregates (`results`), which
+apply the anonymity rules (minimum group size, complementary suppression). Every
 output — the chat, App Home, the CLI's JSON and CSV, the chart, the flags and the "what
 we heard" message — is made from those aggregates, so no output can show more than the
 rules allow.
@@ -32,16 +32,9 @@ from bot.core.kernel import (
 from bot.core.outbox import DeliveryKind, Plan, Subject, cancel_pending, plan_delivery
 from bot.core.pulse.chart import trend_chart
 from bot.core.pulse.models import PulseAnswer, PulseQuestion, PulseRound
-from bot.core.pulse.results import (
-    PulseFlag,
-    Response,
-    RoundResult,
-    Structure,
-    aggregate,
-    pulse_flags,
-    trend,
-)
+from bot.core.pulse.results import Level, Response, RoundResult, Structure, aggregate
 from bot.core.pulse.rounds import open_round_of
+from bot.core.pulse.trends import GroupTrend, PulseFlag, pulse_flags, trend
 
 HISTORY = 26  # rounds in reports and charts: a year of fortnightly rounds
 
@@ -196,8 +189,29 @@ def close_round(
     cancel_pending(session, DeliveryKind.PULSE, Subject(round_id=pulse_round.id))
     session.flush()
     rounds = round_results(session, alliance, closed_rounds(session, alliance))
+    changes = _changes(rounds)
+    _tell_respondents(session, alliance, pulse_round, rounds, changes, now)
+    if alliance.adviser_channel:
+        _report_to_advisers(session, alliance, pulse_round, rounds, changes, now)
+    refresh_pulse_flags(session, alliance, now)
+    return pulse_round
+
+
+def _changes(rounds: list[RoundResult]) -> dict[tuple[Level, str], GroupTrend]:
+    """Each shown group's change and rolling mean in the newest of `rounds`."""
     latest = rounds[-1]
-    changes = {(t.level, t.key): t for t in trend(rounds) if t.round_id == latest.id}
+    return {(t.level, t.key): t for t in trend(rounds) if t.round_id == latest.id}
+
+
+def _tell_respondents(
+    session: Session,
+    alliance: Alliance,
+    pulse_round: PulseRound,
+    rounds: list[RoundResult],
+    changes: dict[tuple[Level, str], GroupTrend],
+    now: datetime,
+) -> None:
+    """Everyone who answered hears what we heard, in their language and with their region."""
     respondents = session.exec(
         select(Person)
         .join(PulseAnswer, col(PulseAnswer.person_id) == col(Person.id))
@@ -216,7 +230,7 @@ def close_round(
                 kind=DeliveryKind.NOTICE,
                 body=texts.render(
                     "pulse_heard",
-                    latest=latest,
+                    latest=rounds[-1],
                     changes=changes,
                     region_key=region.key if region else None,
                 ),
@@ -225,24 +239,32 @@ def close_round(
                 subject=Subject(round_id=pulse_round.id),
             ),
         )
-    if alliance.adviser_channel:
-        texts = Texts(alliance.language)
-        # an empty chart tells the advisers nothing; the worker draws it when it sends
-        chart = _chart(session, alliance, texts, rounds) if any(r.groups for r in rounds) else None
-        plan_delivery(
-            session,
-            alliance,
-            Plan(
-                dedupe_key=f"pulse-report:{pulse_round.id}",
-                kind=DeliveryKind.NOTICE,
-                body=texts.render(
-                    "pulse_results", latest=latest, changes=changes, k=alliance.min_group_size
-                ),
-                due_at=now,
-                channel=alliance.adviser_channel,
-                image=chart,
-                subject=Subject(round_id=pulse_round.id),
+
+
+def _report_to_advisers(
+    session: Session,
+    alliance: Alliance,
+    pulse_round: PulseRound,
+    rounds: list[RoundResult],
+    changes: dict[tuple[Level, str], GroupTrend],
+    now: datetime,
+) -> None:
+    """The advisers' channel gets the round's results and the trend chart."""
+    texts = Texts(alliance.language)
+    # an empty chart tells the advisers nothing; the worker draws it when it sends
+    chart = _chart(session, alliance, texts, rounds) if any(r.groups for r in rounds) else None
+    plan_delivery(
+        session,
+        alliance,
+        Plan(
+            dedupe_key=f"pulse-report:{pulse_round.id}",
+            kind=DeliveryKind.NOTICE,
+            body=texts.render(
+                "pulse_results", latest=rounds[-1], changes=changes, k=alliance.min_group_size
             ),
-        )
-    refresh_pulse_flags(session, alliance, now)
-    return pulse_round
+            due_at=now,
+            channel=alliance.adviser_channel,
+            image=chart,
+            subject=Subject(round_id=pulse_round.id),
+        ),
+    )

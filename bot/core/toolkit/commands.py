@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.core.kernel import ADVISER, PARTNER, ButtonVerb, ChatCommand, CommandSpec, Feature, _
+from bot.core.toolkit.feedback import FEEDBACK
 from bot.core.toolkit.forms import SNIPPET
 from bot.core.toolkit.handlers import handle_agenda, handle_toolkit, press_feedback
-from bot.core.toolkit.plan import FEEDBACK
 
 FEATURE = Feature(
     "toolkit",

@@ -19,8 +19,9 @@ from sqlmodel import col, select
 from bot.core.agenda import KIND_WORDS, OTHER, AgendaItem, classify, upcoming
 from bot.core.kernel import Context, Partner, Reply, Role, utcnow
 from bot.core.outbox import Delivery, DeliveryKind, DeliveryStatus
+from bot.core.toolkit.feedback import VERDICTS, record_feedback
 from bot.core.toolkit.personalise import personalised
-from bot.core.toolkit.plan import VERDICTS, plan_snippets, record_feedback
+from bot.core.toolkit.plan import plan_snippets
 from bot.core.toolkit.snippets import AGENDA_LABELS
 
 SHOWN_SNIPPETS = 3

@@ -31,17 +31,7 @@ from sqlmodel import Session, col, select
 
 from bot.core.agenda import AgendaItem
 from bot.core.house import HouseContent
-from bot.core.kernel import (
-    Alliance,
-    Button,
-    Partner,
-    Person,
-    Role,
-    Texts,
-    Verb,
-    language_of,
-    utcnow,
-)
+from bot.core.kernel import Alliance, Partner, Person, Role, Texts, language_of, utcnow
 from bot.core.outbox import (
     Delivery,
     DeliveryKind,
@@ -51,7 +41,7 @@ from bot.core.outbox import (
     plan_delivery,
     reachable_of_partner,
 )
-from bot.core.toolkit.models import ToolkitFeedback
+from bot.core.toolkit.feedback import feedback_buttons
 from bot.core.toolkit.personalise import current_house, fits_house, partner_notes, usable_text
 from bot.core.toolkit.snippets import Snippet, library
 
@@ -61,23 +51,6 @@ HORIZON = timedelta(weeks=8)  # at least six weeks ahead, as promised; eight to 
 PER_MOMENT = 2
 SEND_AT = time(9, 0)
 PREFIX = "snippet:"
-FEEDBACK = Verb("tf", arity=2)
-VERDICTS = {"u": "used", "a": "adapted", "n": "not_relevant"}
-
-
-@dataclass(frozen=True)
-class PlannedSnippet:
-    """One snippet delivery as planned: what `toolkit plan --json` shows."""
-
-    partner: str
-    snippet: str
-    agenda_item: str  # the moment's title
-    agenda_start: datetime
-    send_at: datetime
-    channel: str  # the platform it goes to
-    text: str
-    person: str
-    status: str
 
 
 @dataclass
@@ -120,14 +93,6 @@ def snippets_for(
 def recipients(session: Session, partner: Partner) -> list[Person]:
     """The partner's advisers who can be reached (it is their material); else its contacts."""
     return reachable_of_partner(session, partner.id or 0, (Role.ADVISER, Role.PARTNER))
-
-
-def feedback_buttons(texts: Texts, delivery_id: int) -> tuple[Button, ...]:
-    return (
-        Button(texts.gettext("Used it"), FEEDBACK.action(delivery_id, "u"), "primary"),
-        Button(texts.gettext("Adapted it"), FEEDBACK.action(delivery_id, "a")),
-        Button(texts.gettext("Not relevant"), FEEDBACK.action(delivery_id, "n")),
-    )
 
 
 def plan_snippets(session: Session, alliance: Alliance, now: datetime | None = None) -> PlanReport:
@@ -269,138 +234,3 @@ def _cancel_unwanted(session: Session, alliance: Alliance, wanted: set[str]) -> 
             delivery.status = DeliveryStatus.CANCELLED
             cancelled += 1
     return cancelled
-
-
-def planned_snippets(
-    session: Session, alliance: Alliance, now: datetime | None = None
-) -> list[PlannedSnippet]:
-    """Snippet deliveries for moments still to come (pending, or sent already), as
-    `toolkit plan` shows them."""
-    now = now or utcnow()
-    rows = session.exec(
-        select(Delivery)
-        .where(
-            Delivery.alliance_id == alliance.id,
-            Delivery.kind == DeliveryKind.SNIPPET,
-            col(Delivery.status).in_(
-                (DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.SENT)
-            ),
-        )
-        .order_by(col(Delivery.due_at), col(Delivery.id))
-    ).all()
-    snippets = {s.key: s for s in library(session, alliance)}
-    house = current_house(session, alliance)
-    planned = []
-    for delivery in rows:
-        item = _moment(session, delivery)
-        person = session.get(Person, delivery.person_id) if delivery.person_id else None
-        snippet = snippets.get(delivery.snippet_key or "")
-        if item is None or person is None or snippet is None or item.starts_at < now:
-            continue  # (a moment that has passed is history, not a plan)
-        partner = session.get(Partner, item.partner_id)
-        assert partner is not None
-        language = language_of(person, alliance)
-        text = usable_text(
-            snippet,
-            alliance=alliance,
-            partner=partner,
-            language=language,
-            house=house,
-            notes=partner_notes(session, partner),
-        )
-        if text is None:
-            continue
-        planned.append(
-            PlannedSnippet(
-                partner=partner.key,
-                snippet=snippet.key,
-                agenda_item=item.title,
-                agenda_start=item.starts_at,
-                send_at=delivery.due_at,
-                channel=delivery.platform,
-                text=text,
-                person=person.key,
-                status=delivery.status,
-            )
-        )
-    return planned
-
-
-def _moment(session: Session, delivery: Delivery) -> AgendaItem | None:
-    """The agenda moment a snippet delivery is timed to (None once it left the calendar)."""
-    if delivery.agenda_item_id is None:
-        return None
-    return session.get(AgendaItem, delivery.agenda_item_id)
-
-
-def record_feedback(
-    session: Session, delivery: Delivery, person: Person, verdict: str
-) -> ToolkitFeedback:
-    """What the partner did with a snippet; pressing again changes the verdict."""
-    feedback = session.exec(
-        select(ToolkitFeedback).where(ToolkitFeedback.delivery_id == delivery.id)
-    ).first()
-    item = _moment(session, delivery)
-    if feedback is None:
-        feedback = ToolkitFeedback(
-            delivery_id=delivery.id or 0,
-            # the partner the snippet was for, whoever presses (an adviser may answer for it)
-            partner_id=item.partner_id if item is not None else person.partner_id,
-            person_id=person.id,
-            snippet_key=delivery.snippet_key or "",
-            verdict=verdict,
-        )
-        session.add(feedback)
-    feedback.verdict = verdict
-    feedback.at = utcnow()
-    return feedback
-
-
-@dataclass(frozen=True)
-class Coverage:
-    partner: str
-    sent: int
-    used: int  # used or adapted
-    not_relevant: int
-
-
-def coverage(session: Session, alliance: Alliance, since: datetime) -> list[Coverage]:
-    """Per partner: snippets sent since `since`, and what was done with them."""
-    result = []
-    partners = session.exec(
-        select(Partner)
-        .where(Partner.alliance_id == alliance.id, col(Partner.active))
-        .order_by(col(Partner.name))
-    ).all()
-    sent = session.exec(
-        select(Delivery).where(
-            Delivery.alliance_id == alliance.id,
-            Delivery.kind == DeliveryKind.SNIPPET,
-            Delivery.status == DeliveryStatus.SENT,
-            col(Delivery.sent_at) >= since,
-        )
-    ).all()
-    verdicts = {
-        f.delivery_id: f.verdict
-        for f in session.exec(
-            select(ToolkitFeedback).where(
-                col(ToolkitFeedback.delivery_id).in_([d.id for d in sent])
-            )
-        )
-    }
-    items = {d.id: _moment(session, d) for d in sent}
-    for partner in partners:
-        mine = [
-            d for d in sent if (i := items.get(d.id)) is not None and i.partner_id == partner.id
-        ]
-        if not mine:
-            continue
-        result.append(
-            Coverage(
-                partner=partner.name,
-                sent=len(mine),
-                used=sum(verdicts.get(d.id or 0, "") in ("used", "adapted") for d in mine),
-                not_relevant=sum(verdicts.get(d.id or 0) == "not_relevant" for d in mine),
-            )
-        )
-    return result

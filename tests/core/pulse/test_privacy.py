@@ -33,6 +33,7 @@ from bot.core.kernel.replies import Reply
 from bot.core.kernel.texts import Texts
 from bot.core.outbox.models import Delivery
 from bot.core.pulse.chart import ChartData, chart_series, trend_chart
+from bot.core.pulse.export import CSV_HEADER, report_csv, report_json
 from bot.core.pulse.report import (
     close_round,
     closed_rounds,
@@ -40,14 +41,7 @@ from bot.core.pulse.report import (
     round_results,
     structure_of,
 )
-from bot.core.pulse.results import (
-    CSV_HEADER,
-    RoundResult,
-    Structure,
-    mean_1dp,
-    report_csv,
-    report_json,
-)
+from bot.core.pulse.results import RoundResult, Structure, mean_1dp
 from bot.core.pulse.rounds import open_round, record_answer, scale_questions
 from bot.db import make_engine, session_scope
 from bot.render.plain import render_plain

@@ -20,9 +20,8 @@ from hypothesis import strategies as st
 import bot.core.pulse.results as pulse_results
 from bot.core.kernel.stats import DEFAULT_SD, Mean, answer_sd, compare_means
 from bot.core.pulse.chart import chart_series
+from bot.core.pulse.export import CSV_HEADER, report_csv, report_json
 from bot.core.pulse.results import (
-    CSV_HEADER,
-    PULSE_RULE,
     GroupResult,
     Level,
     Response,
@@ -30,12 +29,9 @@ from bot.core.pulse.results import (
     Structure,
     aggregate,
     mean_1dp,
-    pulse_flags,
-    report_csv,
-    report_json,
     smallest_exposed,
-    trend,
 )
+from bot.core.pulse.trends import PULSE_RULE, pulse_flags, trend
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # a Monday; rounds every two weeks
 Row = tuple[str, str, int, float, float]  # level, key, respondents, energy, trust

@@ -31,16 +31,14 @@ from bot.core.kernel.models import Identity, JobRun, Partner, Person
 from bot.core.kernel.people import language_of
 from bot.core.kernel.replies import Reply
 from bot.core.outbox.models import Delivery
+from bot.core.toolkit.feedback import Coverage, coverage, planned_snippets
 from bot.core.toolkit.models import ToolkitFeedback
 from bot.core.toolkit.personalise import personalise
 from bot.core.toolkit.plan import (
     HORIZON,
     PER_MOMENT,
-    Coverage,
     PlanReport,
-    coverage,
     plan_snippets,
-    planned_snippets,
     send_day,
     snippets_for,
     working_time,

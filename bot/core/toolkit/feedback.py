@@ -1,0 +1,184 @@
+"""After planning: the snippets as planned, and what partners did with them.
+
+`toolkit plan` lists the snippet deliveries for moments still to come, in the words each
+recipient will get; the buttons under a delivered snippet record whether it was used,
+adapted or not relevant; coverage counts those verdicts per partner for the overview. All
+three read the deliveries back through their subject columns (the agenda moment and the
+snippet), never through the dedupe key, and count a snippet for the partner whose moment
+it was timed to, whoever pressed the button.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from bot.core.agenda import AgendaItem
+from bot.core.kernel import Alliance, Button, Partner, Person, Texts, Verb, language_of, utcnow
+from bot.core.outbox import Delivery, DeliveryKind, DeliveryStatus
+from bot.core.toolkit.models import ToolkitFeedback
+from bot.core.toolkit.personalise import current_house, partner_notes, usable_text
+from bot.core.toolkit.snippets import library
+
+FEEDBACK = Verb("tf", arity=2)
+VERDICTS = {"u": "used", "a": "adapted", "n": "not_relevant"}
+
+
+@dataclass(frozen=True)
+class PlannedSnippet:
+    """One snippet delivery as planned: what `toolkit plan --json` shows."""
+
+    partner: str
+    snippet: str
+    agenda_item: str  # the moment's title
+    agenda_start: datetime
+    send_at: datetime
+    channel: str  # the platform it goes to
+    text: str
+    person: str
+    status: str
+
+
+def planned_snippets(
+    session: Session, alliance: Alliance, now: datetime | None = None
+) -> list[PlannedSnippet]:
+    """Snippet deliveries for moments still to come (pending, or sent already), as
+    `toolkit plan` shows them."""
+    now = now or utcnow()
+    rows = session.exec(
+        select(Delivery)
+        .where(
+            Delivery.alliance_id == alliance.id,
+            Delivery.kind == DeliveryKind.SNIPPET,
+            col(Delivery.status).in_(
+                (DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.SENT)
+            ),
+        )
+        .order_by(col(Delivery.due_at), col(Delivery.id))
+    ).all()
+    snippets = {s.key: s for s in library(session, alliance)}
+    house = current_house(session, alliance)
+    planned = []
+    for delivery in rows:
+        item = _moment(session, delivery)
+        person = session.get(Person, delivery.person_id) if delivery.person_id else None
+        snippet = snippets.get(delivery.snippet_key or "")
+        if item is None or person is None or snippet is None or item.starts_at < now:
+            continue  # (a moment that has passed is history, not a plan)
+        partner = session.get(Partner, item.partner_id)
+        assert partner is not None
+        language = language_of(person, alliance)
+        text = usable_text(
+            snippet,
+            alliance=alliance,
+            partner=partner,
+            language=language,
+            house=house,
+            notes=partner_notes(session, partner),
+        )
+        if text is None:
+            continue
+        planned.append(
+            PlannedSnippet(
+                partner=partner.key,
+                snippet=snippet.key,
+                agenda_item=item.title,
+                agenda_start=item.starts_at,
+                send_at=delivery.due_at,
+                channel=delivery.platform,
+                text=text,
+                person=person.key,
+                status=delivery.status,
+            )
+        )
+    return planned
+
+
+def _moment(session: Session, delivery: Delivery) -> AgendaItem | None:
+    """The agenda moment a snippet delivery is timed to (None once it left the calendar)."""
+    if delivery.agenda_item_id is None:
+        return None
+    return session.get(AgendaItem, delivery.agenda_item_id)
+
+
+def feedback_buttons(texts: Texts, delivery_id: int) -> tuple[Button, ...]:
+    return (
+        Button(texts.gettext("Used it"), FEEDBACK.action(delivery_id, "u"), "primary"),
+        Button(texts.gettext("Adapted it"), FEEDBACK.action(delivery_id, "a")),
+        Button(texts.gettext("Not relevant"), FEEDBACK.action(delivery_id, "n")),
+    )
+
+
+def record_feedback(
+    session: Session, delivery: Delivery, person: Person, verdict: str
+) -> ToolkitFeedback:
+    """What the partner did with a snippet; pressing again changes the verdict."""
+    feedback = session.exec(
+        select(ToolkitFeedback).where(ToolkitFeedback.delivery_id == delivery.id)
+    ).first()
+    item = _moment(session, delivery)
+    if feedback is None:
+        feedback = ToolkitFeedback(
+            delivery_id=delivery.id or 0,
+            # the partner the snippet was for, whoever presses (an adviser may answer for it)
+            partner_id=item.partner_id if item is not None else person.partner_id,
+            person_id=person.id,
+            snippet_key=delivery.snippet_key or "",
+            verdict=verdict,
+        )
+        session.add(feedback)
+    feedback.verdict = verdict
+    feedback.at = utcnow()
+    return feedback
+
+
+@dataclass(frozen=True)
+class Coverage:
+    partner: str
+    sent: int
+    used: int  # used or adapted
+    not_relevant: int
+
+
+def coverage(session: Session, alliance: Alliance, since: datetime) -> list[Coverage]:
+    """Per partner: snippets sent since `since`, and what was done with them."""
+    result = []
+    partners = session.exec(
+        select(Partner)
+        .where(Partner.alliance_id == alliance.id, col(Partner.active))
+        .order_by(col(Partner.name))
+    ).all()
+    sent = session.exec(
+        select(Delivery).where(
+            Delivery.alliance_id == alliance.id,
+            Delivery.kind == DeliveryKind.SNIPPET,
+            Delivery.status == DeliveryStatus.SENT,
+            col(Delivery.sent_at) >= since,
+        )
+    ).all()
+    verdicts = {
+        f.delivery_id: f.verdict
+        for f in session.exec(
+            select(ToolkitFeedback).where(
+                col(ToolkitFeedback.delivery_id).in_([d.id for d in sent])
+            )
+        )
+    }
+    items = {d.id: _moment(session, d) for d in sent}
+    for partner in partners:
+        mine = [
+            d for d in sent if (i := items.get(d.id)) is not None and i.partner_id == partner.id
+        ]
+        if not mine:
+            continue
+        result.append(
+            Coverage(
+                partner=partner.name,
+                sent=len(mine),
+                used=sum(verdicts.get(d.id or 0, "") in ("used", "adapted") for d in mine),
+                not_relevant=sum(verdicts.get(d.id or 0) == "not_relevant" for d in mine),
+            )
+        )
+    return result
