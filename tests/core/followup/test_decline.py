@@ -356,7 +356,8 @@ def test_a_flag_always_shows_a_real_drop_on_enough_agreements(
 ) -> None:
     flag = detect_follow_up_decline(series_of(periods))
     if flag is not None:
-        assert flag.rate_after <= flag.rate_before - FOLLOW_UP_RULE.min_drop
+        # the fall as the rule computes it (rearranged, floats round the boundary differently)
+        assert flag.rate_before - flag.rate_after >= FOLLOW_UP_RULE.min_drop
         assert flag.before_due >= FOLLOW_UP_RULE.min_before
         assert flag.after_due >= FOLLOW_UP_RULE.min_after
         assert flag.since <= flag.as_of
