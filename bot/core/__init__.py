@@ -1,7 +1,9 @@
-"""The platform-free core: use cases, the data model and the neutral message model.
+"""The platform-free core: one package per capability, each with a public face.
 
-Nothing under `bot.core` may import Slack, Telegram, Starlette or APScheduler; a test
-enforces it, so that every adapter stays a thin translation layer around the same core.
+Nothing under `bot.core` may import an adapter, a renderer, a process or a platform or I/O
+package (the import contracts in pyproject.toml, and a test that imports it all), so that
+every adapter stays a thin translation layer around the same core. ARCHITECTURE.md is the
+map of the packages and the imports each may make.
 """
 
 # Every feature's tables, known as soon as any part of the core is imported: a delivery
