@@ -45,10 +45,10 @@ def build_web_app(engine: Engine, settings: Settings) -> Starlette:
         from bot.adapters.slack import SlackAdapter, slack_lifespan
 
         slack = SlackAdapter(engine, settings)
-        if settings.slack_app_token is None:
+        app_token = settings.slack_app_token
+        if app_token is None:
             routes.extend(slack.routes())  # HTTP: Events API and interactivity
-        else:
-            lifespans.append(slack_lifespan(slack, settings.slack_app_token.get_secret_value()))
+        lifespans.append(slack_lifespan(slack, app_token.get_secret_value() if app_token else None))
     return create_web_app(engine, routes, lifespans)
 
 
@@ -119,8 +119,14 @@ def run_worker(settings: Settings, once: bool) -> Counter[str]:
     return asyncio.run(main())
 
 
+def web_engine(settings: Settings) -> Engine:
+    """The web process's engine: its pool fits the inbound slots (see `bot.adapters.inbound`),
+    so a burst of updates waits for a slot, never for a connection."""
+    return make_engine(settings.database_url, pool_size=settings.database_pool_size, max_overflow=0)
+
+
 def serve_web(settings: Settings, host: str = "0.0.0.0") -> None:
-    engine = make_engine(settings.database_url)
+    engine = web_engine(settings)
     check_schema(engine)
     uvicorn.run(build_web_app(engine, settings), host=host, port=settings.port, log_level="info")
 
@@ -129,7 +135,7 @@ def run_all(settings: Settings, host: str = "0.0.0.0") -> None:
     """web + clock + worker in one process, for single-machine deployments."""
     from bot.clock import start_background_clock
 
-    engine = make_engine(settings.database_url)
+    engine = web_engine(settings)
     check_schema(engine)
     clock = start_background_clock(engine)
     worker = build_worker(engine, settings)

@@ -35,6 +35,17 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = Field(default=1.0, gt=0)
     telegram_messages_per_second: float = Field(default=29.0, gt=0)
     slack_messages_per_second: float = Field(default=10.0, gt=0)
+    # Inbound updates (per platform, per web process): how many are handled at once, and
+    # how many are being stored at once. The web process's database pool is sized from
+    # these (`database_pool_size`), so a burst queues for a slot instead of the pool.
+    inbound_concurrency: int = Field(default=8, ge=1, le=64)
+    inbound_receivers: int = Field(default=4, ge=1, le=64)
+
+    @property
+    def database_pool_size(self) -> int:
+        """Connections a web process may hold: both platforms storing and handling at
+        full tilt, plus health checks and pages."""
+        return 2 * (self.inbound_concurrency + self.inbound_receivers) + 4
 
 
 def load_settings() -> Settings:

@@ -11,7 +11,8 @@ retries of a request are acknowledged and not executed again.
 
 from __future__ import annotations
 
-import asyncio
+import hashlib
+import json
 import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -25,17 +26,24 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 from sqlalchemy import Engine
+from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
+from bot.adapters.inbound import Handling, Inbound, NotStored
+from bot.adapters.slack_guard import guarded
 from bot.adapters.slack_home import HomeTab
+from bot.adapters.slack_inbound import ACTION, COMMAND, HOME, Request, stored_request
 from bot.adapters.web import Lifespan
 from bot.core.dispatch import command_from_text, handle, open_form, opens_form, press, submit
+from bot.core.inbox import finish, receive
 from bot.core.kernel import (
     Form,
     Outcome,
+    Platform,
     Reply,
     Submission,
     Texts,
@@ -50,11 +58,12 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "slack"
+PLATFORM = Platform.SLACK
 SLASH = "/alliance"
 AGREEMENT_SHORTCUT = "make_agreement"  # the message shortcut in slack-manifest.yaml
 SHORTCUT_COMMAND = "agreements new"  # what the shortcut does, as if typed
 Respond = Callable[..., Awaitable[Any]]
+Result = Reply | dict[str, Any]  # an answer, or a Home tab to publish
 Ack = Callable[..., Awaitable[None]]
 
 
@@ -62,10 +71,16 @@ class SlackAdapter:
     def __init__(self, engine: Engine, settings: Settings) -> None:
         assert settings.slack_bot_token is not None
         self.engine = engine
-        # Answers are computed one at a time: acks (Slack's three seconds) share the process
-        # with them, and several answers in threads at once starve the acks of the GIL.
-        self._answering = asyncio.Semaphore(1)
         self.home = HomeTab(engine, settings)
+        # Handling shares the process (and the GIL) with the acks Slack wants within three
+        # seconds: a few at a time keeps the acks quick under a burst.
+        self.inbound: Inbound[Result] = Inbound(
+            engine,
+            PLATFORM,
+            Handling(decide=self._decide, deliver=self._deliver, prepare=self._prepare),
+            concurrency=max(1, settings.inbound_concurrency // 4),
+            receivers=settings.inbound_receivers,
+        )
         client = AsyncWebClient(
             token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
         )
@@ -76,33 +91,45 @@ class SlackAdapter:
             # Socket Mode has no signatures to check; over HTTP the secret is required
             request_verification_enabled=secret is not None,
         )
-        self.app.middleware(self._skip_retries)
+        self.app.middleware(self._store_first)
         self.app.command(SLASH, matchers=[_opens_a_form])(self._open_form_by_command)
-        self.app.command(SLASH)(ack=self._ack, lazy=[self._run_command])
-        self.app.action(re.compile(".+"))(ack=self._ack, lazy=[self._run_action])
-        self.app.event("app_home_opened")(self._home_opened)
         self.app.shortcut(AGREEMENT_SHORTCUT)(self._open_form_by_shortcut)
         self.app.view(re.compile(".+"))(self._submitted)
+        self.app.event(re.compile(".+"))(self._ignore)  # events we did not ask for: a 200
         self.handler = AsyncSlackRequestHandler(self.app)
+        self.secret = secret.get_secret_value() if secret else None
 
     def routes(self) -> list[Route]:
         async def events(request: Any) -> Any:
-            return await self.handler.handle(request)
+            return await guarded(request, self.secret, self.handler.handle)
 
         return [Route("/slack/events", events, methods=["POST"]), *self.home.routes()]
 
+    async def start(self) -> None:
+        await self.inbound.start()
+
+    async def stop(self) -> None:
+        await self.inbound.stop()
+
     # ----------------------------------------------------------------- middleware --
-    @staticmethod
-    async def _skip_retries(
-        req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    async def _store_first(
+        self, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
     ) -> BoltResponse:
-        """Slack retries a request it thinks we missed; the first one was handled already."""
-        if req.headers.get("x-slack-retry-num"):
-            return BoltResponse(status=200, body="")
-        return await next()
+        """Commands, presses and the Home tab opening: stored, then acknowledged (a
+        redelivery or one of Slack's retries of something stored changes nothing; what could
+        not be stored gets 503, and Slack tries the event again or tells the person)."""
+        stored = stored_request(req.body)
+        if stored is None:
+            return await next()
+        key, request = stored
+        try:
+            await self.inbound.accept(key, request.to_json())
+        except NotStored:
+            return BoltResponse(status=503, body="")
+        return BoltResponse(status=200, body="")
 
     @staticmethod
-    async def _ack(ack: Ack) -> None:
+    async def _ignore(ack: Ack) -> None:
         await ack()
 
     # ------------------------------------------------------------------- identity --
@@ -127,59 +154,31 @@ class SlackAdapter:
                 person = link_by_email(session, PLATFORM, user_id, email)
             return person.id if person else None
 
-    # ------------------------------------------------------------- slash command --
-    async def _run_command(self, command: dict[str, Any], respond: Respond) -> None:
-        person_id = await self._person_id(str(command.get("user_id")))
-        await self._answer(person_id, str(command.get("text", "")).strip() or "help", respond)
+    # -------------------------------------------------- handling (in the background) --
+    async def _prepare(self, payload: str) -> int | None:
+        return await self._person_id(Request.from_json(payload).user)
 
-    async def _answer(self, person_id: int | None, text: str, respond: Respond) -> None:
+    def _decide(self, session: Session, payload: str, person_id: int | None) -> Result:
+        request = Request.from_json(payload)
+        if request.kind == HOME:
+            return self.home.view_in(session, person_id)
         if person_id is None:
-            reply = Reply.from_markup(Texts(None).render("slack_unknown"))
-        else:
-            async with self._answering:
-                reply = await run_in_threadpool(self._handle, person_id, text)
-        await self._respond(respond, reply)
+            unknown = Reply.from_markup(Texts(None).render("slack_unknown"))
+            return Reply(unknown.blocks, refused=request.kind == ACTION)
+        if request.kind == COMMAND:
+            command = command_from_text(person_id, request.text.strip() or "help", PLATFORM)
+            return handle(session, command)
+        return press(session, person_id, request.text, PLATFORM)
 
-    def _handle(self, person_id: int, text: str) -> Reply:
-        with session_scope(self.engine) as session:
-            return handle(session, command_from_text(person_id, text, PLATFORM))
-
-    @staticmethod
-    async def _respond(respond: Respond, reply: Reply) -> None:
-        for message in render_slack(reply):
-            await respond(
-                text=message.text,
-                blocks=message.blocks,
-                response_type="ephemeral" if reply.ephemeral else "in_channel",
-                replace_original=False,
-            )
-
-    # ------------------------------------------------------------------- buttons --
-    async def _run_action(
-        self, body: dict[str, Any], respond: Respond, client: AsyncWebClient
-    ) -> None:
-        actions = body.get("actions") or [{}]
-        value = str(actions[0].get("value", ""))
-        user_id = str((body.get("user") or {}).get("id"))
-        person_id = await self._person_id(user_id)
-        if person_id is None:
-            reply = Reply.from_markup(Texts(None).render("slack_unknown"))
-        else:
-            async with self._answering:
-                reply = await run_in_threadpool(self._press, person_id, value)
-        await self._respond(respond, reply)
-        if person_id is not None and not reply.stale:
-            await self.home.publish(client, user_id, person_id)
-
-    def _press(self, person_id: int, value: str) -> Reply:
-        with session_scope(self.engine) as session:
-            return press(session, person_id, value, PLATFORM)
-
-    async def _home_opened(self, event: dict[str, Any], client: AsyncWebClient) -> None:
-        if event.get("tab", "home") != "home":
+    async def _deliver(self, payload: str, result: Result) -> None:
+        request = Request.from_json(payload)
+        if isinstance(result, dict):
+            await self.app.client.views_publish(user_id=request.user, view=result)
             return
-        user_id = str(event.get("user"))
-        await self.home.publish(client, user_id, await self._person_id(user_id), quiet=False)
+        await _respond(request.response_url, result)
+        if request.kind == ACTION and not (result.stale or result.refused):
+            person_id = await self._person_id(request.user)
+            await self.home.publish(self.app.client, request.user, person_id)
 
     # ---------------------------------------------------------------------- forms --
     async def _open_form_by_command(
@@ -208,13 +207,13 @@ class SlackAdapter:
         user = body.get("user_id") or (body.get("user") or {}).get("id")
         person_id = await self._person_id(str(user))
         if person_id is None:
-            await self._respond(respond, Reply.from_markup(Texts(None).render("slack_unknown")))
+            await _send(respond, Reply.from_markup(Texts(None).render("slack_unknown")))
             return
         opened = await run_in_threadpool(self._form, person_id, text, prefill)
         if isinstance(opened, Form):
             await client.views_open(trigger_id=body["trigger_id"], view=render_form(opened))
         else:
-            await self._respond(respond, opened)
+            await _send(respond, opened)
 
     def _form(self, person_id: int, text: str, prefill: str) -> Form | Reply:
         with session_scope(self.engine) as session:
@@ -227,8 +226,13 @@ class SlackAdapter:
         submission = Submission(
             person_id or 0, str(view.get("callback_id", "")), _values(view), PLATFORM
         )
-        outcome = await run_in_threadpool(self._submit, submission)
-        if outcome.errors:
+        values = json.dumps(submission.values, sort_keys=True)
+        digest = hashlib.sha256(values.encode()).hexdigest()[:32]
+        key = f"view:{body.get('trigger_id') or view.get('id')}:{digest}"
+        outcome = await run_in_threadpool(self._submit, key, submission)
+        if outcome is None:  # the same submission again: it was taken the first time
+            await ack()
+        elif outcome.errors:
             errors = {k: _plain(markup) for k, markup in outcome.errors.items()}
             await ack(response_action="errors", errors=errors)
         elif outcome.done is not None:
@@ -239,9 +243,15 @@ class SlackAdapter:
         else:
             await ack()
 
-    def _submit(self, submission: Submission) -> Outcome:
+    def _submit(self, key: str, submission: Submission) -> Outcome | None:
+        """Once per submission: recorded in the inbox with its effect, in one transaction."""
         with session_scope(self.engine) as session:
-            return submit(session, submission)
+            inbound_id = receive(session, PLATFORM, key, json.dumps(submission.values))
+            if inbound_id is None:
+                return None
+            outcome = submit(session, submission)
+            finish(session, inbound_id)
+            return outcome
 
 
 async def _opens_a_form(command: dict[str, Any]) -> bool:
@@ -264,20 +274,42 @@ def _value(value: Any) -> str:
     return str(value.get("value") or value.get("selected_date") or "")
 
 
+async def _send(respond: Respond, reply: Reply) -> None:
+    for message in render_slack(reply):
+        await respond(
+            text=message.text,
+            blocks=message.blocks,
+            response_type="ephemeral" if reply.ephemeral else "in_channel",
+            replace_original=False,
+        )
+
+
+async def _respond(response_url: str, reply: Reply) -> None:
+    """The answer to a stored command or press, through the request's `response_url`."""
+    if not response_url.startswith("https://") and not response_url.startswith("http://"):
+        return
+    await _send(AsyncWebhookClient(response_url).send, reply)
+
+
 def _plain(markup: str) -> str:
     return render_plain(Reply.from_markup(markup))[:2000]
 
 
-def slack_lifespan(adapter: SlackAdapter, app_token: str) -> Lifespan:
-    """Socket Mode: Slack connects to us over a websocket; no public URL needed."""
+def slack_lifespan(adapter: SlackAdapter, app_token: str | None = None) -> Lifespan:
+    """The inbox's retries run with the server; with an `xapp-` token, Socket Mode: Slack
+    connects to us over a websocket and no public URL is needed."""
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        handler = AsyncSocketModeHandler(adapter.app, app_token)
-        await handler.connect_async()  # type: ignore[no-untyped-call]
+        await adapter.start()
+        handler = AsyncSocketModeHandler(adapter.app, app_token) if app_token else None
+        if handler is not None:
+            await handler.connect_async()  # type: ignore[no-untyped-call]
         try:
             yield
         finally:
-            await handler.close_async()  # type: ignore[no-untyped-call]
+            if handler is not None:
+                await handler.close_async()  # type: ignore[no-untyped-call]
+            await adapter.stop()
 
     return lifespan

@@ -16,6 +16,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import Engine
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -76,7 +77,11 @@ class HomeTab:
 
     def view(self, person_id: int | None) -> dict[str, Any]:
         with session_scope(self.engine) as session:
-            page = home(session, person_id, PLATFORM) if person_id else None
+            return self.view_in(session, person_id)
+
+    def view_in(self, session: Session, person_id: int | None) -> dict[str, Any]:
+        """This person's Home tab, read in the caller's session."""
+        page = home(session, person_id, PLATFORM) if person_id else None
         if page is None:
             blocks = _blocks(Reply.from_markup(Texts(None).render("slack_unknown")))
             return {"type": "home", "blocks": blocks}

@@ -1,41 +1,42 @@
 """The Telegram adapter: python-telegram-bot in, neutral commands to the core, HTML out.
 
-It only translates. One handler sees every update and turns it into a core call: a text
-message becomes a `Command` (or the continuation of one), a button press becomes a press,
-`/start <code>` redeems an invite. Replies are rendered by `bot.render.telegram`.
+It only translates. An update is checked, stored in the inbox and acknowledged; then it is
+handled in one database session (a text message becomes a `Command` or the continuation of
+one, a button press a press, `/start <code>` redeems an invite) and the replies go out after
+that commit (`bot.adapters.inbound`). Telegram delivers up to 40 updates at once and again
+any that got no 200: a redelivery finds the update stored and changes nothing, and one the
+database could not take gets 503, so Telegram delivers it again.
 
 Webhook mode (TELEGRAM_WEBHOOK_URL set): the Application is built without an updater and
-fed by `POST /telegram/webhook`, after the secret header is checked. Polling mode (unset):
-the Application's own updater long-polls; no public URL needed.
+`POST /telegram/webhook` receives the updates, after the secret header is checked. Polling
+mode (unset): the Application's own updater long-polls; no public URL needed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import html
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
-from starlette.concurrency import run_in_threadpool
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from telegram import BotCommand, Message, Update
+from telegram import BotCommand, CallbackQuery, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
-from telegram.ext import (
-    AIORateLimiter,
-    Application,
-    ApplicationBuilder,
-    ContextTypes,
-    TypeHandler,
-)
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.adapters.inbound import Handling, Inbound, NotStored
 from bot.adapters.senders import telegram_keyboard
+from bot.adapters.telegram_updates import check_update, first_line, label_of
 from bot.core.alliance import get_alliance, redeem_invite
 from bot.core.dispatch import (
     COMMANDS,
@@ -47,24 +48,34 @@ from bot.core.dispatch import (
 )
 from bot.core.kernel import (
     LANGUAGES,
-    Person,
+    Platform,
     Reply,
     Texts,
     language_of,
     person_by_account,
-    plain_text,
     split_command_line,
 )
-from bot.db import session_scope
+from bot.render.chart import as_image
 from bot.render.telegram import render_telegram
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "telegram"
+PLATFORM = Platform.TELEGRAM
 GROUP_COMMANDS = frozenset({"house", "help"})  # nothing personal is shown in a group
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query"]
+MAX_BODY = 1 << 20  # a real update is a few kB; refuse a body before parsing it
+STORE_TRIES = 6  # polling mode: Telegram will not deliver it again, so keep trying
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What handling an update came to: a reply to a chat, or to a pressed button."""
+
+    chat_id: int | None = None
+    reply: Reply | None = None
+    pressed: bool = False
 
 
 class TelegramAdapter:
@@ -84,14 +95,21 @@ class TelegramAdapter:
         if webhook:
             builder = builder.updater(None)
         self.application = builder.build()
-        self.application.add_handler(TypeHandler(Update, self._on_update))
-        self.application.add_error_handler(self._on_error)
+        self.application.add_handler(TypeHandler(Update, self._on_polled))
+        self.inbound: Inbound[Answer] = Inbound(
+            engine,
+            PLATFORM,
+            Handling(decide=self._decide, deliver=self._deliver),
+            concurrency=settings.inbound_concurrency,
+            receivers=settings.inbound_receivers,
+        )
 
     # -------------------------------------------------------------------- life cycle --
     async def start(self) -> None:
         await self.application.initialize()
         await self._set_commands()
         await self.application.start()
+        await self.inbound.start()
         url = self.settings.telegram_webhook_url
         if url:
             secret = self.settings.telegram_webhook_secret
@@ -99,6 +117,7 @@ class TelegramAdapter:
                 url,
                 secret_token=secret.get_secret_value() if secret else None,
                 allowed_updates=ALLOWED_UPDATES,
+                max_connections=40,
             )
         elif self.application.updater is not None:
             await self.application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
@@ -106,6 +125,7 @@ class TelegramAdapter:
     async def stop(self) -> None:
         if self.application.updater is not None and self.application.updater.running:
             await self.application.updater.stop()
+        await self.inbound.stop()
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
@@ -124,73 +144,134 @@ class TelegramAdapter:
 
     # ---------------------------------------------------------------------- webhook --
     async def webhook(self, request: Request) -> Response:
-        """`POST /telegram/webhook`: 403 without the right secret, 400 for a non-update."""
+        """`POST /telegram/webhook`: 403 without the right secret, 4xx for what is not an
+        update, 503 when it could not be stored (Telegram delivers it again), else 200."""
         expected = self.settings.telegram_webhook_secret
         given = request.headers.get(SECRET_HEADER, "")
         if expected is None or not hmac.compare_digest(
             given.encode(), expected.get_secret_value().encode()
         ):
-            return JSONResponse({"ok": False, "error": "forbidden"}, status_code=403)
+            return _json(403, "forbidden")
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            return _json(413, "too large")
+        checked = check_update(body, self.application.bot)
+        if checked is None:
+            return _json(400, "not an update")
         try:
-            data = json.loads(await request.body())
-            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-                raise ValueError("not an update")
-            update = Update.de_json(data, self.application.bot)
-        except (ValueError, TypeError, KeyError, TelegramError):
-            return JSONResponse({"ok": False, "error": "not an update"}, status_code=400)
-        await self.application.process_update(update)
+            await self.inbound.accept(*checked)
+        except NotStored:
+            return _json(503, "try again")
         return JSONResponse({"ok": True})
 
     def routes(self) -> list[Route]:
         return [Route("/telegram/webhook", self.webhook, methods=["POST"])]
 
-    # ---------------------------------------------------------------------- updates --
-    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _on_polled(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Long polling: the update is confirmed to Telegram already, so storing it must
+        not give up at the first locked database."""
+        checked = check_update(json.dumps(update.to_dict()).encode(), self.application.bot)
+        for attempt in range(STORE_TRIES):
+            try:
+                if checked is not None:
+                    await self.inbound.accept(*checked)
+                return
+            except NotStored:
+                await asyncio.sleep(2**attempt)
+        log.error("telegram update %s lost: the database did not take it", update.update_id)
+
+    # --------------------------------------------------- handling (in one session) --
+    def _decide(self, session: Session, payload: str, _prepared: Any) -> Answer:
+        update = Update.de_json(json.loads(payload), self.application.bot)
         if update.callback_query is not None:
-            await self._on_press(update)
-        elif update.message is not None and update.message.text is not None:
-            await self._on_text(update.message)
+            return self._decide_press(session, update.callback_query)
+        message = update.message
+        if message is None or message.text is None or message.from_user is None:
+            return Answer()
+        return Answer(message.chat_id, self._decide_text(session, message))
 
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("telegram update failed: %s", type(context.error).__name__)
-        log.debug("telegram update failed", exc_info=context.error)
-
-    async def _on_text(self, message: Message) -> None:
-        user = message.from_user
-        if user is None:
-            return
-        text = message.text or ""
+    def _decide_text(self, session: Session, message: Message) -> Reply | None:
+        text, user = message.text or "", message.from_user
+        assert user is not None
         private = message.chat.type == ChatType.PRIVATE
         if not private and not self._addressed_to_me(text):
-            return  # in groups, only commands addressed to this bot
+            return None  # in groups, only commands addressed to this bot
         word, args = split_command_line(text)
         spec = find_command(word)
-        telegram_id, language = str(user.id), user.language_code
+        language = user.language_code
         if word == "start":
-            reply = await run_in_threadpool(self._start, telegram_id, args, language)
-        elif not private and (spec is None or spec.key not in GROUP_COMMANDS):
-            reply = await run_in_threadpool(self._in_private_please, language)
+            if not private:  # an invite code is personal: never redeemed in a group
+                return self._in_private(language, "telegram_start_in_private")
+            return self._start(session, str(user.id), args, language)
+        if not private and (spec is None or spec.key not in GROUP_COMMANDS):
+            return self._in_private(language, "telegram_private_please")
+        person = person_by_account(session, PLATFORM, str(user.id))
+        if person is None:
+            return Reply.from_markup(Texts(language).render("telegram_unknown"))
+        build = command_from_text if text.startswith("/") else plain_message
+        return handle(session, build(person.id or 0, text, PLATFORM))
+
+    def _decide_press(self, session: Session, query: CallbackQuery) -> Answer:
+        user = query.from_user
+        person = person_by_account(session, PLATFORM, str(user.id))
+        if person is None:
+            unknown = Reply.from_markup(Texts(user.language_code).render("telegram_unknown"))
+            reply = Reply(unknown.blocks, refused=True)
         else:
-            reply = await run_in_threadpool(self._command, telegram_id, text, language)
-        await self.send(message.chat_id, reply)
+            reply = press(session, person.id or 0, query.data or "", PLATFORM)
+        message = query.message
+        chat_id = message.chat.id if isinstance(message, Message) else None
+        return Answer(chat_id, reply, pressed=True)
 
     def _addressed_to_me(self, text: str) -> bool:
         username = self.application.bot.username.lower() if self.application.bot.username else ""
         first = text.split(maxsplit=1)[0].lower() if text.strip() else ""
         return first.startswith("/") and username != "" and first.endswith(f"@{username}")
 
-    async def _on_press(self, update: Update) -> None:
-        query = update.callback_query
-        assert query is not None
-        reply = await run_in_threadpool(
-            self._press, str(query.from_user.id), query.data or "", query.from_user.language_code
+    def _in_private(self, language: str | None, template: str) -> Reply:
+        return Reply.from_markup(
+            Texts(language).render(template, bot=self.application.bot.username)
         )
-        notice = _first_line(reply)
-        await query.answer(notice[:190] if reply.stale else None, show_alert=reply.stale)
-        message = query.message
-        if reply.stale or not isinstance(message, Message):
+
+    def _start(self, session: Session, telegram_id: str, code: str, language: str | None) -> Reply:
+        """`/start <code>` from a deep link; `/start` alone explains how to get one."""
+        if not code.strip():
+            known = person_by_account(session, PLATFORM, telegram_id)
+            if known is None:
+                return Reply.from_markup(Texts(language).render("telegram_start_no_code"))
+            return handle(session, command_from_text(known.id or 0, "help", PLATFORM))
+        redeemed = redeem_invite(session, code.strip(), PLATFORM, telegram_id)
+        if redeemed.person is None or redeemed.outcome not in ("linked", "already_linked"):
+            return Reply.from_markup(
+                Texts(language).render("telegram_invite_refused", outcome=redeemed.outcome)
+            )
+        person = redeemed.person
+        texts = Texts(language_of(person, get_alliance(session)))
+        greeting = texts.render("telegram_welcome", person=person, outcome=redeemed.outcome)
+        help_reply = handle(session, command_from_text(person.id or 0, "help", PLATFORM))
+        return Reply(Reply.from_markup(greeting).blocks + help_reply.blocks)
+
+    # ------------------------------------------------------------ replies (after) --
+    async def _deliver(self, payload: str, answer: Answer) -> None:
+        if answer.reply is None:
             return
-        label = _label_of(message, query.data or "")
+        if not answer.pressed:
+            if answer.chat_id is not None:
+                await self.send(answer.chat_id, answer.reply)
+            return
+        query = Update.de_json(json.loads(payload), self.application.bot).callback_query
+        assert query is not None
+        await self._answer_press(query, answer.reply)
+
+    async def _answer_press(self, query: CallbackQuery, reply: Reply) -> None:
+        """A refusal or an out-of-date button is told privately and leaves the message as
+        it was; an accepted press marks the message with the choice and answers below it."""
+        private = reply.stale or reply.refused
+        await query.answer(first_line(reply)[:190] if private else None, show_alert=private)
+        message = query.message
+        if private or not isinstance(message, Message):
+            return
+        label = label_of(message, query.data or "")
         try:
             await query.edit_message_text(
                 f"{message.text_html}\n\n<i>✓ {html.escape(label, quote=False)}</i>",
@@ -204,7 +285,7 @@ class TelegramAdapter:
     async def send(self, chat_id: int, reply: Reply) -> None:
         for part in render_telegram(reply):
             if part.photo is not None:
-                await self.application.bot.send_photo(chat_id, photo=part.photo.png)
+                await self.application.bot.send_photo(chat_id, photo=as_image(part.photo).png)
             if part.text:
                 await self.application.bot.send_message(
                     chat_id,
@@ -214,72 +295,9 @@ class TelegramAdapter:
                     disable_web_page_preview=True,
                 )
 
-    # ------------------------------------------------- core calls (in a worker thread) --
-    def _with_person(
-        self, telegram_id: str, language: str | None, action: Callable[[Person], Reply]
-    ) -> Reply:
-        with session_scope(self.engine) as session:
-            person = person_by_account(session, PLATFORM, telegram_id)
-            if person is None:
-                return Reply.from_markup(Texts(language).render("telegram_unknown"))
-            return action(person)
 
-    def _command(self, telegram_id: str, text: str, language: str | None) -> Reply:
-        def run(person: Person) -> Reply:
-            with session_scope(self.engine) as session:
-                build = command_from_text if text.startswith("/") else plain_message
-                return handle(session, build(person.id or 0, text, PLATFORM))
-
-        return self._with_person(telegram_id, language, run)
-
-    def _press(self, telegram_id: str, data: str, language: str | None) -> Reply:
-        def run(person: Person) -> Reply:
-            with session_scope(self.engine) as session:
-                return press(session, person.id or 0, data, PLATFORM)
-
-        return self._with_person(telegram_id, language, run)
-
-    def _in_private_please(self, language: str | None) -> Reply:
-        return Reply.from_markup(
-            Texts(language).render("telegram_private_please", bot=self.application.bot.username)
-        )
-
-    def _start(self, telegram_id: str, code: str, language: str | None) -> Reply:
-        """`/start <code>` from a deep link; `/start` alone explains how to get one."""
-        with session_scope(self.engine) as session:
-            if not code.strip():
-                known = person_by_account(session, PLATFORM, telegram_id)
-                if known is None:
-                    return Reply.from_markup(Texts(language).render("telegram_start_no_code"))
-                return handle(session, command_from_text(known.id or 0, "help", PLATFORM))
-            redeemed = redeem_invite(session, code.strip(), PLATFORM, telegram_id)
-            if redeemed.person is None or redeemed.outcome not in ("linked", "already_linked"):
-                return Reply.from_markup(
-                    Texts(language).render("telegram_invite_refused", outcome=redeemed.outcome)
-                )
-            person = redeemed.person
-            texts = Texts(language_of(person, get_alliance(session)))
-            greeting = texts.render("telegram_welcome", person=person, outcome=redeemed.outcome)
-            help_reply = handle(session, command_from_text(person.id or 0, "help", PLATFORM))
-            return Reply(Reply.from_markup(greeting).blocks + help_reply.blocks)
-
-
-def _first_line(reply: Reply) -> str:
-    for block in reply.blocks:
-        spans = getattr(block, "spans", None)
-        if spans:
-            return plain_text(spans)
-    return ""
-
-
-def _label_of(message: Message, data: str) -> str:
-    markup = message.reply_markup
-    if markup is not None:
-        for row in markup.inline_keyboard:
-            for button in row:
-                if button.callback_data == data:
-                    return button.text
-    return ""
+def _json(status: int, error: str) -> JSONResponse:
+    return JSONResponse({"ok": False, "error": error}, status_code=status)
 
 
 def telegram_lifespan(adapter: TelegramAdapter) -> Callable[[Any], Any]:

@@ -10,6 +10,7 @@ from bot.core.alliance import Invite
 from bot.core.attention import Flag, Signal
 from bot.core.followup import Agreement, CheckIn
 from bot.core.house import Endorsement, HouseVersion, PartnerNote, Pillar, ProofPoint, Proposal
+from bot.core.inbox import Inbound
 from bot.core.kernel import Alliance, AuditEvent, Identity, JobRun, Partner, Person, Region
 from bot.core.outbox import Delivery, WorkerHeartbeat
 from bot.core.pulse import PulseAnswer, PulseQuestion, PulseRound
@@ -26,6 +27,7 @@ TABLES = (
     Flag,
     HouseVersion,
     Identity,
+    Inbound,
     Invite,
     JobRun,
     Partner,

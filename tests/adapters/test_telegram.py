@@ -25,6 +25,7 @@ from bot.core.kernel.models import Identity, Person, utcnow
 from bot.core.kernel.people import person_by_key
 from bot.db import session_scope
 from bot.settings import Settings
+from tests.fakes.settling import SettlingTransport
 from tests.fakes.telegram_api import TOKEN, FakeBotApi, Rules
 from tests.fakes.telegram_updates import button, message
 
@@ -56,7 +57,7 @@ async def client(demo_engine: Engine, api: FakeBotApi) -> AsyncIterator[httpx.As
     adapter = TelegramAdapter(demo_engine, _settings(api), webhook=True)
     await adapter.start()
     app = create_web_app(demo_engine, adapter.routes())
-    transport = httpx.ASGITransport(app=app)
+    transport = SettlingTransport(app, adapter.inbound)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
     await adapter.stop()

@@ -43,6 +43,7 @@ from bot.core.pulse.report import closed_rounds, round_results
 from bot.core.pulse.rounds import open_round
 from bot.db import session_scope
 from bot.settings import Settings
+from tests.fakes.settling import SettlingTransport
 from tests.fakes.telegram_api import TOKEN, FakeBotApi, Rules, SentMessage
 from tests.fakes.telegram_updates import button, message
 
@@ -157,7 +158,7 @@ async def client(
     adapter = TelegramAdapter(demo_engine, _settings(api), webhook=True)
     await adapter.start()
     app = create_web_app(demo_engine, adapter.routes())
-    transport = httpx.ASGITransport(app=app)
+    transport = SettlingTransport(app, adapter.inbound)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
     await adapter.stop()

@@ -105,6 +105,7 @@ class Reply:
     image: Picture | None = None
     ephemeral: bool = True
     stale: bool = False  # a button that no longer works: adapters show it as a notice
+    refused: bool = False  # not this person's to press: told privately, the message kept
 
     @classmethod
     def from_markup(
