@@ -32,18 +32,18 @@ async def guarded(
     body = await request.body()  # Starlette keeps it: Bolt reads the same bytes after us
     if len(body) > MAX_BODY:
         return PlainTextResponse("too large", status_code=413)
-    if secret is not None and not _signed(request, body, secret):
-        return PlainTextResponse("invalid request", status_code=401)
     try:
-        text = body.decode("utf-8")
+        text = body.decode("utf-8")  # Slack sends nothing else (and the verifier decodes too)
     except UnicodeDecodeError:
         return PlainTextResponse("not UTF-8", status_code=400)
+    if secret is not None and not _signed(request, text, secret):
+        return PlainTextResponse("invalid request", status_code=401)
     if not _readable(text, request.headers.get("content-type", "")):
         return PlainTextResponse("not a Slack request", status_code=400)
     return await handle(request)
 
 
-def _signed(request: Request, body: bytes, secret: str) -> bool:
+def _signed(request: Request, body: str, secret: str) -> bool:
     timestamp = request.headers.get("x-slack-request-timestamp", "")
     signature = request.headers.get("x-slack-signature", "")
     if not (timestamp.isdigit() and len(timestamp) <= 12):

@@ -90,7 +90,11 @@ class TelegramAdapter:
             .token(settings.telegram_bot_token.get_secret_value())
             .base_url(settings.telegram_api_url)
             # replies keep to Telegram's limits, and wait out a 429 instead of failing
-            .rate_limiter(AIORateLimiter(max_retries=3))
+            .rate_limiter(
+                AIORateLimiter(
+                    overall_max_rate=settings.telegram_messages_per_second, max_retries=3
+                )
+            )
         )
         if webhook:
             builder = builder.updater(None)
