@@ -61,6 +61,7 @@ def test_cadences_come_from_schedules_and_the_alliance_file(demo_engine: Engine)
         "pulse_close",
         "agendas",
         "digest",
+        "inbox",
     ]
     assert cadences[0].grace == timedelta(hours=24)
     assert cadences[1].grace == timedelta(hours=20)

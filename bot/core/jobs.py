@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 from bot.core.agenda import CalendarError, CalendarReader, import_agenda, read_ahead
 from bot.core.alliance import get_alliance
 from bot.core.followup import plan_checkins, refresh_follow_up_flags
+from bot.core.inbox import prune
 from bot.core.kernel import Alliance, JobRun, Partner
 from bot.core.overview import plan_digest
 from bot.core.pulse import close_round, open_round, open_round_of
@@ -126,6 +127,11 @@ def _agendas(session: Session, alliance: Alliance, now: datetime, edge: JobEdge)
     return {"planned": report.planned, "cancelled": report.cancelled, "problems": problems}
 
 
+def _inbox(session: Session, _alliance: Alliance, now: datetime, _: JobEdge) -> dict[str, Any]:
+    """Forget updates handled more than a week ago (they hold what people typed)."""
+    return {"pruned": prune(session, now=now)}
+
+
 def _digest(session: Session, alliance: Alliance, now: datetime, _: JobEdge) -> dict[str, Any]:
     planned = plan_digest(session, alliance, now)
     return {"digest": planned.outcome if planned else "no advisers' channel"}
@@ -139,6 +145,7 @@ JOBS: dict[str, Job] = {
     "pulse_close": Job(_pulse_close),
     "agendas": Job(_agendas, prepare=_read_calendars),
     "digest": Job(_digest),
+    "inbox": Job(_inbox),
 }
 
 # Which alliance setting overrides a job's default cadence.

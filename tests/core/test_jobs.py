@@ -18,6 +18,7 @@ from bot.core.agenda.models import AgendaItem
 from bot.core.alliance.load import get_alliance
 from bot.core.attention.models import Flag
 from bot.core.followup.agreements import AgreementRow, import_agreements
+from bot.core.inbox.models import Inbound, InboundStatus
 from bot.core.jobs import JOBS, JobEdge, UnknownJobError, run_due_job, run_job
 from bot.core.kernel.models import JobRun
 from bot.core.outbox.models import Delivery
@@ -57,7 +58,15 @@ def count(engine: Engine, model: type, *where: Any) -> int:
 
 
 def test_an_unknown_job_is_refused_with_the_names_there_are(demo_engine: Engine) -> None:
-    assert list(JOBS) == ["pulse_open", "checkins", "flags", "pulse_close", "agendas", "digest"]
+    assert list(JOBS) == [
+        "pulse_open",
+        "checkins",
+        "flags",
+        "pulse_close",
+        "agendas",
+        "digest",
+        "inbox",
+    ]
     with (
         Session(demo_engine) as session,
         pytest.raises(UnknownJobError, match=r"'pulse'\. Known jobs: pulse_open, checkins, flags"),
@@ -183,3 +192,20 @@ def test_digest_is_planned_once_a_week(demo_engine: Engine) -> None:
     assert count(demo_engine, Delivery, *digests) == 1
     assert run(demo_engine, "digest", monday + timedelta(hours=2)) == {"digest": "duplicate"}
     assert count(demo_engine, Delivery, *digests) == 1
+
+
+def test_inbox_forgets_handled_updates_after_a_week_once(demo_engine: Engine) -> None:
+    now = datetime(2026, 11, 23, 4, 15, tzinfo=UTC)
+    with session_scope(demo_engine) as session:
+        for key, status, done in (
+            ("old", InboundStatus.DONE, now - timedelta(days=8)),
+            ("recent", InboundStatus.DONE, now - timedelta(days=2)),
+            ("waiting", InboundStatus.PENDING, None),
+        ):
+            session.add(
+                Inbound(platform="telegram", key=key, payload="{}", status=status, done_at=done)
+            )
+    assert run(demo_engine, "inbox", now) == {"pruned": 1}
+    assert run(demo_engine, "inbox", now) == {"pruned": 0}
+    with Session(demo_engine) as session:
+        assert sorted(session.exec(select(Inbound.key)).all()) == ["recent", "waiting"]
