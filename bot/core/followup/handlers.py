@@ -16,7 +16,7 @@ from bot.core.followup.agreements import (
 )
 from bot.core.followup.checkins import ANSWERS, checkin_buttons, may_answer, record_answer
 from bot.core.followup.models import Agreement, CheckInStatus
-from bot.core.kernel import Button, Context, Partner, Reply, Role, Texts, utcnow
+from bot.core.kernel import Button, Context, Partner, Reply, Role, Texts, database_id, utcnow
 from bot.core.outbox import DeliveryKind, Plan, Subject, plan_delivery
 
 SHOWN = 15
@@ -96,13 +96,12 @@ def partner_keys(context: Context) -> list[str]:
 
 
 def press_checkin(context: Context, verb: str, agreement_id: str) -> Reply:
-    agreement = (
-        context.session.get(Agreement, int(agreement_id)) if agreement_id.isdigit() else None
-    )
+    row_id = database_id(agreement_id)
+    agreement = context.session.get(Agreement, row_id) if row_id else None
     if agreement is None or agreement.alliance_id != context.alliance.id:
         return context.stale()
     if not may_answer(context.person, agreement):
-        return context.reply("agreements_not_yours")
+        return context.refuse("agreements_not_yours")
     if agreement.status in CLOSED:
         return context.stale()
     answer = ANSWERS[verb]
@@ -121,7 +120,8 @@ def continue_stuck(context: Context, text: str) -> Reply | None:
     if not awaiting.startswith(AWAITING_STUCK):
         return None
     context.person.awaiting = None
-    agreement = context.session.get(Agreement, int(awaiting.removeprefix(AWAITING_STUCK)))
+    row_id = database_id(awaiting.removeprefix(AWAITING_STUCK))
+    agreement = context.session.get(Agreement, row_id) if row_id else None
     if agreement is None:
         return None
     record_answer(context.session, agreement, context.person, CheckInStatus.STUCK, text[:500])

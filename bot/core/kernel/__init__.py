@@ -11,7 +11,14 @@ every other package may import it.
 
 from __future__ import annotations
 
-from bot.core.kernel.actions import MAX_ACTION_BYTES, InvalidAction, Verb, decode_action
+from bot.core.kernel.actions import (
+    MAX_ACTION_BYTES,
+    MAX_DATABASE_ID,
+    InvalidAction,
+    Verb,
+    database_id,
+    decode_action,
+)
 from bot.core.kernel.charts import Chart, Panel, Series
 from bot.core.kernel.commands import (
     ADVISER,
@@ -97,6 +104,7 @@ __all__ = [
     "AMBASSADOR",
     "LANGUAGES",
     "MAX_ACTION_BYTES",
+    "MAX_DATABASE_ID",
     "PARTNER",
     "Alliance",
     "AuditEvent",
@@ -148,6 +156,7 @@ __all__ = [
     "clean_input",
     "compare_means",
     "compare_rates",
+    "database_id",
     "decode_action",
     "find_drop",
     "language_of",

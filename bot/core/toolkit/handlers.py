@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 
 from bot.core.agenda import KIND_WORDS, OTHER, AgendaItem, classify, upcoming
-from bot.core.kernel import Context, Partner, Reply, Role, utcnow
+from bot.core.kernel import Context, Partner, Reply, Role, database_id, utcnow
 from bot.core.outbox import Delivery, DeliveryKind, DeliveryStatus
 from bot.core.toolkit.feedback import VERDICTS, record_feedback
 from bot.core.toolkit.personalise import personalised
@@ -150,7 +150,8 @@ def _add(context: Context, text: str) -> Reply:
 
 
 def press_feedback(context: Context, delivery_id: str, code: str) -> Reply:
-    delivery = context.session.get(Delivery, int(delivery_id)) if delivery_id.isdigit() else None
+    row_id = database_id(delivery_id)
+    delivery = context.session.get(Delivery, row_id) if row_id else None
     if (
         delivery is None
         or delivery.kind != DeliveryKind.SNIPPET

@@ -96,6 +96,7 @@ def test_stuck_asks_why_and_someone_else_cannot_answer(demo_engine: Engine) -> N
         other = press(session, gerda.id or 0, f"ad:{agreement_id}", "telegram")
     assert "in de weg" in render_plain(asked)
     assert "andere organisatie" in render_plain(other)
+    assert other.refused and not other.stale and not asked.refused
     with session_scope(demo_engine) as session:
         anna = session.exec(select(Person).where(Person.key == "anna")).one()
         reason = handle(
