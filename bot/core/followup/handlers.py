@@ -115,7 +115,12 @@ def press_checkin(context: Context, verb: str, agreement_id: str) -> Reply:
 
 
 def continue_stuck(context: Context, text: str) -> Reply | None:
-    """The reason after pressing "stuck"; None when that is not what we were waiting for."""
+    """The reason after pressing "stuck"; None when that is not what we were waiting for.
+
+    The reason may come much later than the press, and meanwhile someone may have marked
+    the agreement done or dropped it. A settled agreement stays settled: a late reason
+    must not quietly reopen it as "stuck" (and undo the harvest of a finished one), so the
+    person hears what happened instead and the bot stops waiting."""
     awaiting = context.person.awaiting or ""
     if not awaiting.startswith(AWAITING_STUCK):
         return None
@@ -124,6 +129,8 @@ def continue_stuck(context: Context, text: str) -> Reply | None:
     agreement = context.session.get(Agreement, row_id) if row_id else None
     if agreement is None:
         return None
+    if agreement.status in CLOSED:
+        return context.reply("agreements_stuck_settled", agreement=agreement)
     record_answer(context.session, agreement, context.person, CheckInStatus.STUCK, text[:500])
     return context.reply("agreements_answered", agreement=agreement, answer=CheckInStatus.STUCK)
 
