@@ -167,16 +167,28 @@ def _region_is_a_crowd(context: Context, pulse_round: PulseRound) -> bool:
 
 
 def continue_open_answer(context: Context, text: str) -> Reply | None:
-    """The open question's answer, typed after the thanks; None if not what we waited for."""
+    """The open question's answer, typed after the thanks; None if not what we waited for.
+
+    An answer typed after its round closed is not kept: the sender is told plainly that it
+    came too late, sees what they wrote, and (as an ambassador) how to send it as a signal
+    instead. Keeping it with the closed round would change results that were already
+    counted and shared ("what we heard", the advisers' report), and an anonymous answer
+    that turns up after the close could only come from the few who had not finished by
+    then, which narrows who wrote it. Dropping it silently would lose what they meant to
+    say, so it is handed back to them instead."""
     awaiting = context.person.awaiting or ""
     if not awaiting.startswith(AWAITING_OPEN):
         return None
     context.person.awaiting = None
     row_id = database_id(awaiting.removeprefix(AWAITING_OPEN))
     pulse_round = context.session.get(PulseRound, row_id) if row_id else None
-    if pulse_round is None or not _usable_round(context, pulse_round):
-        return context.reply("pulse_nothing_open")
     text = text.strip()[:MAX_OPEN_ANSWER]
+    if pulse_round is None or not _usable_round(context, pulse_round):
+        return context.reply(
+            "pulse_open_too_late",
+            text=text,
+            can_signal=Role.AMBASSADOR in context.person.role_set,
+        )
     record_open_answer(context.session, pulse_round, context.person, text, utcnow())
     record_signal(
         context.session,
