@@ -78,6 +78,11 @@ from bot.core.kernel.replies import (
     parse_markup,
     plain_text,
 )
+from bot.core.kernel.sandbox import (
+    TemplateLimitError,
+    UserTemplateError,
+    render_user_template,
+)
 from bot.core.kernel.stats import (
     DropRule,
     Mean,
@@ -92,10 +97,8 @@ from bot.core.kernel.stats import (
 from bot.core.kernel.texts import (
     LANGUAGES,
     Texts,
-    UserTemplateError,
     _,
     normalise_language,
-    render_user_template,
 )
 
 __all__ = [
@@ -149,6 +152,7 @@ __all__ = [
     "SmallPrint",
     "Span",
     "Submission",
+    "TemplateLimitError",
     "Texts",
     "UserTemplateError",
     "Verb",
