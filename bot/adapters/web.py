@@ -21,7 +21,7 @@ from bot.core.alliance import NoAllianceError, get_alliance
 from bot.core.house import house_markup
 from bot.core.kernel import Reply, Texts
 from bot.core.toolkit import toolkit_page_for_token
-from bot.db import database_answers, session_scope
+from bot.db import database_answers, database_writable, session_scope
 from bot.render.html import render_html
 
 # The toolkit link is a secret: no cache keeps the page, no Referer carries the link to
@@ -41,10 +41,11 @@ def create_web_app(
     """The app; adapters bring their routes and what must start and stop with the server."""
 
     async def healthz(_request: Request) -> Response:
-        if await run_in_threadpool(database_answers, engine):
+        state = await run_in_threadpool(_database_state, engine)
+        if state == "ok":
             return JSONResponse({"status": "ok", "database": "ok", "version": __version__})
         return JSONResponse(
-            {"status": "unavailable", "database": "unreachable", "version": __version__},
+            {"status": "unavailable", "database": state, "version": __version__},
             status_code=503,
         )
 
@@ -72,6 +73,14 @@ def create_web_app(
             yield
 
     return Starlette(routes=routes, lifespan=lifespan)
+
+
+def _database_state(engine: Engine) -> str:
+    """`ok`, `unreachable`, or `not_writable`: a bot that cannot record anything (a locked
+    or read-only database) cannot do its work either, so it is not healthy."""
+    if not database_answers(engine):
+        return "unreachable"
+    return "ok" if database_writable(engine) else "not_writable"
 
 
 def _home_page(engine: Engine) -> str:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+from typing import Any
+
 import httpx
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event, text
+from sqlmodel import Session
 
 from bot.adapters.web import create_web_app
 from bot.core.alliance.load import get_alliance
 from bot.core.house.content import HouseContent, PillarContent, adopt_version
-from bot.db import make_engine, session_scope
+from bot.db import database_answers, make_engine, session_scope
 
 
 async def _get(engine: Engine, path: str) -> httpx.Response:
@@ -28,6 +34,86 @@ async def test_healthz_is_503_when_the_database_does_not_answer() -> None:
     response = await _get(engine, "/healthz")
     assert response.status_code == 503
     assert response.json()["status"] != "ok"
+
+
+HOLD_LOCK = """
+import sqlite3, sys
+connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+connection.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+sys.stdin.readline()
+connection.execute("ROLLBACK")
+"""
+
+
+async def test_healthz_is_503_while_another_process_locks_the_sqlite_file(
+    sqlite_engine: Engine,
+) -> None:
+    """Reads still work under a lock held by another writer, but nothing can be recorded:
+    the check writes (and rolls back), so it says so, within its short lock wait."""
+    assert (await _get(sqlite_engine, "/healthz")).status_code == 200
+    path = str(sqlite_engine.url.database)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, path], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    assert holder.stdin is not None and holder.stdout is not None
+    try:
+        assert holder.stdout.readline().strip() == b"locked"
+        started = time.monotonic()
+        response = await _get(sqlite_engine, "/healthz")
+        assert time.monotonic() - started < 3
+        assert response.status_code == 503
+        assert response.json()["database"] == "not_writable"
+    finally:
+        holder.stdin.write(b"release\n")
+        holder.stdin.close()
+        holder.wait(timeout=10)
+    assert (await _get(sqlite_engine, "/healthz")).status_code == 200
+
+
+async def test_healthz_is_503_while_the_schema_is_locked_on_postgresql(
+    postgres_engine: Engine,
+) -> None:
+    with postgres_engine.connect() as other:
+        other.execute(text("LOCK TABLE alembic_version IN ACCESS EXCLUSIVE MODE"))
+        started = time.monotonic()
+        response = await _get(postgres_engine, "/healthz")
+        assert time.monotonic() - started < 5
+        assert response.status_code == 503
+        other.rollback()
+    assert (await _get(postgres_engine, "/healthz")).status_code == 200
+
+
+async def test_healthz_is_503_on_a_read_only_database(engine: Engine) -> None:
+    """Every new connection read-only (SQLite's query_only, PostgreSQL's default for
+    transactions, as on a standby): it answers, but the bot could not record anything."""
+    statement = (
+        "PRAGMA query_only = ON"
+        if engine.dialect.name == "sqlite"
+        else "SET default_transaction_read_only = on"
+    )
+
+    def read_only(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(statement)
+        cursor.close()
+        dbapi_connection.commit()  # a SET in PostgreSQL lasts only if its transaction does
+
+    event.listen(engine, "connect", read_only)
+    engine.dispose()
+    try:
+        assert database_answers(engine)
+        response = await _get(engine, "/healthz")
+        assert response.status_code == 503
+        assert response.json() == {**response.json(), "status": "unavailable"}
+        assert response.json()["database"] == "not_writable"
+    finally:
+        event.remove(engine, "connect", read_only)
+        engine.dispose()
+    assert (await _get(engine, "/healthz")).status_code == 200
+    with Session(engine) as session:  # the check changed nothing
+        version = session.exec(text("SELECT version_num FROM alembic_version")).one()  # type: ignore[call-overload]
+    assert version[0]
 
 
 async def test_home_page_shows_the_house(demo_engine: Engine) -> None:
