@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import Engine, event, text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from bot.adapters.web import create_web_app
+from bot.adapters.web import create_web_app, inline_hashes
 from bot.core.alliance.load import get_alliance
 from bot.core.house.content import HouseContent, PillarContent, adopt_version
+from bot.core.kernel.models import Partner
+from bot.core.toolkit.page import issue_token
 from bot.db import database_answers, make_engine, session_scope
 
 
@@ -138,3 +145,73 @@ async def test_home_page_without_an_alliance_explains_what_to_do(sqlite_engine: 
     response = await _get(sqlite_engine, "/")
     assert response.status_code == 200
     assert "alliancebot init" in response.text
+
+
+# -- browser protections ----------------------------------------------------------------------
+
+TOOLKIT_PRIVACY = {
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+    "x-robots-tag": "noindex",
+}
+INLINE = re.compile(r"<(script|style)>(.*?)</\1>", re.S)
+
+
+def _token(engine: Engine) -> str:
+    with session_scope(engine) as session:
+        partner = session.exec(select(Partner).where(Partner.key == "woonkracht")).one()
+        return issue_token(session, partner)
+
+
+def _policy(response: httpx.Response) -> dict[str, list[str]]:
+    directives = response.headers["content-security-policy"].split(";")
+    return {d.split()[0]: d.split()[1:] for d in (d.strip() for d in directives) if d}
+
+
+def _assert_protected(response: httpx.Response) -> None:
+    """A strict policy that allows exactly the page's own inline script and styles."""
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    policy = _policy(response)
+    assert policy["default-src"] == ["'none'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert policy["base-uri"] == ["'none'"] and policy["form-action"] == ["'none'"]
+    assert "'unsafe-inline'" not in response.headers["content-security-policy"]
+    assert "'unsafe-eval'" not in response.headers["content-security-policy"]
+    blocks = INLINE.findall(response.text)
+    assert blocks, "each page has its own inline style"
+    for tag, body in blocks:
+        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in policy[f"{tag}-src"], tag
+
+
+async def test_every_page_carries_the_browser_protections(demo_engine: Engine) -> None:
+    token = _token(demo_engine)
+    for path in ("/", f"/toolkit/{token}", f"/toolkit/{token}?lang=en", "/toolkit/wrong"):
+        response = await _get(demo_engine, path)
+        assert response.headers["content-type"].startswith("text/html"), path
+        _assert_protected(response)
+    toolkit = await _get(demo_engine, f"/toolkit/{token}")
+    assert "<script>" in toolkit.text and 'class="copy"' in toolkit.text
+    assert _policy(toolkit)["script-src"]  # its copy buttons' script is allowed, by hash
+    for path in (f"/toolkit/{token}", "/toolkit/wrong"):  # the toolkit link stays private
+        response = await _get(demo_engine, path)
+        for name, value in TOOLKIT_PRIVACY.items():
+            assert response.headers[name] == value, (path, name)
+
+
+async def test_other_responses_are_not_sniffed(demo_engine: Engine) -> None:
+    response = await _get(demo_engine, "/healthz")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "content-security-policy" not in response.headers  # JSON: no page to protect
+    missing = await _get(demo_engine, "/no-such-page")
+    assert missing.status_code == 404 and missing.headers["x-content-type-options"] == "nosniff"
+
+
+def test_an_inline_block_with_template_code_is_refused(tmp_path: Path) -> None:
+    """Hashes fit only literal blocks; a template expression inside one would make the
+    browser block it silently, so the policy refuses to be built instead."""
+    assert inline_hashes()["script"] and len(inline_hashes()["style"]) == 2
+    (tmp_path / "page.j2").write_text("<script>var x = {{ value }};</script>", encoding="utf-8")
+    with pytest.raises(ValueError, match="literal"):
+        inline_hashes(("page.j2",), tmp_path)
