@@ -7,7 +7,6 @@ exactly one JSON document to stdout and nothing else.
 
 from __future__ import annotations
 
-import logging
 import sys
 from typing import Annotated
 
@@ -17,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from bot.cli import agenda, agreements, house, jobs, processes, pulse, setup, toolkit
 from bot.core.alliance import NoAllianceError
 from bot.db import SchemaOutOfDateError
+from bot.logs import configure_logging
 
 app = typer.Typer(
     name="alliancebot",
@@ -33,11 +33,7 @@ def _root(
         bool, typer.Option("--debug", help="Show details of unexpected errors.")
     ] = False,
 ) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(debug)
 
 
 setup.register(app)
