@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import OperationalError
 
-from bot.cli import agenda, agreements, house, jobs, processes, pulse, setup, toolkit
+from bot.cli import agenda, agreements, house, jobs, processes, pulse, setup, signals, toolkit
 from bot.core.alliance import NoAllianceError
 from bot.db import SchemaOutOfDateError
 from bot.logs import configure_logging
@@ -44,6 +44,7 @@ app.add_typer(agreements.app, name="agreements")
 app.add_typer(agenda.app, name="agenda")
 app.add_typer(toolkit.app, name="toolkit")
 app.add_typer(jobs.app, name="jobs")
+app.add_typer(signals.app, name="signals")
 
 
 def main() -> None:
