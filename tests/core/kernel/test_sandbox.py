@@ -12,15 +12,13 @@ import pytest
 
 from bot.core.kernel.sandbox import (
     MAX_USER_OUTPUT,
-    MAX_VALUE,
     TOO_DEEP,
-    TOO_LARGE,
     TOO_SLOW,
     TemplateLimitError,
     UserTemplateError,
     render_user_template,
-    weight,
 )
+from bot.core.kernel.template_limits import MAX_VALUE, TOO_LARGE, weight
 
 BIG = "{% set big = 'x' * 40000 %}"
 TENFOLD = "{% set big = [big, big, big, big, big, big, big, big, big, big] %}"
