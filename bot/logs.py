@@ -57,8 +57,7 @@ class RedactSecrets(logging.Filter):
     `exc_text`, which formatters then print instead of formatting it again."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = redact(record.msg)
+        record.msg = redact(record.msg) if isinstance(record.msg, str) else _redact_arg(record.msg)
         if isinstance(record.args, tuple):
             record.args = tuple(_redact_arg(arg) for arg in record.args)
         elif isinstance(record.args, dict):

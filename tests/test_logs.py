@@ -78,10 +78,12 @@ def test_debug_logging_of_the_command_line_redacts_what_httpx_logs(
         raise RuntimeError(f"Client error '401' for url '{url}'")
     except RuntimeError:
         logging.getLogger("telegram.ext").exception("polling failed")
+    logging.getLogger("bot.worker").warning(RuntimeError(f"send failed: {url}"))  # no format
     written = stream.getvalue()
     assert "HTTP Request: POST https://api.telegram.org/bot123456789:" in written
     assert '"HTTP/1.1 200 OK"' in written  # the %d argument kept its meaning
     assert "Traceback" in written and "polling failed" in written
+    assert "send failed: https://api.telegram.org/bot123456789:[redacted]/getMe" in written
     assert TELEGRAM_TOKEN.split(":")[1] not in written
     assert all(
         isinstance(f, RedactSecrets) for h in logging.getLogger().handlers for f in h.filters
