@@ -12,8 +12,10 @@ import signal
 import threading
 from collections import Counter
 from datetime import timedelta
+from typing import Any
 
 import uvicorn
+import uvicorn.config
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
@@ -22,6 +24,7 @@ from bot.adapters.senders import Sender, SlackSender, TelegramSender
 from bot.adapters.web import Lifespan, create_web_app
 from bot.core.kernel import Platform
 from bot.db import check_schema, make_engine
+from bot.logs import with_redaction
 from bot.pacing import SLACK, TELEGRAM, Limits
 from bot.settings import Settings
 from bot.worker import Worker, WorkerOptions
@@ -125,10 +128,22 @@ def web_engine(settings: Settings) -> Engine:
     return make_engine(settings.database_url, pool_size=settings.database_pool_size, max_overflow=0)
 
 
+def uvicorn_log_config() -> dict[str, Any]:
+    """uvicorn's own logging (its formats and access log), with secrets redacted by each of
+    its handlers: the access log prints request paths, and toolkit links are secrets."""
+    return with_redaction(uvicorn.config.LOGGING_CONFIG)
+
+
 def serve_web(settings: Settings, host: str = "0.0.0.0") -> None:
     engine = web_engine(settings)
     check_schema(engine)
-    uvicorn.run(build_web_app(engine, settings), host=host, port=settings.port, log_level="info")
+    uvicorn.run(
+        build_web_app(engine, settings),
+        host=host,
+        port=settings.port,
+        log_level="info",
+        log_config=uvicorn_log_config(),
+    )
 
 
 def run_all(settings: Settings, host: str = "0.0.0.0") -> None:
@@ -146,7 +161,12 @@ def run_all(settings: Settings, host: str = "0.0.0.0") -> None:
     )
     thread.start()
     try:
-        uvicorn.run(build_web_app(engine, settings), host=host, port=settings.port)
+        uvicorn.run(
+            build_web_app(engine, settings),
+            host=host,
+            port=settings.port,
+            log_config=uvicorn_log_config(),
+        )
     finally:
         loop.call_soon_threadsafe(stop.set)
         thread.join(timeout=30)

@@ -20,7 +20,8 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-BUSY_TIMEOUT_MS = 5000  # how long a writer waits for another one before it gives up
+BUSY_TIMEOUT_MS = 5000  # how long SQLite waits for another writer before giving up
+WRITE_CHECK_TIMEOUT_MS = 1000  # how long the health check waits for a lock
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -84,9 +85,40 @@ def check_schema(engine: Engine) -> None:
 
 
 def database_answers(engine: Engine) -> bool:
+    """Whether the database can be reached at all (a connection and a `SELECT 1`)."""
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
+    except Exception:
+        return False
+    return True
+
+
+def database_writable(engine: Engine, timeout_ms: int = WRITE_CHECK_TIMEOUT_MS) -> bool:
+    """Whether the database takes a write now, within `timeout_ms`.
+
+    A database that answers `SELECT 1` can still refuse every change the bot makes: an
+    SQLite file locked by another process, a read-only file or mount, a PostgreSQL standby
+    or a read-only transaction default. A health check that only reads would call such a
+    bot healthy while every message fails, so this one writes: it sets the schema's
+    version to itself inside a transaction that is rolled back (nothing changes), with a
+    short lock wait (SQLite's busy timeout; PostgreSQL's lock and statement timeouts, set
+    for this transaction only) so that a locked database answers in about a second."""
+    sqlite = engine.dialect.name == "sqlite"
+    wait = int(timeout_ms)
+    try:
+        with engine.connect() as connection:  # the first statement begins the transaction
+            try:
+                if sqlite:
+                    connection.exec_driver_sql(f"PRAGMA busy_timeout={wait}")
+                else:
+                    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {wait}")
+                    connection.exec_driver_sql(f"SET LOCAL statement_timeout = {2 * wait}")
+                connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
+            finally:
+                connection.rollback()
+                if sqlite:
+                    connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     except Exception:
         return False
     return True

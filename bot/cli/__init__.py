@@ -7,16 +7,16 @@ exactly one JSON document to stdout and nothing else.
 
 from __future__ import annotations
 
-import logging
 import sys
 from typing import Annotated
 
 import typer
 from sqlalchemy.exc import OperationalError
 
-from bot.cli import agenda, agreements, house, jobs, processes, pulse, setup, toolkit
+from bot.cli import agenda, agreements, house, jobs, processes, pulse, setup, signals, toolkit
 from bot.core.alliance import NoAllianceError
 from bot.db import SchemaOutOfDateError
+from bot.logs import configure_logging
 
 app = typer.Typer(
     name="alliancebot",
@@ -33,11 +33,7 @@ def _root(
         bool, typer.Option("--debug", help="Show details of unexpected errors.")
     ] = False,
 ) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(debug)
 
 
 setup.register(app)
@@ -48,6 +44,7 @@ app.add_typer(agreements.app, name="agreements")
 app.add_typer(agenda.app, name="agenda")
 app.add_typer(toolkit.app, name="toolkit")
 app.add_typer(jobs.app, name="jobs")
+app.add_typer(signals.app, name="signals")
 
 
 def main() -> None:

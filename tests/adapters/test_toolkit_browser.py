@@ -195,3 +195,39 @@ def test_the_page_fits_a_phone_without_sideways_scrolling(
     button = browser.find_element(By.CSS_SELECTOR, "button.copy")
     assert button.is_displayed()
     assert button.location["x"] + button.size["width"] <= width
+
+
+def test_the_page_runs_under_its_content_security_policy(
+    site: tuple[str, str], browser: Any
+) -> None:
+    """The page's own style and copy script are allowed by the policy (no violation, the
+    style applied, the button works); a script injected into the page is blocked."""
+    from selenium.webdriver.common.by import By
+
+    url, _expected = site
+    browser.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument",
+        {
+            "source": "window.__violations = [];"
+            " document.addEventListener('securitypolicyviolation',"
+            " (e) => window.__violations.push(e.violatedDirective));"
+        },
+    )
+    browser.get(url)
+    button = browser.find_element(By.CSS_SELECTOR, "button.copy")
+    assert (
+        browser.execute_script("return getComputedStyle(arguments[0]).backgroundColor", button)
+        == "rgb(11, 93, 122)"
+    )  # the inline <style> applied
+    button.click()
+    _wait(browser, "return document.querySelector('.status').textContent.length > 0")
+    assert browser.execute_script("return window.__violations") == []
+
+    browser.execute_script(
+        "var s = document.createElement('script');"
+        " s.textContent = 'window.__injected = true;';"
+        " document.body.appendChild(s);"
+    )
+    _wait(browser, "return window.__violations.length > 0")
+    assert browser.execute_script("return window.__injected === undefined")
+    assert browser.execute_script("return window.__violations")[0].startswith("script-src")

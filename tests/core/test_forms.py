@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -91,5 +93,37 @@ def test_forged_or_foreign_submissions_are_refused(demo_engine: Engine) -> None:
         )
     assert set(forged.errors) == {"value"} and stranger.errors == {"title": "Ik ken je nog niet."}
     assert ambassador.errors and ambassador.done is None
+    with Session(demo_engine) as session:
+        assert session.exec(select(ToolkitSnippet)).first() is None
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("Hallo {{ partner.name }}: {{ 'x' * 10 ** 9 }}", "er ontstaat een te grote waarde"),
+        (
+            "{% for i in range(10 ** 5) %}{% for j in range(10 ** 5) %}{% endfor %}{% endfor %}",
+            "het invullen duurt te lang",
+        ),
+    ],
+)
+def test_a_snippet_that_asks_too_much_is_refused_on_its_body_before_it_is_stored(
+    demo_engine: Engine, body: str, problem: str
+) -> None:
+    values = {
+        "title": "Zwaar",
+        "kind": "social_post",
+        "agenda": "event",
+        "lead_days": "3",
+        "body": body,
+        "language": "nl",
+    }
+    started = time.monotonic()
+    with session_scope(demo_engine) as session:
+        anna = _id(session, "anna")
+        outcome = submit(session, Submission(anna, "toolkit_compose", values, "slack"))
+    assert time.monotonic() - started < 5
+    assert set(outcome.errors) == {"body"} and outcome.done is None
+    assert outcome.errors["body"].startswith("Deze tekst kan niet worden bewaard: " + problem)
     with Session(demo_engine) as session:
         assert session.exec(select(ToolkitSnippet)).first() is None

@@ -8,6 +8,7 @@ and regional signals from ambassadors on their way to the national table. `pulse
 from __future__ import annotations
 
 from bot.core.attention.commands import FEATURE
+from bot.core.attention.export import SIGNAL_FIELDS, signal_rows, signals_csv
 from bot.core.attention.flags import Detected, explanation, open_flags, sync_flags
 from bot.core.attention.models import (
     Flag,
@@ -21,6 +22,7 @@ from bot.core.attention.signals import open_signals, record_signal
 
 __all__ = [
     "FEATURE",
+    "SIGNAL_FIELDS",
     "Detected",
     "Flag",
     "FlagFamily",
@@ -32,5 +34,7 @@ __all__ = [
     "open_flags",
     "open_signals",
     "record_signal",
+    "signal_rows",
+    "signals_csv",
     "sync_flags",
 ]

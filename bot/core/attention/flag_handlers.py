@@ -13,7 +13,7 @@ from sqlmodel import select
 from bot.core.attention.flags import ack_button, acknowledge, explanation, open_flags
 from bot.core.attention.models import Flag
 from bot.core.attention.signals import open_signals, status_buttons
-from bot.core.kernel import Context, Person, Region, Reply, Role
+from bot.core.kernel import Context, Person, Region, Reply, Role, database_id
 
 ACK_WORDS = frozenset({"ack", "gezien"})
 AWAITING_NOTE = "flagnote:"
@@ -69,11 +69,12 @@ def _ack_command(context: Context, text: str) -> Reply:
 
 
 def press_ack(context: Context, flag_id: str) -> Reply:
-    flag = context.session.get(Flag, int(flag_id)) if flag_id.isdigit() else None
+    row_id = database_id(flag_id)
+    flag = context.session.get(Flag, row_id) if row_id else None
     if flag is None or flag.alliance_id != context.alliance.id or flag.ended_at is not None:
         return context.stale()
     if Role.ADVISER not in context.person.role_set:
-        return context.reply("flag_not_adviser")
+        return context.refuse("flag_not_adviser")
     acknowledge(context.session, flag, context.person, None)
     context.person.awaiting = f"{AWAITING_NOTE}{flag.id}"
     return context.reply("flag_acknowledged", flag=flag, note="", asked=True)
@@ -85,7 +86,8 @@ def continue_note(context: Context, text: str) -> Reply | None:
     if not awaiting.startswith(AWAITING_NOTE):
         return None
     context.person.awaiting = None
-    flag = context.session.get(Flag, int(awaiting.removeprefix(AWAITING_NOTE)))
+    row_id = database_id(awaiting.removeprefix(AWAITING_NOTE))
+    flag = context.session.get(Flag, row_id) if row_id else None
     if flag is None:
         return None
     acknowledge(context.session, flag, context.person, text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.attention.models import Signal
 from bot.core.attention.signals import STATUS_VERBS, mark_signal, record_signal
-from bot.core.kernel import Context, Reply, Role
+from bot.core.kernel import Context, Reply, Role, database_id
 
 ANONYMOUS_WORDS = frozenset({"anoniem", "anonymous"})
 AWAITING_SIGNAL = "signal"
@@ -38,8 +38,9 @@ def continue_awaiting(context: Context, text: str) -> Reply | None:
 
 def press_signal(context: Context, verb: str, signal_id: str) -> Reply:
     if Role.ADVISER not in context.person.role_set:
-        return context.reply("signal_not_adviser")
-    signal = context.session.get(Signal, int(signal_id)) if signal_id.isdigit() else None
+        return context.refuse("signal_not_adviser")
+    row_id = database_id(signal_id)
+    signal = context.session.get(Signal, row_id) if row_id else None
     if signal is None or signal.alliance_id != context.alliance.id:
         return context.stale()
     status = STATUS_VERBS[verb]

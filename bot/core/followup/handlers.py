@@ -16,7 +16,7 @@ from bot.core.followup.agreements import (
 )
 from bot.core.followup.checkins import ANSWERS, checkin_buttons, may_answer, record_answer
 from bot.core.followup.models import Agreement, CheckInStatus
-from bot.core.kernel import Button, Context, Partner, Reply, Role, Texts, utcnow
+from bot.core.kernel import Button, Context, Partner, Reply, Role, Texts, database_id, utcnow
 from bot.core.outbox import DeliveryKind, Plan, Subject, plan_delivery
 
 SHOWN = 15
@@ -96,13 +96,12 @@ def partner_keys(context: Context) -> list[str]:
 
 
 def press_checkin(context: Context, verb: str, agreement_id: str) -> Reply:
-    agreement = (
-        context.session.get(Agreement, int(agreement_id)) if agreement_id.isdigit() else None
-    )
+    row_id = database_id(agreement_id)
+    agreement = context.session.get(Agreement, row_id) if row_id else None
     if agreement is None or agreement.alliance_id != context.alliance.id:
         return context.stale()
     if not may_answer(context.person, agreement):
-        return context.reply("agreements_not_yours")
+        return context.refuse("agreements_not_yours")
     if agreement.status in CLOSED:
         return context.stale()
     answer = ANSWERS[verb]
@@ -116,14 +115,22 @@ def press_checkin(context: Context, verb: str, agreement_id: str) -> Reply:
 
 
 def continue_stuck(context: Context, text: str) -> Reply | None:
-    """The reason after pressing "stuck"; None when that is not what we were waiting for."""
+    """The reason after pressing "stuck"; None when that is not what we were waiting for.
+
+    The reason may come much later than the press, and meanwhile someone may have marked
+    the agreement done or dropped it. A settled agreement stays settled: a late reason
+    must not quietly reopen it as "stuck" (and undo the harvest of a finished one), so the
+    person hears what happened instead and the bot stops waiting."""
     awaiting = context.person.awaiting or ""
     if not awaiting.startswith(AWAITING_STUCK):
         return None
     context.person.awaiting = None
-    agreement = context.session.get(Agreement, int(awaiting.removeprefix(AWAITING_STUCK)))
+    row_id = database_id(awaiting.removeprefix(AWAITING_STUCK))
+    agreement = context.session.get(Agreement, row_id) if row_id else None
     if agreement is None:
         return None
+    if agreement.status in CLOSED:
+        return context.reply("agreements_stuck_settled", agreement=agreement)
     record_answer(context.session, agreement, context.person, CheckInStatus.STUCK, text[:500])
     return context.reply("agreements_answered", agreement=agreement, answer=CheckInStatus.STUCK)
 

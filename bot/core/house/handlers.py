@@ -33,7 +33,7 @@ from bot.core.house.proposals import (
     version_by_number,
     withdraw,
 )
-from bot.core.kernel import Alliance, Context, Partner, Person, Reply, utcnow
+from bot.core.kernel import Alliance, Context, Partner, Person, Reply, Role, database_id, utcnow
 
 WITHDRAW_WORDS = frozenset({"withdraw", "intrekken"})
 
@@ -190,13 +190,21 @@ def notes_for(session: Session, partner: Partner) -> dict[str, str]:
 
 def press_answer(context: Context, verdict: Verdict, proposal_id: str) -> Reply:
     """A button under a proposal; a button of an older proposal says so politely."""
-    proposal = context.session.get(Proposal, int(proposal_id)) if proposal_id.isdigit() else None
+    row_id = database_id(proposal_id)
+    proposal = context.session.get(Proposal, row_id) if row_id else None
     if (
         proposal is None
         or proposal.status != ProposalState.OPEN
         or proposal.alliance_id != context.alliance.id
     ):
         return context.stale()
+    # someone who cannot answer for a partner is refused before either button does anything
+    if Role.ADVISER not in context.person.role_set:
+        return context.refuse("house_error", code="not_adviser", line="")
+    person = context.person
+    partner = context.session.get(Partner, person.partner_id) if person.partner_id else None
+    if partner is None or not partner.active:
+        return context.refuse("house_error", code="no_partner", line="")
     if verdict == EndorsementVerdict.OBJECT:
         return context.reply("house_object_how")
     return handle_endorse(context)

@@ -11,7 +11,14 @@ every other package may import it.
 
 from __future__ import annotations
 
-from bot.core.kernel.actions import MAX_ACTION_BYTES, InvalidAction, Verb, decode_action
+from bot.core.kernel.actions import (
+    MAX_ACTION_BYTES,
+    MAX_DATABASE_ID,
+    InvalidAction,
+    Verb,
+    database_id,
+    decode_action,
+)
 from bot.core.kernel.charts import Chart, Panel, Series
 from bot.core.kernel.commands import (
     ADVISER,
@@ -71,6 +78,11 @@ from bot.core.kernel.replies import (
     parse_markup,
     plain_text,
 )
+from bot.core.kernel.sandbox import (
+    TemplateLimitError,
+    UserTemplateError,
+    render_user_template,
+)
 from bot.core.kernel.stats import (
     DropRule,
     Mean,
@@ -85,10 +97,8 @@ from bot.core.kernel.stats import (
 from bot.core.kernel.texts import (
     LANGUAGES,
     Texts,
-    UserTemplateError,
     _,
     normalise_language,
-    render_user_template,
 )
 
 __all__ = [
@@ -97,6 +107,7 @@ __all__ = [
     "AMBASSADOR",
     "LANGUAGES",
     "MAX_ACTION_BYTES",
+    "MAX_DATABASE_ID",
     "PARTNER",
     "Alliance",
     "AuditEvent",
@@ -141,6 +152,7 @@ __all__ = [
     "SmallPrint",
     "Span",
     "Submission",
+    "TemplateLimitError",
     "Texts",
     "UserTemplateError",
     "Verb",
@@ -148,6 +160,7 @@ __all__ = [
     "clean_input",
     "compare_means",
     "compare_rates",
+    "database_id",
     "decode_action",
     "find_drop",
     "language_of",

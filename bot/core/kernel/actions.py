@@ -13,6 +13,10 @@ import re
 from dataclasses import dataclass
 
 MAX_ACTION_BYTES = 64
+# The largest id every table can hold: the id columns are `INTEGER`, which SQLite stores in
+# 64 bits but PostgreSQL in 32 (it raises `DataError` for a larger parameter), so the
+# portable limit is PostgreSQL's; no row of ours comes anywhere near it.
+MAX_DATABASE_ID = 2**31 - 1
 _ARG = re.compile(r"[A-Za-z0-9_\-]{1,40}")
 _VERB = re.compile(r"[a-z][a-z0-9_]{0,15}")
 
@@ -78,3 +82,17 @@ def decode_action(data: str | bytes | None, known_verbs: frozenset[str] | None =
     if known_verbs is not None and verb not in known_verbs:
         raise InvalidAction(f"unknown action {verb!r}")
     return Action(verb, tuple(args))
+
+
+def database_id(argument: str) -> int | None:
+    """A button's argument as a row id; None when it cannot be one.
+
+    An action argument may be forty digits long, but a database id is a positive integer
+    of at most `MAX_DATABASE_ID`: asked for a larger one, SQLite raises `OverflowError`
+    (past 63 bits) and PostgreSQL a `DataError` (past its 32-bit `INTEGER`), both far
+    from the handler. Press handlers turn their arguments into ids here, so such a button
+    is simply stale, like one whose row is gone."""
+    if not (argument.isascii() and argument.isdigit()):
+        return None
+    value = int(argument)
+    return value if 0 < value <= MAX_DATABASE_ID else None

@@ -55,5 +55,10 @@ class Context:
         """The polite answer to a button that belongs to something no longer open."""
         return replace(self.reply("stale_button"), stale=True)
 
+    def refuse(self, template: str, **values: object) -> Reply:
+        """A press this person may not make (someone else's, or another role's): the reason,
+        marked so that adapters tell only them and leave the message with its buttons."""
+        return replace(self.reply(template, **values), refused=True)
+
     def reply(self, template: str, *buttons: Button, **values: object) -> Reply:
         return Reply.from_markup(self.render(template, **values), buttons=buttons)

@@ -54,9 +54,27 @@ def link_by_email(session: Session, platform: str, external_id: str, email: str)
     """The active person with this e-mail address, now linked to the platform account.
 
     Slack knows its users' e-mail addresses; an alliance file often lists only those, so the
-    first message links the account once and later ones find it by `person_by_account`."""
+    first message links the account once and later ones find it by `person_by_account`.
+    Only a person without an account on this platform yet is linked: one who has one
+    already (from the alliance file, or an earlier link) is not handed to a second account
+    that merely shows the same address (a shared mailbox, a reused address, an alias).
+    An account that was marked unreachable still counts: relinking it is the adviser's
+    decision, made in the alliance file. Nor is an account that already belongs to
+    someone (archived, or unreachable) moved to another person."""
+    taken = session.exec(
+        select(Identity).where(Identity.platform == platform, Identity.external_id == external_id)
+    ).first()
+    if taken is not None:
+        return None
+    has_account = select(Identity.person_id).where(Identity.platform == platform)
     match = session.exec(
-        select(Person).where(func.lower(Person.email) == email.lower(), col(Person.active))
+        select(Person)
+        .where(
+            func.lower(Person.email) == email.lower(),
+            col(Person.active),
+            col(Person.id).not_in(has_account),
+        )
+        .order_by(col(Person.id))
     ).first()
     if match is None:
         return None

@@ -105,7 +105,9 @@ class Reply:
     image: Picture | None = None
     ephemeral: bool = True
     stale: bool = False  # a button that no longer works: adapters show it as a notice
-    refused: bool = False  # not this person's to press: told privately, the message kept
+    # a press refused for this person (not theirs, not their role): adapters answer them
+    # privately and leave the pressed message, which others still use, as it was
+    refused: bool = False
 
     @classmethod
     def from_markup(

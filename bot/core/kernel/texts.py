@@ -9,8 +9,9 @@ language only.
 Two template environments, on purpose:
 
 * our own templates render with autoescape, so every value put into them is escaped;
-* templates written by users (toolkit snippets) render in Jinja2's `SandboxedEnvironment`,
-  which cannot reach Python internals; user *input* (chat text) is never a template at all.
+* templates written by users (toolkit snippets) render in a limited Jinja2 sandbox
+  (`bot.core.kernel.sandbox`), which cannot reach Python internals nor spend unbounded
+  memory or time; user *input* (chat text) is never a template at all.
 """
 
 from __future__ import annotations
@@ -23,9 +24,7 @@ from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
-from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from bot.core.kernel.models import Role
@@ -114,46 +113,3 @@ ROLE_NAMES: dict[str, str] = {
     Role.AMBASSADOR: _("ambassadors"),
     Role.PARTNER: _("partners"),
 }
-
-
-class UserTemplateError(ValueError):
-    """A user-written template that cannot be rendered; the message says what to fix."""
-
-
-MAX_USER_OUTPUT = 20_000  # characters: far more than any snippet, far less than a crash
-
-
-class _LimitedSandbox(SandboxedEnvironment):
-    """The sandbox, plus limits on `*` and `**`, which could otherwise exhaust memory."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int) and abs(right) > 64:
-            raise SecurityError("exponent too large")
-        if operator == "*":
-            for sequence, times in ((left, right), (right, left)):
-                repeats = isinstance(sequence, str | list | tuple) and isinstance(times, int)
-                if repeats and len(sequence) * times > MAX_USER_OUTPUT:
-                    raise SecurityError("repetition too large")
-        return super().call_binop(context, operator, left, right)
-
-
-_SANDBOX = _LimitedSandbox(autoescape=True, undefined=StrictUndefined)
-
-
-def render_user_template(source: str, **context: Any) -> str:
-    """Render a template an adviser wrote (a toolkit snippet) without trusting it.
-
-    Any failure, from a syntax error to a division by zero, becomes `UserTemplateError`
-    with a message the adviser can act on; nothing of the template reaches Python itself.
-    """
-    try:
-        output = _SANDBOX.from_string(source).render(**context)
-    except TemplateError as error:  # includes SecurityError and UndefinedError
-        raise UserTemplateError(str(error)) from error
-    except (ArithmeticError, TypeError, ValueError, LookupError, AttributeError) as error:
-        raise UserTemplateError(f"{type(error).__name__}: {error}") from error
-    if len(output) > MAX_USER_OUTPUT:
-        raise UserTemplateError(f"the text is longer than {MAX_USER_OUTPUT} characters")
-    return output

@@ -10,7 +10,7 @@ regional signal). Advisers also see the results and can open or close a round:
 from __future__ import annotations
 
 from bot.core.attention import record_signal
-from bot.core.kernel import Button, Context, Reply, Role, local_date, utcnow
+from bot.core.kernel import Button, Context, Reply, Role, database_id, local_date, utcnow
 from bot.core.pulse.models import PulseQuestion, PulseRound
 from bot.core.pulse.questions import SCALE, question_text
 from bot.core.pulse.report import close_round, results_reply
@@ -114,9 +114,8 @@ def _usable_round(context: Context, pulse_round: PulseRound | None) -> bool:
 
 
 def press_pulse_answer(context: Context, question_id: str, value: str) -> Reply:
-    question = (
-        context.session.get(PulseQuestion, int(question_id)) if question_id.isdigit() else None
-    )
+    row_id = database_id(question_id)
+    question = context.session.get(PulseQuestion, row_id) if row_id else None
     pulse_round = context.session.get(PulseRound, question.round_id) if question else None
     if (
         question is None
@@ -128,7 +127,7 @@ def press_pulse_answer(context: Context, question_id: str, value: str) -> Reply:
     ):
         return context.stale()
     if not in_audience(context.person, pulse_round):
-        return context.reply("pulse_not_invited")
+        return context.refuse("pulse_not_invited")
     answered = record_answer(context.session, question, context.person, int(value), utcnow())
     if answered.next_question is not None:
         current = answers_of(context.session, pulse_round, context.person)
@@ -143,11 +142,12 @@ def press_pulse_answer(context: Context, question_id: str, value: str) -> Reply:
 
 
 def press_change(context: Context, round_id: str) -> Reply:
-    pulse_round = context.session.get(PulseRound, int(round_id)) if round_id.isdigit() else None
+    row_id = database_id(round_id)
+    pulse_round = context.session.get(PulseRound, row_id) if row_id else None
     if pulse_round is None or not _usable_round(context, pulse_round):
         return context.stale()
     if not in_audience(context.person, pulse_round):
-        return context.reply("pulse_not_invited")
+        return context.refuse("pulse_not_invited")
     context.person.awaiting = None
     return _next_step(context, pulse_round, start_over=True)
 
@@ -167,15 +167,28 @@ def _region_is_a_crowd(context: Context, pulse_round: PulseRound) -> bool:
 
 
 def continue_open_answer(context: Context, text: str) -> Reply | None:
-    """The open question's answer, typed after the thanks; None if not what we waited for."""
+    """The open question's answer, typed after the thanks; None if not what we waited for.
+
+    An answer typed after its round closed is not kept: the sender is told plainly that it
+    came too late, sees what they wrote, and (as an ambassador) how to send it as a signal
+    instead. Keeping it with the closed round would change results that were already
+    counted and shared ("what we heard", the advisers' report), and an anonymous answer
+    that turns up after the close could only come from the few who had not finished by
+    then, which narrows who wrote it. Dropping it silently would lose what they meant to
+    say, so it is handed back to them instead."""
     awaiting = context.person.awaiting or ""
     if not awaiting.startswith(AWAITING_OPEN):
         return None
     context.person.awaiting = None
-    pulse_round = context.session.get(PulseRound, int(awaiting.removeprefix(AWAITING_OPEN)))
-    if pulse_round is None or not _usable_round(context, pulse_round):
-        return context.reply("pulse_nothing_open")
+    row_id = database_id(awaiting.removeprefix(AWAITING_OPEN))
+    pulse_round = context.session.get(PulseRound, row_id) if row_id else None
     text = text.strip()[:MAX_OPEN_ANSWER]
+    if pulse_round is None or not _usable_round(context, pulse_round):
+        return context.reply(
+            "pulse_open_too_late",
+            text=text,
+            can_signal=Role.AMBASSADOR in context.person.role_set,
+        )
     record_open_answer(context.session, pulse_round, context.person, text, utcnow())
     record_signal(
         context.session,

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from bot.core.kernel import Alliance, AuditEvent, Partner, Person, Role, Texts
+from bot.core.kernel import (
+    Alliance,
+    AuditEvent,
+    Partner,
+    Person,
+    Role,
+    TemplateLimitError,
+    Texts,
+)
 from bot.core.toolkit.models import ToolkitSnippet
 from bot.core.toolkit.personalise import current_house, partner_notes, personalise_with
 from bot.core.toolkit.snippets import AGENDA_KINDS, KIND_MAX_LENGTH, ToolkitError, snippet_from_row
@@ -114,7 +122,9 @@ def compose_snippet(
 
 
 def _try(session: Session, alliance: Alliance, row: ToolkitSnippet, texts: Texts) -> None:
-    """Render the draft for the first partner, the way every partner will get it."""
+    """Render the draft for the first partner, the way every partner will get it; a text
+    the sandbox refuses as too large or too slow is refused here, before it is stored,
+    rather than failing later for every partner in the worker and on the toolkit page."""
     partner = session.exec(
         select(Partner)
         .where(Partner.alliance_id == alliance.id, col(Partner.active))
@@ -132,6 +142,16 @@ def _try(session: Session, alliance: Alliance, row: ToolkitSnippet, texts: Texts
             notes=partner_notes(session, partner),
         )
     except ToolkitError as error:
+        if isinstance(error.__cause__, TemplateLimitError):
+            # too large or too slow for the sandbox: no variable to fix, so say what it is
+            raise DraftError(
+                "body",
+                texts.gettext(
+                    "This text cannot be stored: %(problem)s. Keep calculations, repeated"
+                    " text and loops small."
+                )
+                % {"problem": texts.gettext(error.__cause__.reason)},
+            ) from error
         raise DraftError(
             "body",
             texts.gettext(

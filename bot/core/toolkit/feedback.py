@@ -16,7 +16,17 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from bot.core.agenda import AgendaItem
-from bot.core.kernel import Alliance, Button, Partner, Person, Texts, Verb, language_of, utcnow
+from bot.core.kernel import (
+    Alliance,
+    Button,
+    Partner,
+    Person,
+    Role,
+    Texts,
+    Verb,
+    language_of,
+    utcnow,
+)
 from bot.core.outbox import Delivery, DeliveryKind, DeliveryStatus
 from bot.core.toolkit.models import ToolkitFeedback
 from bot.core.toolkit.personalise import current_house, partner_notes, usable_text
@@ -111,24 +121,61 @@ def feedback_buttons(texts: Texts, delivery_id: int) -> tuple[Button, ...]:
     )
 
 
+class FeedbackRefused(ValueError):
+    """Feedback that may not be recorded; `reason` is `not_sent` or `not_yours`."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def partner_of_delivery(session: Session, delivery: Delivery) -> int | None:
+    """The partner a snippet delivery was for: its moment's, else its recipient's."""
+    item = _moment(session, delivery)
+    if item is not None:
+        return item.partner_id
+    recipient = session.get(Person, delivery.person_id) if delivery.person_id else None
+    return recipient.partner_id if recipient is not None else None
+
+
+def feedback_refusal(session: Session, delivery: Delivery, person: Person) -> str | None:
+    """Why `person` may not give feedback on `delivery`, or None when they may.
+
+    Only a snippet that was actually sent can have been used, so a delivery still pending
+    (or failed, or withdrawn) takes none: its buttons were never shown, so a press is
+    forged or stale. And the verdict counts for one partner's coverage, so only those who
+    know what that partner did give it: the recipient, or an adviser of the same partner;
+    an adviser of another partner would be guessing."""
+    if delivery.status != DeliveryStatus.SENT:
+        return "not_sent"
+    if delivery.person_id is not None and delivery.person_id == person.id:
+        return None
+    partner_id = partner_of_delivery(session, delivery)
+    own_adviser = Role.ADVISER in person.role_set and person.partner_id == partner_id
+    return None if own_adviser and partner_id is not None else "not_yours"
+
+
 def record_feedback(
     session: Session, delivery: Delivery, person: Person, verdict: str
 ) -> ToolkitFeedback:
-    """What the partner did with a snippet; pressing again changes the verdict."""
+    """What the partner did with a snippet, and who said so; pressing again changes the
+    verdict (and who gave it). Raises `FeedbackRefused` where `feedback_refusal` says no."""
+    refusal = feedback_refusal(session, delivery, person)
+    if refusal is not None:
+        raise FeedbackRefused(refusal)
     feedback = session.exec(
         select(ToolkitFeedback).where(ToolkitFeedback.delivery_id == delivery.id)
     ).first()
-    item = _moment(session, delivery)
     if feedback is None:
         feedback = ToolkitFeedback(
             delivery_id=delivery.id or 0,
             # the partner the snippet was for, whoever presses (an adviser may answer for it)
-            partner_id=item.partner_id if item is not None else person.partner_id,
-            person_id=person.id,
+            partner_id=partner_of_delivery(session, delivery),
             snippet_key=delivery.snippet_key or "",
             verdict=verdict,
         )
         session.add(feedback)
+    feedback.person_id = person.id
     feedback.verdict = verdict
     feedback.at = utcnow()
     return feedback

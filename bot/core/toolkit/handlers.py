@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 
 from bot.core.agenda import KIND_WORDS, OTHER, AgendaItem, classify, upcoming
-from bot.core.kernel import Context, Partner, Reply, Role, utcnow
+from bot.core.kernel import Context, Partner, Reply, Role, database_id, utcnow
 from bot.core.outbox import Delivery, DeliveryKind, DeliveryStatus
-from bot.core.toolkit.feedback import VERDICTS, record_feedback
+from bot.core.toolkit.feedback import VERDICTS, feedback_refusal, record_feedback
 from bot.core.toolkit.personalise import personalised
 from bot.core.toolkit.plan import plan_snippets
 from bot.core.toolkit.snippets import AGENDA_LABELS
@@ -150,7 +150,10 @@ def _add(context: Context, text: str) -> Reply:
 
 
 def press_feedback(context: Context, delivery_id: str, code: str) -> Reply:
-    delivery = context.session.get(Delivery, int(delivery_id)) if delivery_id.isdigit() else None
+    """A feedback button under a delivered snippet: stale unless that snippet was sent,
+    refused for anyone but its recipient and the advisers of its partner."""
+    row_id = database_id(delivery_id)
+    delivery = context.session.get(Delivery, row_id) if row_id else None
     if (
         delivery is None
         or delivery.kind != DeliveryKind.SNIPPET
@@ -158,8 +161,11 @@ def press_feedback(context: Context, delivery_id: str, code: str) -> Reply:
         or code not in VERDICTS
     ):
         return context.stale()
-    if delivery.person_id != context.person.id and Role.ADVISER not in context.person.role_set:
+    refusal = feedback_refusal(context.session, delivery, context.person)
+    if refusal == "not_sent":
         return context.stale()
+    if refusal is not None:
+        return context.refuse("toolkit_feedback_not_yours")
     feedback = record_feedback(context.session, delivery, context.person, VERDICTS[code])
     context.audit("toolkit.feedback", verdict=feedback.verdict, snippet=feedback.snippet_key)
     return context.reply("toolkit_feedback", verdict=feedback.verdict)

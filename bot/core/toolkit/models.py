@@ -37,7 +37,7 @@ class ToolkitFeedback(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     delivery_id: int = Field(foreign_key="delivery.id")
     partner_id: int | None = Field(default=None, foreign_key="partner.id", index=True)
-    person_id: int | None = Field(default=None, foreign_key="person.id")
+    person_id: int | None = Field(default=None, foreign_key="person.id")  # who said so, last
     snippet_key: str
     verdict: str  # used | adapted | not_relevant
     at: datetime = Field(default_factory=utcnow)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -11,7 +12,7 @@ from bot.core.alliance.load import get_alliance
 from bot.core.dispatch import command_from_text, handle, plain_message, press
 from bot.core.followup.agreements import AgreementRow, import_agreements
 from bot.core.followup.checkins import plan_checkins
-from bot.core.followup.models import Agreement
+from bot.core.followup.models import Agreement, CheckIn
 from bot.core.kernel.models import Identity, Person
 from bot.core.outbox.models import Delivery
 from bot.db import session_scope
@@ -96,6 +97,7 @@ def test_stuck_asks_why_and_someone_else_cannot_answer(demo_engine: Engine) -> N
         other = press(session, gerda.id or 0, f"ad:{agreement_id}", "telegram")
     assert "in de weg" in render_plain(asked)
     assert "andere organisatie" in render_plain(other)
+    assert other.refused and not other.stale and not asked.refused
     with session_scope(demo_engine) as session:
         anna = session.exec(select(Person).where(Person.key == "anna")).one()
         reason = handle(
@@ -105,6 +107,35 @@ def test_stuck_asks_why_and_someone_else_cannot_answer(demo_engine: Engine) -> N
     with Session(demo_engine) as session:
         agreement = session.get(Agreement, agreement_id)
         assert agreement is not None and agreement.status == "stuck"
+
+
+@pytest.mark.parametrize(("settled", "words"), [("done", "als klaar"), ("dropped", "losgelaten")])
+def test_a_late_stuck_reason_leaves_a_settled_agreement_alone(
+    demo_engine: Engine, settled: str, words: str
+) -> None:
+    """Pressing "stuck", then someone marks the agreement done (or drops it), then the
+    reason arrives: the agreement stays settled, the person hears why, nothing waits."""
+    agreement_id = _setup(demo_engine, TODAY + timedelta(days=3))
+    with session_scope(demo_engine) as session:
+        anna = session.exec(select(Person).where(Person.key == "anna")).one()
+        press(session, anna.id or 0, f"as:{agreement_id}", "console")
+    with session_scope(demo_engine) as session:
+        agreement = session.get(Agreement, agreement_id)
+        assert agreement is not None
+        agreement.status = settled
+        agreement.done_on = TODAY if settled == "done" else None
+    with session_scope(demo_engine) as session:
+        anna = session.exec(select(Person).where(Person.key == "anna")).one()
+        reply = handle(session, plain_message(anna.id or 0, "Spreker ziek", "console"))
+        again = handle(session, plain_message(anna.id or 0, "Spreker ziek", "console"))
+    text = render_plain(reply)
+    assert f"Intussen is A1 {words}" in text and "niet genoteerd dat ze vastloopt" in text
+    assert "Intussen" not in render_plain(again)  # no longer awaited: an unknown command
+    with Session(demo_engine) as session:
+        agreement = session.get(Agreement, agreement_id)
+        assert agreement is not None and agreement.status == settled
+        assert session.exec(select(CheckIn)).all() == []
+        assert session.exec(select(Person).where(Person.key == "anna")).one().awaiting is None
 
 
 def test_chat_lists_and_registers_agreements(demo_engine: Engine) -> None:

@@ -10,6 +10,7 @@ from bot.core.kernel.actions import (
     MAX_ACTION_BYTES,
     Action,
     InvalidAction,
+    database_id,
     decode_action,
     encode_action,
 )
@@ -145,3 +146,26 @@ def test_decode_never_raises_anything_but_invalid_action(
 def test_a_trailing_newline_is_refused(data: str | bytes) -> None:
     with pytest.raises(InvalidAction):
         decode_action(data)
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [
+        ("1", 1),
+        ("0042", 42),
+        (str(2**31 - 1), 2**31 - 1),
+        (str(2**31), None),  # one past PostgreSQL's INTEGER id columns
+        (str(2**63), None),  # one past SQLite's
+        ("9" * 40, None),
+        ("0", None),
+        ("", None),
+        ("-1", None),
+        ("1a", None),
+        ("²", None),  # a digit to str.isdigit, not to int()
+        ("١٢", None),  # Arabic-Indic digits: int() takes them, an action never carries them
+    ],
+)
+def test_an_action_argument_becomes_a_database_id_or_none(
+    argument: str, expected: int | None
+) -> None:
+    assert database_id(argument) == expected

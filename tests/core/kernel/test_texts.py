@@ -16,7 +16,8 @@ from babel.messages.pofile import read_po
 from bot.core.dispatch import COMMANDS, COMMANDS_BY_KEY
 from bot.core.house.content import HouseContent, HouseView, PillarContent
 from bot.core.kernel.replies import BulletList, Paragraph, parse_markup, plain_text
-from bot.core.kernel.texts import Texts, UserTemplateError, render_user_template
+from bot.core.kernel.sandbox import UserTemplateError, render_user_template
+from bot.core.kernel.texts import Texts
 
 ROOT = Path(__file__).parents[3]
 PO_FILE = ROOT / "messages" / "locale" / "nl" / "LC_MESSAGES" / "messages.po"

@@ -449,3 +449,41 @@ def test_an_open_answer_names_its_region_only_where_that_does_not_name_the_write
         signal = session.exec(select(Signal)).one()
     assert signal.anonymous and signal.text == "De wethouder is vertrokken"
     assert signal.region_id == (region_id if named else None)
+
+
+def test_an_open_answer_after_the_round_closed_is_handed_back_not_kept(
+    demo_engine: Engine,
+) -> None:
+    """Gerda finishes the scale questions, the round closes before she types the open
+    answer: it is not added to the closed round nor passed on, and she is told so, with
+    her own words and how to send them as a signal instead."""
+    from bot.core.dispatch import command_from_text, plain_message
+    from bot.render.plain import render_plain
+
+    with session_scope(demo_engine) as session:
+        alliance = get_alliance(session)
+        opened = open_round(session, alliance, MONDAY_NOON)
+        gerda = person(session, "gerda")
+        for question, value in zip(scale_questions(session, opened.round), (4, 3, 5), strict=True):
+            record_answer(session, question, gerda, value, MONDAY_NOON)
+        gerda_id = gerda.id or 0
+    with session_scope(demo_engine) as session:
+        handle(session, command_from_text(gerda_id, "/peiling", "telegram"))
+    assert person_awaits(demo_engine, "gerda")  # the thanks asked the open question
+    with session_scope(demo_engine) as session:
+        assert close_round(session, get_alliance(session)) is not None
+    with session_scope(demo_engine) as session:
+        late = handle(session, plain_message(gerda_id, "De wethouder is vertrokken", "telegram"))
+    text = render_plain(late)
+    assert "De peiling was al gesloten toen je antwoord binnenkwam" in text
+    assert "De wethouder is vertrokken" in text  # handed back, so nothing is lost
+    assert "/signaal anoniem" in text
+    with Session(demo_engine) as session:
+        assert session.exec(select(Signal)).all() == []
+        assert [a for a in session.exec(select(PulseAnswer)) if a.text] == []
+    assert not person_awaits(demo_engine, "gerda")
+
+
+def person_awaits(engine: Engine, key: str) -> bool:
+    with Session(engine) as session:
+        return person(session, key).awaiting is not None

@@ -687,16 +687,29 @@ def _feedback(engine: Engine) -> list[tuple[int, int | None, int | None, str, st
         return [(f.delivery_id, f.partner_id, f.person_id, f.snippet_key, f.verdict) for f in rows]
 
 
+def _sent_delivery(engine: Engine) -> Delivery:
+    """The first planned snippet delivery (to anna, Woonkracht's adviser), marked sent:
+    feedback buttons exist only under a snippet that went out."""
+    import_ics(engine, calendar(NEWSLETTER))
+    plan(engine)
+    delivery = deliveries(engine)[0]
+    _mark_sent(engine, delivery.id or 0, datetime(2027, 2, 16, 8, 5, tzinfo=UTC))
+    return delivery
+
+
+def _move(engine: Engine, who: str, partner: str) -> None:
+    with session_scope(engine) as session:
+        person_of(session, who).partner_id = partner_of(session, partner).id
+
+
 def test_feedback_buttons_store_and_change_one_verdict(demo: Engine) -> None:
-    import_ics(demo, calendar(NEWSLETTER))
-    plan(demo)
-    delivery = deliveries(demo)[0]
+    delivery = _sent_delivery(demo)
     known = ids(demo)
     snippet = snippet_of(delivery)
     used, adapted, irrelevant = (b["action"] for b in delivery.buttons)
 
     reply = _press(demo, "anna", used)
-    assert not reply.stale
+    assert not reply.stale and not reply.refused
     assert "Mooi, genoteerd als gebruikt" in render_plain(reply)
     row = (delivery.id, known["p:woonkracht"], known["anna"], snippet)
     assert _feedback(demo) == [(*row, "used")]
@@ -706,32 +719,51 @@ def test_feedback_buttons_store_and_change_one_verdict(demo: Engine) -> None:
     assert _feedback(demo) == [(*row, "not_relevant")]
 
 
-def test_forged_or_foreign_feedback_presses_are_stale(demo: Engine) -> None:
+def test_forged_feedback_presses_are_stale(demo: Engine) -> None:
     import_ics(demo, calendar(NEWSLETTER))
     plan(demo)
-    delivery = deliveries(demo)[0]
+    pending, other = deliveries(demo)[:2]
+    _mark_sent(demo, other.id or 0, datetime(2027, 2, 16, 8, 5, tzinfo=UTC))
     stale_text = "Deze knop hoort bij iets dat niet meer open staat"
     for who, action in (
         ("anna", "tf:999999:u"),  # no such delivery
-        ("anna", f"tf:{delivery.id}:x"),  # no such verdict
-        ("anna", f"tf:{delivery.id}"),  # a verdict missing
+        ("anna", f"tf:{other.id}:x"),  # no such verdict
+        ("anna", f"tf:{other.id}"),  # a verdict missing
         ("anna", "tf:abc:u"),
-        ("petra", f"tf:{delivery.id}:u"),  # Woonkracht's contact, not the recipient
-        ("quinten", f"tf:{delivery.id}:u"),  # another partner's contact
-        ("hasan", f"tf:{delivery.id}:u"),  # an ambassador
+        ("anna", f"tf:{pending.id}:u"),  # not sent (yet): its buttons were never shown
     ):
         reply = _press(demo, who, action)
-        assert reply.stale, (who, action)
+        assert reply.stale and not reply.refused, (who, action)
         assert stale_text in render_plain(reply)
     assert _feedback(demo) == []
 
 
-def test_feedback_belongs_to_the_partner_the_snippet_was_for(demo: Engine) -> None:
-    import_ics(demo, calendar(NEWSLETTER))
-    plan(demo)
-    delivery = deliveries(demo)[0]
-    assert not _press(demo, "bram", delivery.buttons[0]["action"]).stale  # advisers may press
-    assert _feedback(demo)[0][1] == ids(demo)["p:woonkracht"]
+def test_feedback_from_anyone_but_the_recipient_or_an_own_adviser_is_refused(
+    demo: Engine,
+) -> None:
+    delivery = _sent_delivery(demo)
+    action = delivery.buttons[0]["action"]
+    for who in (
+        "petra",  # Woonkracht's contact, not the recipient and no adviser
+        "quinten",  # another partner's contact
+        "hasan",  # an ambassador of Woonkracht
+        "bram",  # an adviser, of another partner: he cannot know what Woonkracht did
+    ):
+        reply = _press(demo, who, action)
+        assert reply.refused and not reply.stale, who
+        assert "naar iemand anders gestuurd" in render_plain(reply)
+    assert _feedback(demo) == []
+
+
+def test_an_adviser_of_the_same_partner_may_answer_and_is_recorded(demo: Engine) -> None:
+    delivery = _sent_delivery(demo)
+    _move(demo, "bram", "woonkracht")  # now a second adviser of Woonkracht
+    known = ids(demo)
+    assert not _press(demo, "bram", delivery.buttons[0]["action"]).refused
+    row = (delivery.id, known["p:woonkracht"], known["bram"], snippet_of(delivery), "used")
+    assert _feedback(demo) == [row]
+    assert not _press(demo, "anna", delivery.buttons[2]["action"]).refused  # anna corrects it
+    assert _feedback(demo) == [(*row[:2], known["anna"], row[3], "not_relevant")]
 
 
 def test_coverage_counts_sent_and_used_per_partner(demo: Engine) -> None:
@@ -751,7 +783,7 @@ def test_coverage_counts_sent_and_used_per_partner(demo: Engine) -> None:
     _press(demo, "anna", anna[0].buttons[0]["action"])  # used
     _press(demo, "anna", anna[1].buttons[1]["action"])  # adapted
     _press(demo, "anna", anna[2].buttons[2]["action"])  # not relevant
-    _press(demo, "anna", anna[3].buttons[0]["action"])  # still pending: not counted
+    assert _press(demo, "anna", anna[3].buttons[0]["action"]).stale  # still pending
 
     with Session(demo) as session:
         alliance = get_alliance(session)
