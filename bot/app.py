@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
+from bot.adapters.send_budget import SharedBudget
 from bot.adapters.senders import Sender, SlackSender, TelegramSender
 from bot.adapters.web import Lifespan, create_web_app
 from bot.core.kernel import Platform
@@ -86,6 +87,7 @@ def build_worker(engine: Engine, settings: Settings) -> Worker:
     options = WorkerOptions(
         lease=timedelta(seconds=settings.worker_lease_seconds),
         poll_interval=settings.worker_poll_seconds,
+        in_flight=settings.worker_in_flight,
         limits={
             Platform.TELEGRAM: Limits(
                 settings.telegram_messages_per_second,
@@ -99,7 +101,18 @@ def build_worker(engine: Engine, settings: Settings) -> Worker:
             ),
         },
     )
-    return Worker(engine, build_senders(settings), options)
+    return Worker(engine, build_senders(settings), options, budget=shared_budget(engine, settings))
+
+
+def shared_budget(engine: Engine, settings: Settings) -> SharedBudget:
+    """The whole bot's send rates, one schedule per platform in the database."""
+    return SharedBudget(
+        engine,
+        {
+            Platform.TELEGRAM: settings.telegram_messages_per_second,
+            Platform.SLACK: settings.slack_messages_per_second,
+        },
+    )
 
 
 def run_worker(settings: Settings, once: bool) -> Counter[str]:

@@ -1,17 +1,19 @@
 """Pacing sends to the platforms' rate limits, before the platforms have to say no.
 
 Telegram allows about 30 messages a second overall, one a second per chat and twenty a
-minute per group; Slack about one a second per channel. Several workers share the overall
-limit: each paces at its share (`limit / active workers`), so two workers together still
-stay under it. A 429 with `retry_after` pauses the whole platform for that long, because
-Telegram's flood control counts the bot, not the chat.
+minute per group; Slack about one a second per channel. The per-chat spacing is kept here,
+per process. The overall rate is the whole bot's: in a deployment every process takes its
+turns from one budget in the database (`overall`, see `bot.adapters.send_budget`); without
+one (a test, a single tool) the pacer keeps its own schedule, at its `share` of the limit. A
+429 with `retry_after` pauses the whole platform for that long, because Telegram's flood
+control counts the bot, not the chat.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 
@@ -36,8 +38,10 @@ class Pacer:
         limits: Limits,
         share: Callable[[], int] = lambda: 1,
         clock: Callable[[], float] = time.monotonic,
+        overall: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.limits = limits
+        self._overall = overall
         self._share = share
         self._clock = clock
         self._next_slot = 0.0
@@ -62,6 +66,19 @@ class Pacer:
         return max(0.0, overall - now, per_chat - now)
 
     async def wait(self, chat: str) -> None:
+        """Until a message to `chat` may go. With a shared budget, several sends wait at
+        once (each for its own chat, then for its turn), so a slow chat holds up nobody."""
+        if self._overall is not None:
+            now = self._clock()
+            last = self._last_by_chat.get(chat)
+            at = max(now, last + self._interval(chat)) if last is not None else now
+            self._last_by_chat[chat] = at
+            if len(self._last_by_chat) > 5000:
+                self._forget(now)
+            if at > now:
+                await asyncio.sleep(at - now)
+            await self._overall()
+            return
         async with self._lock:
             while (pause := self.delay(chat)) > 0:
                 await asyncio.sleep(pause)

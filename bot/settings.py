@@ -31,8 +31,9 @@ class Settings(BaseSettings):
     public_url: str = "http://localhost:8000"
     # Worker tuning (rarely changed): how long a silent worker's claimed row stays its own,
     # and the overall send rates, a little under the platforms' published limits.
-    worker_lease_seconds: float = Field(default=60.0, gt=0)
+    worker_lease_seconds: float = Field(default=5.0, gt=0)  # silent this long: dead
     worker_poll_seconds: float = Field(default=1.0, gt=0)
+    worker_in_flight: int = Field(default=8, ge=1, le=64)  # sends on their way per worker
     telegram_messages_per_second: float = Field(default=29.0, gt=0)
     slack_messages_per_second: float = Field(default=10.0, gt=0)
     # Inbound updates (per platform, per web process): how many are handled at once, and

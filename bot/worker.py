@@ -1,8 +1,14 @@
-"""The outbox worker: claims due deliveries one at a time and sends them, paced and safe.
+"""The outbox worker: claims due deliveries and sends them, paced and safe.
 
-One row is in flight per worker at any moment (see `bot.core.outbox.queue` for why that is
-the crash-safety window). Each platform has its own pacer; several workers share the
-platforms' overall limits through their heartbeats.
+The platform's answer takes tens of milliseconds (more under load), so a worker that waited
+for each answer before it sent the next would reach a third of Telegram's 30 a second. So
+a worker keeps up to `in_flight` sends on their way at once, while the pacer still spaces
+their starts: per chat here, overall by turns from the budget every process of the bot
+shares (`bot.adapters.send_budget`). A slow or failing send holds up no other, and one
+person's messages go one after the other (a row is not claimed while another to the same
+person is on its way). `in_flight` is also the crash-safety window: a worker killed at any
+moment leaves at most that many rows in doubt (see `bot.core.outbox.queue`); the default of
+8 keeps 30 a second going against an answer of up to a quarter of a second.
 
 A row with an image is sent text first, then image (see `bot.adapters.senders`). If the
 image fails after the text went out, the text's ids are kept in `platform_message_id` while
@@ -25,14 +31,13 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from sqlalchemy import Engine
-from sqlmodel import col, func, select
 
+from bot.adapters.send_budget import SharedBudget
 from bot.adapters.senders import PermanentSendError, Sender, TransientSendError
 from bot.core.kernel import Chart, Image, utcnow
 from bot.core.outbox import (
     BASE_BACKOFF_SECONDS,
     Delivery,
-    active_workers,
     claim_next,
     delivery_reply,
     forget_worker,
@@ -43,6 +48,7 @@ from bot.core.outbox import (
     readiness,
     reclaim_abandoned,
     release,
+    retry_due_soon,
 )
 from bot.db import session_scope
 from bot.pacing import SLACK, TELEGRAM, Limits, Pacer
@@ -51,16 +57,17 @@ log = logging.getLogger(__name__)
 
 DEFAULT_LIMITS = {"telegram": TELEGRAM, "slack": SLACK}
 ONCE_RETRY_HORIZON = timedelta(seconds=60)
-HEARTBEAT_SECONDS = 0.5
 
 
 @dataclass
 class WorkerOptions:
-    lease: timedelta = timedelta(seconds=60)
+    # a worker silent this long is dead: its rows go back to pending (it beats 4 times as often)
+    lease: timedelta = timedelta(seconds=5)
     poll_interval: float = 1.0
     limits: dict[str, Limits] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     seed: int | None = None
     base_backoff: float = BASE_BACKOFF_SECONDS
+    in_flight: int = 8  # sends on their way at once (and the duplicates a kill -9 may cause)
 
 
 class Worker:
@@ -70,18 +77,23 @@ class Worker:
         senders: dict[str, Sender],
         options: WorkerOptions | None = None,
         name: str | None = None,
+        budget: SharedBudget | None = None,
     ) -> None:
         self.engine = engine
         self.senders = senders
         self.options = options or WorkerOptions()
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.stats: Counter[str] = Counter()
-        self._workers = 1
+        self.budget = budget
         self._rng = random.Random(self.options.seed)
-        self._pacers = {
-            platform: Pacer(self.options.limits[platform], share=lambda: self._workers)
-            for platform in senders
-        }
+        self._pacers = {platform: self._pacer(platform) for platform in senders}
+        self._sending: set[asyncio.Task[None]] = set()
+
+    def _pacer(self, platform: str) -> Pacer:
+        budget = self.budget
+        if budget is None:
+            return Pacer(self.options.limits[platform])
+        return Pacer(self.options.limits[platform], overall=lambda: budget.turn(platform))
 
     # ----------------------------------------------------------------- life cycle --
     async def run(self, once: bool = False, stop: asyncio.Event | None = None) -> Counter[str]:
@@ -89,20 +101,27 @@ class Worker:
         stop = stop or asyncio.Event()
         self._beat()
         beating = asyncio.create_task(self._heartbeats(stop))
-        if self._workers > 1:
-            # Others are sending: give them one heartbeat to notice us and slow down to
-            # their share before we add our messages to the platform's overall limit.
-            await self._sleep(stop, 2 * HEARTBEAT_SECONDS)
         try:
             while not stop.is_set():
-                delivery_id = self._claim()
-                if delivery_id is None:
-                    if once and not self._retry_soon():
-                        break
-                    await self._sleep(stop, self.options.poll_interval)
+                if len(self._sending) >= self.options.in_flight:
+                    await asyncio.wait(self._sending, return_when=asyncio.FIRST_COMPLETED)
                     continue
-                await self._process(delivery_id)
+                delivery_id = self._claim()
+                if delivery_id is not None:
+                    self._start(delivery_id)
+                elif self._sending:  # nothing else due yet: wait for a send to end
+                    await asyncio.wait(
+                        self._sending,
+                        timeout=self.options.poll_interval,
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )
+                elif once and not self._retry_soon():
+                    break
+                else:
+                    await self._sleep(stop, self.options.poll_interval)
         finally:
+            if self._sending:  # what is on its way is finished, not abandoned
+                await asyncio.wait(self._sending)
             beating.cancel()
             with session_scope(self.engine) as session:
                 forget_worker(session, self.name)
@@ -110,9 +129,14 @@ class Worker:
                 await sender.close()
         return self.stats
 
+    def _start(self, delivery_id: int) -> None:
+        task = asyncio.create_task(self._process(delivery_id))
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
     async def _heartbeats(self, stop: asyncio.Event) -> None:
-        # Often enough that a worker that joins halves the others' pace within a second.
-        interval = min(HEARTBEAT_SECONDS, max(0.2, self.options.lease.total_seconds() / 3))
+        # Four beats a lease: a worker that stops is noticed within the lease, not later.
+        interval = max(0.1, self.options.lease.total_seconds() / 4)
         while not stop.is_set():
             await asyncio.sleep(interval)
             try:
@@ -124,7 +148,6 @@ class Worker:
         now = utcnow()
         with session_scope(self.engine) as session:
             heartbeat(session, self.name, now)
-            self._workers = active_workers(session, now, self.options.lease)
             reclaimed = reclaim_abandoned(session, now, self.options.lease)
         if reclaimed:
             log.warning("took back %d deliveries from a worker that stopped", reclaimed)
@@ -144,18 +167,7 @@ class Worker:
     def _retry_soon(self) -> bool:
         """In `--once` mode, a retry due within a minute still counts as due now."""
         with session_scope(self.engine) as session:
-            return bool(
-                session.exec(
-                    select(func.count())
-                    .select_from(Delivery)
-                    .where(
-                        Delivery.status == "pending",
-                        Delivery.attempts > 0,
-                        Delivery.due_at <= utcnow() + ONCE_RETRY_HORIZON,
-                        col(Delivery.platform).in_(tuple(self.senders)),
-                    )
-                ).one()
-            )
+            return retry_due_soon(session, tuple(self.senders), utcnow(), ONCE_RETRY_HORIZON)
 
     async def _process(self, delivery_id: int) -> None:
         with session_scope(self.engine) as session:
@@ -183,8 +195,9 @@ class Worker:
         except TransientSendError as error:
             if error.retry_after:
                 pacer.pause(error.retry_after)
+                if self.budget is not None:  # everyone waits, not only this worker
+                    await self.budget.pause(platform, error.retry_after)
                 self.stats["rate_limited"] += 1
-                self._beat()  # perhaps another worker started: share the rate at once
             self._retry(delivery_id, str(error), error.retry_after, error.sent)
         except PermanentSendError as error:
             if error.sent is not None:  # the text arrived; only the image is lost

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from bot.adapters.send_budget import SharedBudget
 from bot.adapters.senders import Sender, SlackSender, TelegramSender
 from bot.core.alliance.load import get_alliance
 from bot.core.kernel.models import Identity, Person, utcnow
@@ -21,8 +24,9 @@ from bot.core.outbox.queue import unreachable_accounts
 from bot.db import session_scope
 from bot.pacing import Limits
 from bot.worker import Worker, WorkerOptions
+from tests.fakes.fanout import seed_deliveries, seed_people
 from tests.fakes.slack_api import FakeSlackApi, SlackRules
-from tests.fakes.telegram_api import TOKEN, FakeBotApi
+from tests.fakes.telegram_api import TOKEN, FakeBotApi, Rules
 
 FAST = WorkerOptions(
     lease=timedelta(seconds=30),
@@ -212,15 +216,34 @@ def test_a_muted_person_is_held_at_send_time(open_hours: Engine, telegram: FakeB
         assert delivery.due_at > utcnow() + timedelta(days=2)
 
 
-def test_two_workers_share_the_overall_rate(open_hours: Engine) -> None:
-    """A worker that sees another one paces at half the overall limit."""
-    with session_scope(open_hours) as session:
-        from bot.core.outbox.queue import heartbeat
+def test_two_workers_share_one_budget_and_keep_under_the_limit(engine: Engine) -> None:
+    """Each worker alone could go far faster; together they keep to the one budget, with
+    several sends on their way at once against an API that takes 30 ms to answer."""
+    alliance = seed_people(engine, 90)
+    seed_deliveries(engine, alliance, "shared", 90)
+    options = replace(FAST, in_flight=4)
+    with FakeBotApi(Rules(per_second=40, per_chat_interval=1.0, delay=0.03)) as api:
+        assert isinstance(api, FakeBotApi)
 
-        heartbeat(session, "other-worker", utcnow())
-    worker = Worker(open_hours, {}, FAST)
-    worker._beat()
-    assert worker._workers == 2
+        async def both() -> None:
+            workers = [
+                Worker(
+                    engine,
+                    {"telegram": TelegramSender(TOKEN, api.base_url)},
+                    options,
+                    budget=SharedBudget(engine, {"telegram": 34.0}),
+                )
+                for _ in range(2)
+            ]
+            await asyncio.gather(*(w.run(once=True) for w in workers))
+
+        started = time.monotonic()
+        asyncio.run(both())
+        took = time.monotonic() - started
+        chats = [m.chat_id for m in api.sent]
+        assert api.too_many == 0, "never over the limit, so never a 429"
+    assert sorted(chats) == sorted(set(chats)) and len(chats) == 90
+    assert took >= 89 / 34.0 * 0.95, "the two together kept to one rate"
 
 
 def test_rows_for_someone_who_left_are_skipped_not_sent(

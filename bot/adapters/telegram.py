@@ -32,9 +32,10 @@ from starlette.routing import Route
 from telegram import BotCommand, CallbackQuery, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.adapters.inbound import Handling, Inbound, NotStored
+from bot.adapters.send_budget import BudgetRateLimiter, SharedBudget
 from bot.adapters.senders import telegram_keyboard
 from bot.adapters.telegram_updates import check_update, first_line, label_of
 from bot.core.alliance import get_alliance, redeem_invite
@@ -90,11 +91,9 @@ class TelegramAdapter:
             .token(settings.telegram_bot_token.get_secret_value())
             .base_url(settings.telegram_api_url)
             # replies keep to Telegram's limits, and wait out a 429 instead of failing
-            .rate_limiter(
-                AIORateLimiter(
-                    overall_max_rate=settings.telegram_messages_per_second, max_retries=3
-                )
-            )
+            # replies take their turns from the whole bot's budget, before any fan-out, and
+            # wait out a 429 instead of failing
+            .rate_limiter(BudgetRateLimiter(_budget(engine, settings), max_retries=3))
         )
         if webhook:
             builder = builder.updater(None)
@@ -298,6 +297,10 @@ class TelegramAdapter:
                     reply_markup=telegram_keyboard(part),
                     disable_web_page_preview=True,
                 )
+
+
+def _budget(engine: Engine, settings: Settings) -> SharedBudget:
+    return SharedBudget(engine, {PLATFORM: settings.telegram_messages_per_second})
 
 
 def _json(status: int, error: str) -> JSONResponse:

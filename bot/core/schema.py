@@ -12,7 +12,7 @@ from bot.core.followup import Agreement, CheckIn
 from bot.core.house import Endorsement, HouseVersion, PartnerNote, Pillar, ProofPoint, Proposal
 from bot.core.inbox import Inbound
 from bot.core.kernel import Alliance, AuditEvent, Identity, JobRun, Partner, Person, Region
-from bot.core.outbox import Delivery, WorkerHeartbeat
+from bot.core.outbox import Delivery, SendBudget, WorkerHeartbeat
 from bot.core.pulse import PulseAnswer, PulseQuestion, PulseRound
 from bot.core.toolkit import ToolkitFeedback, ToolkitSnippet
 
@@ -40,6 +40,7 @@ TABLES = (
     PulseQuestion,
     PulseRound,
     Region,
+    SendBudget,
     Signal,
     ToolkitFeedback,
     ToolkitSnippet,

@@ -8,7 +8,14 @@ that sends something unasked plans it through this package.
 
 from __future__ import annotations
 
-from bot.core.outbox.models import Delivery, DeliveryKind, DeliveryStatus, WorkerHeartbeat
+from bot.core.outbox.budget import pause, reserve
+from bot.core.outbox.models import (
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    SendBudget,
+    WorkerHeartbeat,
+)
 from bot.core.outbox.planning import (
     Plan,
     PlanResult,
@@ -30,6 +37,7 @@ from bot.core.outbox.queue import (
     readiness,
     reclaim_abandoned,
     release,
+    retry_due_soon,
     unreachable_accounts,
 )
 from bot.core.outbox.reach import reachable_of_partner
@@ -43,6 +51,7 @@ __all__ = [
     "DeliveryStatus",
     "Plan",
     "PlanResult",
+    "SendBudget",
     "Subject",
     "WorkerHeartbeat",
     "active_workers",
@@ -56,10 +65,13 @@ __all__ = [
     "mark_sent",
     "mute",
     "outbox_counts",
+    "pause",
     "plan_delivery",
     "reachable_of_partner",
     "readiness",
     "reclaim_abandoned",
     "release",
+    "reserve",
+    "retry_due_soon",
     "unreachable_accounts",
 ]

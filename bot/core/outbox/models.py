@@ -73,7 +73,7 @@ class Delivery(SQLModel, table=True):
     image: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     image_alt: str | None = text_column(nullable=True)
     image_name: str | None = None  # the file name it is sent under (`pulse-report.png`)
-    # a neutral description of a chart for the worker to draw (unused for now)
+    # a neutral description of a chart (`kernel.Chart`), drawn by the worker when it sends
     chart: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     due_at: datetime = Field(index=True)
     expires_at: datetime | None = None  # not worth sending after this (a closed poll)
@@ -92,10 +92,21 @@ class Delivery(SQLModel, table=True):
 
 
 class WorkerHeartbeat(SQLModel, table=True):
-    """A running worker. Several workers share the platforms' rate limits between them,
-    and the rows a dead worker had claimed are handed back when its heartbeat stops."""
+    """A running worker: the rows a worker had claimed go back to pending within seconds of
+    its heartbeat stopping."""
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
     started_at: datetime = Field(default_factory=utcnow)
     last_seen: datetime = Field(default_factory=utcnow, index=True)
+
+
+class SendBudget(SQLModel, table=True):
+    """One platform's send schedule, shared by every process that calls it.
+
+    Telegram counts messages a second for the bot as a whole, not per process: the web
+    process answering taps and each worker fanning out take their turns from this one row
+    (`bot.core.outbox.budget`), so together they stay under the limit."""
+
+    platform: str = Field(primary_key=True)
+    next_slot: datetime = Field(default_factory=utcnow)  # the first free moment to send

@@ -2,12 +2,16 @@
 
 Crash safety rests on two rules:
 
-* a worker claims **one row at a time** and commits `sending` before it calls the platform,
-  then commits `sent` right after; so a worker killed at any moment leaves at most the one
-  row it was sending in doubt;
-* a row stays `sending` only while its worker's heartbeat is fresh; when a worker dies, the
-  next worker hands its row back to `pending`. That row is the only one that can reach its
-  recipient twice (if the platform had accepted it before the kill) — the documented window.
+* a worker commits `sending` for a row before it calls the platform, and `sent` right
+  after; it has at most `in_flight` rows in that state at once (`bot.worker`), so a worker
+  killed at any moment leaves at most that many rows in doubt;
+* a row stays `sending` only while its worker's heartbeat is fresh; within seconds of a
+  worker dying, another hands its rows back to `pending`. Those rows are the only ones that
+  can reach their recipients twice (if the platform had accepted them before the kill) —
+  the documented window: at most `in_flight` duplicates per killed worker.
+
+The order of messages to one person is kept: a row is not claimed while another row to the
+same person (or channel) is being sent, by this worker or another.
 
 On PostgreSQL several workers claim with ``FOR UPDATE SKIP LOCKED`` and never get the same
 row. SQLite ignores that clause; the conditional ``UPDATE … WHERE status = 'pending'`` below
@@ -21,7 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import update
+from sqlalchemy import delete, exists, or_, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from bot.core.kernel import Alliance, Button, Identity, Person, Reply, Texts, language_of, utcnow
@@ -60,7 +65,8 @@ def active_workers(session: Session, now: datetime, lease: timedelta) -> int:
 
 
 def reclaim_abandoned(session: Session, now: datetime, lease: timedelta) -> int:
-    """Hand rows of workers whose heartbeat stopped back to `pending`."""
+    """Hand the rows of workers whose heartbeat stopped (none for `lease`) back to
+    `pending`, and forget those workers: a dead worker's rows wait seconds, not minutes."""
     alive = select(WorkerHeartbeat.name).where(WorkerHeartbeat.last_seen >= now - lease)
     result = session.execute(
         update(Delivery)
@@ -71,13 +77,16 @@ def reclaim_abandoned(session: Session, now: datetime, lease: timedelta) -> int:
         )
         .values(status=DeliveryStatus.PENDING, claimed_by=None, claimed_at=None)
     )
+    session.execute(delete(WorkerHeartbeat).where(col(WorkerHeartbeat.last_seen) < now - lease))
     return int(getattr(result, "rowcount", 0) or 0)
 
 
 def claim_next(
     session: Session, worker: str, now: datetime, platforms: tuple[str, ...]
 ) -> Delivery | None:
-    """Claim the next due row for `worker`; the caller commits before sending."""
+    """Claim the next due row for `worker`, not to anyone with a message on its way (by
+    this worker or another); the caller commits before sending."""
+    on_its_way = aliased(Delivery)
     while True:
         candidate = session.exec(
             select(Delivery)
@@ -85,6 +94,13 @@ def claim_next(
                 Delivery.status == DeliveryStatus.PENDING,
                 Delivery.due_at <= now,
                 col(Delivery.platform).in_(platforms),
+                ~exists().where(
+                    col(on_its_way.status) == DeliveryStatus.SENDING,
+                    or_(
+                        col(on_its_way.person_id) == col(Delivery.person_id),
+                        col(on_its_way.channel) == col(Delivery.channel),
+                    ),
+                ),
             )
             .order_by(col(Delivery.due_at), col(Delivery.id))
             .limit(1)
@@ -101,6 +117,24 @@ def claim_next(
             session.refresh(candidate)
             return candidate
         # another worker took it between our read and our update (SQLite): try the next
+
+
+def retry_due_soon(
+    session: Session, platforms: tuple[str, ...], now: datetime, horizon: timedelta
+) -> bool:
+    """Whether a retry falls due within `horizon` (`dispatch --once` waits for it)."""
+    return bool(
+        session.exec(
+            select(func.count())
+            .select_from(Delivery)
+            .where(
+                Delivery.status == DeliveryStatus.PENDING,
+                Delivery.attempts > 0,
+                Delivery.due_at <= now + horizon,
+                col(Delivery.platform).in_(platforms),
+            )
+        ).one()
+    )
 
 
 Decision = Literal["send", "wait", "expired", "skipped"]

@@ -1,0 +1,101 @@
+"""Turns to send, from the whole bot's budget in the database (`bot.core.outbox.budget`).
+
+The worker's pacer takes a turn before every message of a fan-out; the web process takes
+one before every reply to a tap, through `BudgetRateLimiter`, python-telegram-bot's hook
+for exactly this. A fan-out books at most `horizon` ahead, a reply books the next free
+moment: so replies wait a fraction of a second even while a round of thousands goes out,
+and the two together never exceed the platform's rate. A 429 pauses everybody.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine, Mapping
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+from bot.core.kernel import Platform, utcnow
+from bot.core.outbox import pause, reserve
+from bot.db import session_scope
+
+HORIZON = timedelta(milliseconds=250)  # how far ahead a fan-out may book
+# Bot API methods that are not messages in a chat: not counted against the 30 a second
+UNCOUNTED = frozenset({"answerCallbackQuery", "getMe", "setWebhook", "setMyCommands", "getUpdates"})
+
+
+class SharedBudget:
+    def __init__(
+        self, engine: Engine, per_second: Mapping[str, float], horizon: timedelta = HORIZON
+    ) -> None:
+        self.engine = engine
+        self.intervals = {p: timedelta(seconds=1 / rate) for p, rate in per_second.items()}
+        self.horizon = horizon
+
+    async def turn(self, platform: str, interactive: bool = False) -> None:
+        """Wait for this process's next turn to send on `platform`."""
+        interval = self.intervals[platform]
+        horizon = None if interactive else self.horizon
+        while True:
+            slot = await run_in_threadpool(self._reserve, platform, interval, horizon)
+            if slot is not None:
+                wait = (slot - utcnow()).total_seconds()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                return
+            await asyncio.sleep(self.horizon.total_seconds() / 2)
+
+    async def pause(self, platform: str, seconds: float) -> None:
+        """The platform said "wait": for every process of the bot."""
+        until = utcnow() + timedelta(seconds=seconds)
+        await run_in_threadpool(self._pause, platform, until)
+
+    def _reserve(self, platform: str, interval: timedelta, horizon: timedelta | None) -> Any:
+        with session_scope(self.engine) as session:
+            return reserve(session, platform, interval, horizon)
+
+    def _pause(self, platform: str, until: Any) -> None:
+        with session_scope(self.engine) as session:
+            pause(session, platform, until)
+
+
+class BudgetRateLimiter(BaseRateLimiter[None]):
+    """The web process's Telegram calls take their turns from the shared budget, first in
+    line; a 429 pauses the whole bot and the call is tried again (up to `max_retries`)."""
+
+    def __init__(self, budget: SharedBudget, max_retries: int = 3) -> None:
+        self.budget = budget
+        self.max_retries = max_retries
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        counted = endpoint not in UNCOUNTED and "chat_id" in data
+        for attempt in range(self.max_retries + 1):
+            if counted:
+                await self.budget.turn(Platform.TELEGRAM, interactive=True)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                if attempt == self.max_retries:
+                    raise
+                retry = error.retry_after
+                seconds = retry.total_seconds() if isinstance(retry, timedelta) else float(retry)
+                await self.budget.pause(Platform.TELEGRAM, seconds)
+        raise AssertionError("unreachable")  # pragma: no cover

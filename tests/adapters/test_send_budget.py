@@ -1,0 +1,92 @@
+"""One send budget for the whole bot: turns never closer than the rate allows, across
+processes; an answer to a tap goes before a fan-out; a 429 pauses everyone."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from telegram.error import RetryAfter
+
+from bot.adapters.send_budget import BudgetRateLimiter, SharedBudget
+
+RATE = 50.0  # turns a second: quick tests, the same arithmetic as Telegram's 30
+
+
+async def _turns(budget: SharedBudget, count: int, interactive: bool = False) -> list[float]:
+    moments = []
+    for _ in range(count):
+        await budget.turn("telegram", interactive=interactive)
+        moments.append(time.monotonic())
+    return moments
+
+
+async def test_two_processes_share_one_rate(engine: Engine) -> None:
+    """Two budgets on one database stand for two processes: together, one rate."""
+    first, second = (
+        SharedBudget(engine, {"telegram": RATE}),
+        SharedBudget(engine, {"telegram": RATE}),
+    )
+    started = time.monotonic()
+    a, b = await asyncio.gather(_turns(first, 25), _turns(second, 25))
+    took = time.monotonic() - started
+    moments = sorted(a + b)
+    assert took >= 49 / RATE * 0.95
+    # what a platform counts: turns in any stretch of time (a wake-up may come a little late)
+    most = max(sum(1 for t in moments if start <= t < start + 0.5) for start in moments)
+    assert most <= RATE * 0.5 + 2
+
+
+async def test_an_answer_goes_before_a_running_fan_out(engine: Engine) -> None:
+    budget = SharedBudget(engine, {"telegram": RATE}, horizon=timedelta(milliseconds=100))
+    bulk = [
+        SharedBudget(engine, {"telegram": RATE}, horizon=timedelta(milliseconds=100))
+        for _ in range(4)
+    ]
+
+    async def fan_out() -> None:  # four workers, each always wanting the next turn
+        await asyncio.gather(*(_turns(b, 60) for b in bulk))
+
+    running = asyncio.create_task(fan_out())
+    await asyncio.sleep(0.3)  # the fan-out is in full swing
+    waits = []
+    for _ in range(5):
+        asked = time.monotonic()
+        await budget.turn("telegram", interactive=True)
+        waits.append(time.monotonic() - asked)
+        await asyncio.sleep(0.05)
+    await running
+    assert max(waits) < 0.1 + 3 / RATE, waits  # the horizon, and a turn or two
+
+
+async def test_a_429_pauses_every_process(engine: Engine) -> None:
+    one, other = SharedBudget(engine, {"telegram": RATE}), SharedBudget(engine, {"telegram": RATE})
+    await one.pause("telegram", 0.6)
+    asked = time.monotonic()
+    await other.turn("telegram")
+    assert time.monotonic() - asked >= 0.5
+
+
+async def test_the_web_limiter_counts_messages_and_waits_out_a_429(engine: Engine) -> None:
+    budget = SharedBudget(engine, {"telegram": RATE})
+    limiter = BudgetRateLimiter(budget, max_retries=2)
+    calls: list[float] = []
+
+    async def send(*_args: Any, **_kwargs: Any) -> bool:
+        calls.append(time.monotonic())
+        if len(calls) == 1:
+            raise RetryAfter(1)
+        return True
+
+    assert await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert len(calls) == 2 and calls[1] - calls[0] >= 0.9, "tried again after retry_after"
+    with pytest.raises(RetryAfter):
+
+        async def always(*_args: Any, **_kwargs: Any) -> bool:
+            raise RetryAfter(0)
+
+        await limiter.process_request(always, (), {}, "sendMessage", {"chat_id": 1}, None)
