@@ -80,9 +80,9 @@ def status_counts(engine: Engine) -> dict[str, int]:
 
 
 @contextmanager
-def postgres_schema(url: str) -> Iterator[tuple[Engine, str]]:
+def postgres_schema(url: str, prefix: str = "fan") -> Iterator[tuple[Engine, str]]:
     """A fresh schema (dropped afterwards), and the URL a subprocess reaches it with."""
-    schema = f"fan_{secrets.token_hex(6)}"
+    schema = f"{prefix}_{secrets.token_hex(6)}"
     admin = make_engine(url)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))

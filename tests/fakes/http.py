@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import random
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -12,7 +14,8 @@ from urllib.parse import parse_qs, urlparse
 class _Server(ThreadingHTTPServer):
     # Python's default listen backlog of 5 overflows when a client opens a connection per
     # call with several in flight; the kernel then drops handshakes and clients stall 1 s.
-    request_queue_size = 128
+    # A burst of 200 (Slack's response_url, each through a new connection) needs more room.
+    request_queue_size = 1024
 
 
 def _is_form(kind: str, raw: bytes) -> bool:
@@ -24,6 +27,13 @@ def _is_form(kind: str, raw: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def round_trip(delay: float, jitter: float = 0.0) -> None:
+    """Wait as a real API's answer would take: `delay` seconds, give or take up to `jitter`
+    (uniformly); nothing at all when both are 0 (the fakes' default)."""
+    if delay or jitter:
+        time.sleep(max(0.0, delay + random.uniform(-jitter, jitter)))
 
 
 class FakeServer:

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fakes.http import FakeServer
+from tests.fakes.http import FakeServer, round_trip
 
 
 @dataclass
@@ -23,6 +23,8 @@ class SlackRules:
     retry_after: int = 1
     uploads_rate_limited: int = 0  # answer this many files.getUploadURLExternal with 429
     upload_errors: dict[str, str] = field(default_factory=dict)  # channel -> error code
+    delay: float = 0.0  # seconds before each answer, response_url included (a round trip)…
+    jitter: float = 0.0  # …give or take up to this much, uniformly
 
 
 @dataclass
@@ -66,6 +68,7 @@ class FakeSlackApi(FakeServer):
         self, path: str, params: dict[str, Any], headers: Any
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         method = path.removeprefix("/api/")
+        round_trip(self.rules.delay, self.rules.jitter)  # not under the lock: calls overlap
         with self.lock:
             self.calls.append((method, params))
             if path.startswith("/respond/"):

@@ -15,7 +15,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
 
-from tests.fakes.http import FakeServer
+from tests.fakes.http import FakeServer, round_trip
 
 TOKEN = "123456:TEST-token-for-the-fake"
 
@@ -46,7 +46,8 @@ class Rules:
     missing: set[str] = field(default_factory=set)  # 400 chat not found
     fail_next: int = 0  # answer this many requests with 502
     photos_too_many: int = 0  # answer this many sendPhoto calls with 429 (retry after 1 s)
-    delay: float = 0.0  # seconds before each answer
+    delay: float = 0.0  # seconds before each answer (a round trip), give or take…
+    jitter: float = 0.0  # …up to this much, uniformly
 
 
 class FakeBotApi(FakeServer):
@@ -71,8 +72,7 @@ class FakeBotApi(FakeServer):
     def handle(
         self, path: str, params: dict[str, Any], headers: Any
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
-        if self.rules.delay:
-            time.sleep(self.rules.delay)
+        round_trip(self.rules.delay, self.rules.jitter)
         token, _, method = path.removeprefix("/bot").partition("/")
         if "_raw" in params:
             params = multipart_fields(params["_raw"], params["_content_type"])
