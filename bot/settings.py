@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     worker_in_flight: int = Field(default=8, ge=1, le=64)  # sends on their way per worker
     telegram_messages_per_second: float = Field(default=29.0, gt=0)
     slack_messages_per_second: float = Field(default=10.0, gt=0)
+    # replies to one Telegram chat (a person, a group three times this) at most this often
+    telegram_seconds_per_chat: float = Field(default=1.0, ge=0)
     # Inbound updates (per platform, per web process): how many are handled at once, and
     # how many are being stored at once. The web process's database pool is sized from
     # these (`database_pool_size`), so a burst queues for a slot instead of the pool.

@@ -10,6 +10,7 @@ and the two together never exceed the platform's rate. A 429 pauses everybody.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Coroutine, Mapping
 from datetime import timedelta
 from typing import Any
@@ -26,6 +27,10 @@ from bot.db import session_scope
 HORIZON = timedelta(milliseconds=250)  # how far ahead a fan-out may book
 # Bot API methods that are not messages in a chat: not counted against the 30 a second
 UNCOUNTED = frozenset({"answerCallbackQuery", "getMe", "setWebhook", "setMyCommands", "getUpdates"})
+# new messages in a chat, which Telegram also limits per chat (about one a second)
+MESSAGES = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup"})
+PER_CHAT = 1.0  # seconds between two messages to one person
+PER_GROUP = 3.0  # to one group: twenty a minute
 
 
 class SharedBudget:
@@ -67,9 +72,13 @@ class BudgetRateLimiter(BaseRateLimiter[None]):
     """The web process's Telegram calls take their turns from the shared budget, first in
     line; a 429 pauses the whole bot and the call is tried again (up to `max_retries`)."""
 
-    def __init__(self, budget: SharedBudget, max_retries: int = 3) -> None:
+    def __init__(
+        self, budget: SharedBudget, max_retries: int = 3, per_chat: float = PER_CHAT
+    ) -> None:
         self.budget = budget
         self.max_retries = max_retries
+        self.per_chat = per_chat
+        self._next_in_chat: dict[str, float] = {}  # per chat: the first free moment here
 
     async def initialize(self) -> None:
         return None
@@ -88,6 +97,8 @@ class BudgetRateLimiter(BaseRateLimiter[None]):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         counted = endpoint not in UNCOUNTED and "chat_id" in data
         for attempt in range(self.max_retries + 1):
+            if endpoint in MESSAGES:  # ten messages from one chat: ten replies, a second apart
+                await self._chat_turn(str(data["chat_id"]))
             if counted:
                 await self.budget.turn(Platform.TELEGRAM, interactive=True)
             try:
@@ -99,3 +110,13 @@ class BudgetRateLimiter(BaseRateLimiter[None]):
                 seconds = retry.total_seconds() if isinstance(retry, timedelta) else float(retry)
                 await self.budget.pause(Platform.TELEGRAM, seconds)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _chat_turn(self, chat: str) -> None:
+        now = time.monotonic()
+        gap = self.per_chat * (PER_GROUP / PER_CHAT if chat.startswith("-") else 1.0)
+        at = max(now, self._next_in_chat.get(chat, now))
+        self._next_in_chat[chat] = at + gap
+        if len(self._next_in_chat) > 5000:  # chats quiet for a while need no entry
+            self._next_in_chat = {c: t for c, t in self._next_in_chat.items() if t > now}
+        if at > now:
+            await asyncio.sleep(at - now)

@@ -93,7 +93,13 @@ class TelegramAdapter:
             # replies keep to Telegram's limits, and wait out a 429 instead of failing
             # replies take their turns from the whole bot's budget, before any fan-out, and
             # wait out a 429 instead of failing
-            .rate_limiter(BudgetRateLimiter(_budget(engine, settings), max_retries=3))
+            .rate_limiter(
+                BudgetRateLimiter(
+                    _budget(engine, settings),
+                    max_retries=3,
+                    per_chat=settings.telegram_seconds_per_chat,
+                )
+            )
         )
         if webhook:
             builder = builder.updater(None)

@@ -90,3 +90,22 @@ async def test_the_web_limiter_counts_messages_and_waits_out_a_429(engine: Engin
             raise RetryAfter(0)
 
         await limiter.process_request(always, (), {}, "sendMessage", {"chat_id": 1}, None)
+
+
+async def test_replies_to_one_chat_are_a_second_apart_edits_are_not(engine: Engine) -> None:
+    """Ten messages from one person get ten replies, none refused for flooding the chat."""
+    limiter = BudgetRateLimiter(SharedBudget(engine, {"telegram": RATE}))
+    sent: list[tuple[str, float]] = []
+
+    async def call(endpoint: str) -> bool:
+        async def record(*_args: Any, **_kwargs: Any) -> bool:
+            sent.append((endpoint, time.monotonic()))
+            return True
+
+        return bool(await limiter.process_request(record, (), {}, endpoint, {"chat_id": 7}, None))
+
+    await asyncio.gather(call("sendMessage"), call("editMessageText"), call("sendMessage"))
+    messages = [t for endpoint, t in sent if endpoint == "sendMessage"]
+    edits = [t for endpoint, t in sent if endpoint == "editMessageText"]
+    assert len(messages) == 2 and messages[1] - messages[0] >= 0.95
+    assert edits and edits[0] - min(messages) < 0.5

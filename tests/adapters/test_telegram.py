@@ -48,6 +48,7 @@ def _settings(api: FakeBotApi, webhook: bool = True) -> Settings:
         telegram_bot_token=TOKEN,
         telegram_api_url=api.base_url,
         telegram_webhook_secret=SECRET,
+        telegram_seconds_per_chat=0.0,  # the fake's per-chat limit is off here
         telegram_webhook_url="https://bot.example.org/telegram/webhook" if webhook else None,
     )
 

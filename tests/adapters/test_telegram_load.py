@@ -46,6 +46,7 @@ def settings_for(api: FakeBotApi, **extra: Any) -> Settings:
         telegram_bot_token=TOKEN,
         telegram_api_url=api.base_url,
         telegram_webhook_secret=SECRET,
+        telegram_seconds_per_chat=0.0,  # the fake's per-chat limit is off here
         telegram_webhook_url="https://bot.example.org/telegram/webhook",
         telegram_messages_per_second=10_000,  # replies: the fake answers at once
         **extra,
