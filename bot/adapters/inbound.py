@@ -29,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from bot.core.inbox import AlreadyHandled, due, failed, finish, receive
+from bot.core.inbox import AlreadyHandled, Stored, due, failed, finish, receive
 from bot.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -147,7 +147,7 @@ class Inbound(Generic[Result]):
             self._spawn(self._handle(row.id, row.payload))
         return len(stored)
 
-    def _due(self) -> list[Any]:
+    def _due(self) -> list[Stored]:
         with session_scope(self.engine) as session:
             return due(session, self.platform)
 
@@ -162,10 +162,13 @@ class Inbound(Generic[Result]):
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def stop(self) -> None:
+        """Finish what is in hand (for half a minute at most: what is left stays pending in
+        the inbox and is handled after the restart)."""
         if self._loop is not None:
             self._loop.cancel()
             self._loop = None
-        await asyncio.wait_for(self.settled(), timeout=30)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.settled(), timeout=30)
 
 
 def _short(error: BaseException) -> str:
