@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.adapters.calendar_feed import job_edge, read_calendar
-from bot.core.agenda import MAX_BYTES, CalendarError
+from bot.core.agenda import MAX_BYTES, CalendarError, CalendarRequest, Fetched
 from tests.core.agenda.test_calendars import FIXTURES
 
 OUTLOOK = (FIXTURES / "outlook_weekly.ics").read_bytes()
@@ -70,4 +70,5 @@ def test_read_calendar_says_when_the_server_cannot_be_reached() -> None:
 
 
 def test_the_jobs_edge_reads_with_it() -> None:
-    assert job_edge().read_calendar(str(FIXTURES / "outlook_weekly.ics")) == OUTLOOK
+    request = CalendarRequest(str(FIXTURES / "outlook_weekly.ics"))
+    assert job_edge().calendars([request]) == {request: Fetched(OUTLOOK)}
