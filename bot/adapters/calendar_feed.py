@@ -113,7 +113,7 @@ class CalendarFeed:
         except TimeoutError:
             if ends == deadline:
                 return _late(url, self.budget)
-            return _unreachable(url, f"it did not arrive within {self.timeout:.0f} seconds")
+            return _unreachable(url, f"it did not arrive within {self.timeout:g} seconds")
         finally:
             limit.release()
 
@@ -198,7 +198,7 @@ async def _download(
     except CalendarError as error:
         return error
     except httpx.TimeoutException:
-        reason = f"the server did not answer within {timeout:.0f} seconds"
+        reason = f"the server did not answer within {timeout:g} seconds"
     except httpx.ConnectError:
         reason = "the server could not be reached"
     except (httpx.InvalidURL, httpx.UnsupportedProtocol):
@@ -250,7 +250,7 @@ def _unreachable(url: str, reason: str) -> CalendarError:
 def _late(url: str, budget: float) -> CalendarError:
     return CalendarError(
         f"The calendar at {url} could not be fetched: it had not arrived when the "
-        f"{budget:.0f} seconds this run allows for all calendars were up. It keeps its last "
+        f"{budget:g} seconds this run allows for all calendars were up. It keeps its last "
         "import; the next run tries again."
     )
 
