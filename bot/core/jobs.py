@@ -109,11 +109,13 @@ def _bring_in_calendars(
     process got there first, loses that partner's import only; it keeps its last good one
     (and its plans), the problem is reported, the others go on.
 
-    Why commit the session the job was given, rather than open sessions of its own: the
-    session is the one unit of work the caller handed in, and on SQLite a second session
-    writing while the first held the ledger's row would lock itself out. It also keeps the
-    ledger's promise. The `JobRun` row is written after this, with the plans, in the
-    caller's last transaction, so the plans of a due moment are made once, and a run cut
+    Why commit the session the job was given, rather than open sessions of its own: that
+    session has to end its transaction before the fetch anyway (it read the ledger and the
+    partners), and it is all that whoever runs a job (the clock, `jobs run`, the demo, a
+    test) hands in; a second session would mean a second connection per run and, on
+    SQLite, two writers of one file in one thread. The ledger's promise still holds: the
+    `JobRun` row is written after this, with the plans, in the session's last transaction,
+    which the caller commits. So the plans of a due moment are made once, and a run cut
     off halfway leaves no row and runs again. What is committed before it repeats safely:
     an import reconciles the agenda with its calendar (twice changes nothing), so two
     clocks overlapping on one moment at worst read a calendar twice."""
