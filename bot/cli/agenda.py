@@ -12,9 +12,11 @@ from bot.cli.common import (
     JsonOption,
     PartnerArgument,
     alliance_session,
+    database,
     fail,
     partner_of,
     print_json,
+    unit_of_work,
 )
 from bot.core.kernel import Partner, utcnow
 
@@ -26,26 +28,39 @@ def agenda_import_command(
     partner_key: PartnerArgument,
     source: Annotated[str, typer.Argument(metavar="FILE_OR_URL", help=".ics file or URL.")],
 ) -> None:
-    """Import a partner's calendar (.ics); moved and deleted events move their snippets."""
-    from bot.adapters.calendar_feed import read_calendar
-    from bot.core.agenda import CalendarError, import_agenda
+    """Import a partner's calendar (.ics); moved and deleted events move their snippets.
+
+    The calendar is read in full, whatever was imported before (an import by hand means
+    "this one, now"), while no transaction is open; then one transaction imports it, keeps
+    where it came from and its validators (so the daily job can ask "changed since?"), and
+    plans. A calendar that cannot be read or parsed changes nothing."""
+    from bot.adapters.calendar_feed import fetch_calendar
+    from bot.core.agenda import CalendarError, import_agenda, remember_import
     from bot.core.toolkit import plan_snippets
 
-    with alliance_session() as (session, alliance):
-        partner = partner_of(session, alliance, partner_key)
+    with database() as engine:
+        with unit_of_work(engine, write=False) as (session, alliance):
+            partner_of(session, alliance, partner_key)  # an unknown partner before any reading
         try:
-            data = read_calendar(source, Path.cwd())
-            report = import_agenda(
-                session,
-                partner,
-                data,
-                source="calendar",
-                now=utcnow(),
-                default_tz=alliance.timezone,
-            )
+            calendar = fetch_calendar(source, Path.cwd())
         except CalendarError as error:
             fail(f"{source} was not imported; nothing was changed.\n  {error}")
-        planned = plan_snippets(session, alliance)
+        with unit_of_work(engine) as (session, alliance):
+            partner, now = partner_of(session, alliance, partner_key), utcnow()
+            try:
+                report = import_agenda(
+                    session,
+                    partner,
+                    calendar.data,
+                    source="calendar",
+                    now=now,
+                    default_tz=alliance.timezone,
+                )
+            except CalendarError as error:
+                fail(f"{source} was not imported; nothing was changed.\n  {error}")
+            remember_import(partner, source, calendar.validators, now)
+            session.add(partner)
+            planned = plan_snippets(session, alliance)
     typer.echo(
         f"Imported the agenda of {partner.name}: {report.added} new, {report.moved} moved,"
         f" {report.updated} updated, {report.removed} removed, {report.cancelled} cancelled."

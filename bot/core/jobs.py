@@ -3,32 +3,40 @@
 `run_job` is the one way to run a job, by name: the clock runs it through `run_due_job`, an
 operator through `alliancebot jobs run`. Jobs are idempotent by themselves (the outbox's
 dedupe keys, flag episodes, one open round), so running one by hand, twice, plans nothing
-twice. `run_due_job` adds the ledger: it records a `JobRun` for (job, due moment) before the
-job's first write, in the same transaction, so a moment runs once even if two clocks overlap
-or the clock restarts halfway.
+twice. `run_due_job` adds the ledger: it records a `JobRun` for (job, due moment) in the
+job's transaction, before that transaction's first write, so a moment runs once even if two
+clocks overlap or the clock restarts halfway.
 
 What a job needs from outside the core (calendars in files or on the web) comes in a
 `JobEdge` that whoever runs the job builds: the clock, the CLI and the demo with the real
-readers of `bot.adapters`, tests with fakes. A job reads through its edge before it writes
-(`Job.prepare`), so no network call happens while the transaction holds a write.
+readers of `bot.adapters`, tests with fakes. A job that brings outside data in does so first
+(`Job.bring_in`), with no transaction open while it waits for the outside world, and writes
+what it brought in short transactions of its own; see `_bring_in_calendars` for why.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlmodel import Session, select
 
-from bot.core.agenda import CalendarError, CalendarReader, import_agenda, read_ahead
+from bot.core.agenda import (
+    CalendarAnswer,
+    CalendarError,
+    CalendarFetcher,
+    PartnerCalendar,
+    apply_answer,
+    calendar_requests,
+)
 from bot.core.alliance import get_alliance
 from bot.core.followup import plan_checkins, refresh_follow_up_flags
 from bot.core.inbox import prune
-from bot.core.kernel import Alliance, JobRun, Partner
+from bot.core.kernel import Alliance, JobRun
 from bot.core.overview import plan_digest
 from bot.core.pulse import close_round, open_round, open_round_of
 from bot.core.toolkit import plan_snippets
@@ -40,24 +48,22 @@ log = logging.getLogger(__name__)
 class JobEdge:
     """The outside world as the jobs see it; the core itself opens no file or connection."""
 
-    read_calendar: CalendarReader
+    calendars: CalendarFetcher
 
 
 Run = Callable[[Session, Alliance, datetime, JobEdge], dict[str, Any]]
-Prepare = Callable[[Session, Alliance, JobEdge], JobEdge]
-
-
-def _as_is(session: Session, alliance: Alliance, edge: JobEdge) -> JobEdge:
-    return edge
 
 
 @dataclass(frozen=True)
 class Job:
-    """A job's work (`run`, which returns what it did) and its reads from outside the
-    database (`prepare`, done before the first write; most jobs have none)."""
+    """A job's work, and for the few that copy data in from outside, that copying first.
+
+    `run` is one transaction, which the caller commits; the clock's ledger row is written
+    in it. `bring_in` (most jobs have none) runs before it and commits its own short units
+    of work in the same session, leaving none open; what it returns joins `run`'s detail."""
 
     run: Run
-    prepare: Prepare = _as_is
+    bring_in: Run | None = None
 
 
 class UnknownJobError(LookupError):
@@ -91,40 +97,72 @@ def _flags(session: Session, alliance: Alliance, now: datetime, _: JobEdge) -> d
     return {"raised": [f"{f.level}:{f.key}:{f.kind}" for f in raised]}
 
 
-def _calendar_partners(session: Session, alliance: Alliance) -> Sequence[Partner]:
-    return session.exec(
-        select(Partner).where(
-            Partner.alliance_id == alliance.id,
-            col(Partner.active),
-            col(Partner.agenda_source).is_not(None),
-        )
-    ).all()
+def _bring_in_calendars(
+    session: Session, alliance: Alliance, now: datetime, edge: JobEdge
+) -> dict[str, Any]:
+    """Read every partner's calendar at once, then import each in a transaction of its own.
 
+    No transaction is open while the calendars are on their way (up to the edge's time
+    budget, a minute): on SQLite a writer would hold the one write lock, on PostgreSQL an
+    open transaction would hold row locks and its snapshot. Afterwards each partner's
+    import commits alone, so a broken calendar, or a write that fails because another
+    process got there first, loses that partner's import only; it keeps its last good one
+    (and its plans), the problem is reported, the others go on.
 
-def _read_calendars(session: Session, alliance: Alliance, edge: JobEdge) -> JobEdge:
-    """Every partner's calendar, read before the job writes anything."""
-    sources = [p.agenda_source or "" for p in _calendar_partners(session, alliance)]
-    return replace(edge, read_calendar=read_ahead(edge.read_calendar, sources))
-
-
-def _agendas(session: Session, alliance: Alliance, now: datetime, edge: JobEdge) -> dict[str, Any]:
-    """Re-import every partner's calendar, then plan the snippets of the coming weeks.
-
-    A calendar that cannot be read now keeps its last good import (and its plans); the
-    problem is logged per partner so one broken feed does not stop the others."""
+    Why commit the session the job was given, rather than open sessions of its own: that
+    session has to end its transaction before the fetch anyway (it read the ledger and the
+    partners), and it is all that whoever runs a job (the clock, `jobs run`, the demo, a
+    test) hands in; a second session would mean a second connection per run and, on
+    SQLite, two writers of one file in one thread. The ledger's promise still holds: the
+    `JobRun` row is written after this, with the plans, in the session's last transaction,
+    which the caller commits. So the plans of a due moment are made once, and a run cut
+    off halfway leaves no row and runs again. What is committed before it repeats safely:
+    an import reconciles the agenda with its calendar (twice changes nothing), so two
+    clocks overlapping on one moment at worst read a calendar twice."""
+    wanted = calendar_requests(session, alliance.id or 0, now)
+    zone = alliance.timezone
+    session.commit()  # what we read is in plain values now; nothing stays open
+    answers = edge.calendars([one.request for one in wanted])
     problems: dict[str, str] = {}
-    for partner in _calendar_partners(session, alliance):
-        try:
-            data = edge.read_calendar(partner.agenda_source or "")
-            with session.begin_nested():
-                import_agenda(
-                    session, partner, data, source="calendar", now=now, default_tz=alliance.timezone
-                )
-        except CalendarError as error:
-            problems[partner.key] = str(error)
-            log.warning("agenda of %s not imported: %s", partner.key, error)
+    for one in wanted:
+        problem = _import_one(session, one, answers.get(one.request), now, zone)
+        if problem is not None:
+            problems[one.partner_key] = problem
+            log.warning("agenda of %s not imported: %s", one.partner_key, problem)
+    return {"problems": problems}
+
+
+def _import_one(
+    session: Session,
+    wanted: PartnerCalendar,
+    answer: CalendarAnswer | None,
+    now: datetime,
+    zone: str,
+) -> str | None:
+    """One partner's import in a transaction of its own; the problem, if it failed."""
+    try:
+        apply_answer(session, wanted, answer, now=now, default_tz=zone)
+        session.commit()
+    except CalendarError as error:
+        session.rollback()
+        return str(error)
+    except SQLAlchemyError as error:
+        session.rollback()
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        return (
+            f"The agenda could not be saved ({reason}); it keeps its last import, and the "
+            "next run tries again."
+        )
+    return None
+
+
+def _agendas(session: Session, alliance: Alliance, now: datetime, _: JobEdge) -> dict[str, Any]:
+    """Plan the snippets of the coming weeks on the agendas as they are now.
+
+    Planning converges on the whole agenda table, so a partner whose calendar was not
+    modified, or could not be read, keeps the plans it had."""
     report = plan_snippets(session, alliance, now)
-    return {"planned": report.planned, "cancelled": report.cancelled, "problems": problems}
+    return {"planned": report.planned, "cancelled": report.cancelled}
 
 
 def _inbox(session: Session, _alliance: Alliance, now: datetime, _: JobEdge) -> dict[str, Any]:
@@ -143,7 +181,7 @@ JOBS: dict[str, Job] = {
     "checkins": Job(_checkins),
     "flags": Job(_flags),
     "pulse_close": Job(_pulse_close),
-    "agendas": Job(_agendas, prepare=_read_calendars),
+    "agendas": Job(_agendas, bring_in=_bring_in_calendars),
     "digest": Job(_digest),
     "inbox": Job(_inbox),
 }
@@ -175,13 +213,15 @@ def run_job(
 ) -> dict[str, Any]:
     """Run the job `name` as if it were `now`; return what it did (caller commits).
 
-    `claim` is called after the job's outside reads and before its first write: the clock
-    records the due moment there, and a claim that raises stops the job."""
+    `claim` is called before the job's own transaction writes: the clock records the due
+    moment there, and a claim that raises stops the job. A job that brings data in from
+    outside (`Job.bring_in`) first commits the session between its own units of work:
+    hand it a session that holds nothing uncommitted of yours."""
     job = job_named(name)
     alliance = get_alliance(session)
-    edge = job.prepare(session, alliance, edge)
+    brought = job.bring_in(session, alliance, now, edge) if job.bring_in else {}
     claim()
-    return job.run(session, alliance, now, edge)
+    return {**job.run(session, alliance, now, edge), **brought}
 
 
 def already_ran(session: Session, job: str, due_at: datetime) -> bool:

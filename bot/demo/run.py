@@ -46,7 +46,10 @@ def build_demo_database(directory: Path, today: date | None = None) -> str:
 
 
 def plan_demo_toolkit(session: Session, alliance: Alliance, today: date) -> None:
-    """Read the demo partners' calendars and plan their snippets: the clock's own job."""
+    """Read the demo partners' calendars and plan their snippets: the clock's own job.
+
+    The job commits `session` as it goes (each partner's agenda in a transaction of its
+    own), so what the caller wrote before is committed with the first of them."""
     now = datetime.combine(today, time(8, 0), tzinfo=ZoneInfo(alliance.timezone))
     detail = run_job(session, "agendas", now, job_edge())
     if detail["problems"]:  # the demo's calendars ship with it: a problem is a bug

@@ -10,9 +10,13 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from sqlmodel import Session, select
 
+from bot.core.kernel.models import Partner
+from bot.db import make_engine
 from tests.cli.test_toolkit import KEYS, _board, _calendar, _json, _newsletter, run, today
-from tests.core.toolkit.test_plan import AMS, FIXTURES, vevent
+from tests.core.toolkit.test_plan import AMS, FIXTURES, calendar, vevent
+from tests.fakes.calendars import FakeCalendars
 
 # -- agenda import / list ---------------------------------------------------------------------
 
@@ -97,3 +101,34 @@ def test_agenda_list_json(env: dict[str, str], tmp_path: Path) -> None:
     assert starts[2] == datetime.combine(today() + timedelta(days=30), time(14, 0), tzinfo=AMS)
     text = run(env, "agenda", "list")
     assert "woonkracht" in text.stdout and "Raad van commissarissen" in text.stdout
+
+
+def _remembered(env: dict[str, str], key: str) -> tuple[str | None, str | None]:
+    engine = make_engine(env["DATABASE_URL"])
+    try:
+        with Session(engine) as session:
+            partner = session.exec(select(Partner).where(Partner.key == key)).one()
+            return partner.agenda_imported_from, partner.agenda_etag
+    finally:
+        engine.dispose()
+
+
+def test_an_import_by_hand_reads_in_full_and_keeps_what_it_read(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    with FakeCalendars().running() as calendars:
+        calendars.publish("/w.ics", calendar(_newsletter()))
+        url = calendars.url("/w.ics")
+        first = run(env, "agenda", "import", "woonkracht", url)
+        assert first.exit_code == 0, first.output
+        assert "1 new" in first.stdout
+        assert _remembered(env, "woonkracht") == (url, calendars.etag("/w.ics"))
+
+        again = run(env, "agenda", "import", "woonkracht", url)  # by hand: no "changed since?"
+        assert again.exit_code == 0 and "0 new, 0 moved" in again.stdout
+        assert [seen.if_none_match for seen in calendars.seen] == [None, None]
+
+    # a file from elsewhere replaces it: the URL's validators no longer describe the agenda
+    path = _calendar(tmp_path, _newsletter(), _board())
+    assert run(env, "agenda", "import", "woonkracht", str(path)).exit_code == 0
+    assert _remembered(env, "woonkracht") == (str(path), None)

@@ -4,6 +4,7 @@ raises and opens nothing new (on SQLite and on PostgreSQL)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session, func, select
 
 from bot.core.agenda.calendars import CalendarError
+from bot.core.agenda.feeds import CalendarAnswer, CalendarFetcher, CalendarRequest, Fetched
 from bot.core.agenda.models import AgendaItem
 from bot.core.alliance.load import get_alliance
 from bot.core.attention.models import Flag
@@ -29,11 +31,11 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MONDAY = datetime(2026, 11, 23, 9, 30, tzinfo=AMSTERDAM)  # pulse_open's moment in the demo
 
 
-def _no_calendars(source: str) -> bytes:
-    raise AssertionError(f"this job must not read calendars (asked for {source})")
+def _no_calendars(requests: Sequence[CalendarRequest]) -> dict[CalendarRequest, CalendarAnswer]:
+    raise AssertionError(f"this job must not read calendars (asked for {requests})")
 
 
-NO_CALENDARS = JobEdge(read_calendar=_no_calendars)
+NO_CALENDARS = JobEdge(calendars=_no_calendars)
 
 
 def _files(source: str) -> bytes:
@@ -44,7 +46,22 @@ def _files(source: str) -> bytes:
         raise CalendarError(f"The calendar file {source} does not exist.") from None
 
 
-FILES = JobEdge(read_calendar=_files)
+def reading(read: Callable[[str], bytes]) -> CalendarFetcher:
+    """A fetcher that reads each request in full with `read` (no validators, no 304)."""
+
+    def fetch(requests: Sequence[CalendarRequest]) -> dict[CalendarRequest, CalendarAnswer]:
+        answers: dict[CalendarRequest, CalendarAnswer] = {}
+        for request in requests:
+            try:
+                answers[request] = Fetched(read(request.source))
+            except CalendarError as error:
+                answers[request] = error
+        return answers
+
+    return fetch
+
+
+FILES = JobEdge(calendars=reading(_files))
 
 
 def run(engine: Engine, name: str, now: datetime, edge: JobEdge = NO_CALENDARS) -> dict[str, Any]:
@@ -176,8 +193,8 @@ def test_agendas_read_every_calendar_before_the_first_write(
     now = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)
     with session_scope(demo_engine) as session, caplog.at_level(logging.WARNING):
         event.listen(session, "before_flush", lambda *_: events.append("write"))
-        assert run_due_job(session, "agendas", now, now, JobEdge(read_calendar=reader))
-    assert events[:4] == ["read", "read", "read", "write"]  # three calendars, then the claim
+        assert run_due_job(session, "agendas", now, now, JobEdge(calendars=reading(reader)))
+    assert events[:4] == ["read", "read", "read", "write"]  # three calendars, then the imports
     assert events.count("read") == 3  # once per partner, never again while writing
     with Session(demo_engine) as session:
         detail = session.exec(select(JobRun)).one().detail or {}

@@ -15,56 +15,24 @@ anything twice. That is why an import *reconciles* rather than appends: rows are
 * touches nothing at all when the calendar cannot be read: the whole file is parsed before
   the first write, and the caller commits (or rolls back) the one transaction.
 
-Reading is not done here: files and web addresses are the edge's business (a
-`CalendarReader` it hands in), so the core stays free of I/O, a job can read every calendar
+Reading is not done here: files and web addresses are the edge's business (`feeds` is the
+port it answers through), so the core stays free of I/O, a job can read every calendar
 before it writes anything, and tests and the CLI can import bytes they already have.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from bot.core.agenda.calendars import CalendarError, Occurrence, parse_calendar
+from bot.core.agenda.calendars import Occurrence, parse_calendar
 from bot.core.agenda.models import AgendaItem
 from bot.core.kernel import Partner, utcnow
 
 _UID_BATCH = 500  # uids per IN (...) query: well below SQLite's and PostgreSQL's limits
-
-
-CalendarReader = Callable[[str], bytes]
-"""The bytes of a calendar, by its source (a file path or a web address).
-
-The port through which the core reads calendars without doing I/O itself: the edge supplies
-one (`bot.adapters.calendar_feed.read_calendar`, tests a fake). A source that cannot be read
-raises `CalendarError` with a sentence an operator can act on."""
-
-
-def read_ahead(read: CalendarReader, sources: Iterable[str]) -> CalendarReader:
-    """Read every source now; the reader returned answers from what was read.
-
-    A job calls this before its first write, so that no slow or hanging web server keeps a
-    database transaction (and on SQLite the write lock) open. A failure is kept and raised
-    again when that source is asked for, so each partner still gets its own problem."""
-    read_now: dict[str, bytes | CalendarError] = {}
-    for source in dict.fromkeys(sources):
-        try:
-            read_now[source] = read(source)
-        except CalendarError as error:
-            read_now[source] = error
-
-    def answer(source: str) -> bytes:
-        if source not in read_now:
-            return read(source)
-        found = read_now[source]
-        if isinstance(found, CalendarError):
-            raise CalendarError(str(found))
-        return found
-
-    return answer
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,12 @@ class Partner(SQLModel, table=True):
     agenda_source: str | None = None
     toolkit_token: str | None = Field(default=None, unique=True)
     active: bool = True
+    # The last good import of the partner's calendar: where from, as of when, and what the web
+    # server said identifies that version (sent back, so an unchanged calendar costs a 304).
+    agenda_imported_from: str | None = None
+    agenda_imported_at: datetime | None = None
+    agenda_etag: str | None = None
+    agenda_last_modified: str | None = None
 
 
 class Region(SQLModel, table=True):

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.core.agenda.calendars import CalendarError, parse_calendar
-from bot.core.agenda.items import AgendaImport, import_agenda, read_ahead, upcoming
+from bot.core.agenda.items import AgendaImport, import_agenda, upcoming
 from bot.core.agenda.models import AgendaItem
 from bot.core.kernel.models import Alliance, Partner
 from bot.db import make_engine, migrate, session_scope
@@ -182,29 +182,6 @@ def test_the_partner_must_exist(demo_engine: Engine) -> None:
         import_agenda(
             session, Partner(alliance_id=1, key="n", name="N"), OUTLOOK, source="x", now=MARCH
         )
-
-
-# -- reading ahead ----------------------------------------------------------------------------
-
-
-def test_read_ahead_reads_every_source_once_and_keeps_each_problem() -> None:
-    calls: list[str] = []
-
-    def reader(source: str) -> bytes:
-        calls.append(source)
-        if source == "broken":
-            raise CalendarError("The calendar file broken does not exist.")
-        return source.encode()
-
-    read = read_ahead(reader, ["a", "broken", "a", "b"])
-    assert calls == ["a", "broken", "b"]  # all read before anything asks, each once
-    assert read("a") == b"a" and read("b") == b"b"
-    with pytest.raises(CalendarError, match="broken does not exist"):
-        read("broken")
-    with pytest.raises(CalendarError, match="broken does not exist"):
-        read("broken")  # asked again, the same problem
-    assert calls == ["a", "broken", "b"]
-    assert read("c") == b"c" and calls[-1] == "c"  # a source not read ahead is read now
 
 
 # -- the corpus, into a database ----------------------------------------------------------------
