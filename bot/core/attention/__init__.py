@@ -8,10 +8,11 @@ and regional signals from ambassadors on their way to the national table. `pulse
 from __future__ import annotations
 
 from bot.core.attention.commands import FEATURE
-from bot.core.attention.export import SIGNAL_FIELDS, signal_rows, signals_csv
-from bot.core.attention.flags import Detected, explanation, open_flags, sync_flags
+from bot.core.attention.export import SIGNAL_FIELDS, signal_rows, signals_csv, stored_flag_rows
+from bot.core.attention.flags import Detected, checked_at, explanation, open_flags, sync_flags
 from bot.core.attention.models import (
     Flag,
+    FlagCheck,
     FlagFamily,
     FlagKind,
     FlagLevel,
@@ -25,16 +26,19 @@ __all__ = [
     "SIGNAL_FIELDS",
     "Detected",
     "Flag",
+    "FlagCheck",
     "FlagFamily",
     "FlagKind",
     "FlagLevel",
     "Signal",
     "SignalStatus",
+    "checked_at",
     "explanation",
     "open_flags",
     "open_signals",
     "record_signal",
     "signal_rows",
     "signals_csv",
+    "stored_flag_rows",
     "sync_flags",
 ]
