@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from bot.core.attention.commands import FEATURE
 from bot.core.attention.export import SIGNAL_FIELDS, signal_rows, signals_csv, stored_flag_rows
-from bot.core.attention.flags import Detected, checked_at, explanation, open_flags, sync_flags
+from bot.core.attention.flags import (
+    Detected,
+    checked_at,
+    count_open_flags,
+    explanation,
+    open_flags,
+    sync_flags,
+)
 from bot.core.attention.models import (
     Flag,
     FlagCheck,
@@ -19,7 +26,7 @@ from bot.core.attention.models import (
     Signal,
     SignalStatus,
 )
-from bot.core.attention.signals import open_signals, record_signal
+from bot.core.attention.signals import count_open_signals, open_signals, record_signal
 
 __all__ = [
     "FEATURE",
@@ -33,6 +40,8 @@ __all__ = [
     "Signal",
     "SignalStatus",
     "checked_at",
+    "count_open_flags",
+    "count_open_signals",
     "explanation",
     "open_flags",
     "open_signals",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.core.attention.models import Flag, FlagCheck, FlagFamily, FlagKind, FlagLevel
@@ -51,14 +52,24 @@ class Detected:
     numbers: dict[str, Any] = field(default_factory=dict)
 
 
-def open_flags(session: Session, alliance: Alliance) -> list[Flag]:
+def open_flags(session: Session, alliance: Alliance, limit: int | None = None) -> list[Flag]:
+    """Open episodes, oldest first; the first `limit` only, for a view that shows so many."""
     return list(
         session.exec(
             select(Flag)
             .where(Flag.alliance_id == alliance.id, col(Flag.ended_at).is_(None))
             .order_by(col(Flag.raised_at), col(Flag.id))
+            .limit(limit)
         ).all()
     )
+
+
+def count_open_flags(session: Session, alliance: Alliance) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(Flag)
+        .where(Flag.alliance_id == alliance.id, col(Flag.ended_at).is_(None))
+    ).one()
 
 
 def sync_flags(
