@@ -3,9 +3,11 @@
 Slack refuses a whole view with more than 100 blocks, and cutting the list at 100 would
 drop the end of the page without a word. The core already keeps each part short (the first
 few of each list and a count of the rest), so this is the last guard: when the parts still
-do not fit, the longest part gives up blocks from its end, one at a time, and in their place
-stands a notice, in the reader's words, of how many it left out and where to see it whole.
-A part's buttons and picture are kept: they are what its text is for.
+do not fit, runs of small print (one context block per line, as a list of objections comes
+out) are first joined into as few blocks as their texts allow, which loses nothing; then the
+longest part gives up blocks from its end, one at a time, and in their place stands a
+notice, in the reader's words, of how many it left out and where to see it whole. A part's
+buttons and picture are kept: they are what its text is for.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.core.kernel import Reply
-from bot.render.slack import render_slack
+from bot.render.limits import utf16_len
+from bot.render.slack import MAX_TEXT, render_slack
 
 SlackBlock = dict[str, Any]
 MAX_VIEW_BLOCKS = 100
@@ -33,6 +36,8 @@ def fit_view(
 ) -> list[SlackBlock]:
     """The parts' blocks in order, at most `limit` of them; `shortened(i, n)` says that
     part `i` left `n` blocks out (rendered where they would have been)."""
+    if sum(len(part) for part in parts) > limit:
+        parts = [_join_small_print(part) for part in parts]
     bodies = [[b for b in part if b["type"] not in _KEPT] for part in parts]
     kept = [[b for b in part if b["type"] in _KEPT] for part in parts]
     left = [0] * len(parts)
@@ -53,3 +58,22 @@ def fit_view(
         for body, own, note in zip(bodies, kept, notes, strict=True)
         for block in (*body, *note, *own)
     ]
+
+
+def _join_small_print(blocks: Sequence[SlackBlock]) -> list[SlackBlock]:
+    """Consecutive one-line context blocks as one, line under line, within 3,000 characters."""
+    joined: list[SlackBlock] = []
+    for block in blocks:
+        previous = joined[-1] if joined else None
+        if previous is not None and _one_text(previous) and _one_text(block):
+            text = previous["elements"][0]["text"] + "\n" + block["elements"][0]["text"]
+            if utf16_len(text) <= MAX_TEXT:
+                joined[-1] = {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+                continue
+        joined.append(block)
+    return joined
+
+
+def _one_text(block: SlackBlock) -> bool:
+    elements = block.get("elements", [])
+    return block["type"] == "context" and len(elements) == 1 and elements[0]["type"] == "mrkdwn"
