@@ -75,14 +75,19 @@ def handle_flags(context: Context) -> Reply:
         authors=authors,
         flags=list(zip(flags, lines, strict=True)),
         seen_by=seen_by,
+        days={s.id: s.created_at.astimezone(_zone(context)).date() for s in signals},
         as_of=_as_of(context),
     )
+
+
+def _zone(context: Context) -> ZoneInfo:
+    return ZoneInfo(timezone_of(context.person, context.alliance))
 
 
 def _as_of(context: Context) -> dict[str, str | None]:
     """When follow-up and pulse detection last ran, in the reader's words and zone (None:
     never). The list is as that run left it: reading it runs no detection."""
-    zone = ZoneInfo(timezone_of(context.person, context.alliance))
+    zone = _zone(context)
     words: dict[str, str | None] = {}
     for name, families in (("follow_up", FOLLOW_UP), ("pulse", PULSE)):
         moment = checked_at(context.session, context.alliance, families)
