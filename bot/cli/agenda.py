@@ -18,7 +18,7 @@ from bot.cli.common import (
     print_json,
     unit_of_work,
 )
-from bot.core.kernel import Partner, utcnow
+from bot.core.kernel import Partner, iso_local, local_text, moment_json, utcnow
 
 app = typer.Typer(help="Partner agendas (calendars).", no_args_is_help=True)
 
@@ -81,14 +81,15 @@ def agenda_list_command(
             p.id: p for p in session.exec(select(Partner).where(Partner.alliance_id == alliance.id))
         }
         items = upcoming(session, [p for p in partners if p is not None], utcnow(), days)
+        zone = alliance.timezone
         rows: list[dict[str, Any]] = [
             {
                 "partner": partners[item.partner_id].key,
                 "title": item.title,
                 "kind": item.kind,
-                "starts_at": item.starts_at.isoformat(),
-                "ends_at": item.ends_at.isoformat() if item.ends_at else None,
-                "all_day": item.all_day,
+                "starts_at": iso_local(item.starts_at, zone),
+                "ends_at": iso_local(item.ends_at, zone),
+                **moment_json(item.starts_at, zone, item.all_day),
                 "uid": item.uid,
             }
             for item in items
@@ -98,5 +99,6 @@ def agenda_list_command(
         return
     if not rows:
         typer.echo(f"No agenda moments in the coming {days} days.")
-    for row in rows:
-        typer.echo(f"{row['starts_at'][:16]}  {row['partner']:16} {row['kind']:10} {row['title']}")
+    for item, row in zip(items, rows, strict=True):
+        when = local_text(item.starts_at, zone, item.all_day)
+        typer.echo(f"{when:16}  {row['partner']:16} {row['kind']:10} {row['title']}")

@@ -23,7 +23,7 @@ from bot.core.house import (
     version_content,
     withdraw,
 )
-from bot.core.kernel import Person, Reply, Texts
+from bot.core.kernel import Person, Reply, Texts, iso_local
 from bot.render.markdown import render_markdown
 from bot.render.plain import render_plain
 
@@ -38,7 +38,7 @@ def house_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
     with alliance_session() as (session, alliance):
         if as_json:
             view = house_view(session, alliance)
-            print_json(view.to_json() if view else None)
+            print_json(view.to_json(alliance.timezone) if view else None)
         else:
             markup = house_markup(session, alliance, Texts(alliance.language))
             typer.echo(render_plain(Reply.from_markup(markup)))
@@ -157,7 +157,7 @@ def house_history_command(as_json: JsonOption = False) -> None:
         rows: list[dict[str, Any]] = [
             {
                 "version": v.version,
-                "adopted_at": v.adopted_at.isoformat(),
+                "adopted_at": iso_local(v.adopted_at, alliance.timezone),
                 "source": v.source,
                 "reason": v.reason,
                 "proposed_by": people.get(v.proposed_by_id),

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from bot.cli.common import JsonOption, alliance_session, fail, print_json
+from bot.core.kernel import iso_local, local_day
 
 app = typer.Typer(help="Pulse polls on energy and trust.", no_args_is_help=True)
 
@@ -44,8 +45,8 @@ def pulse_open_command(
         )
         document: dict[str, Any] = {
             "id": opened.round.id,
-            "opened_at": opened.round.opened_at.isoformat(),
-            "closes_at": opened.round.closes_at.isoformat() if opened.round.closes_at else None,
+            "opened_at": iso_local(opened.round.opened_at, alliance.timezone),
+            "closes_at": iso_local(opened.round.closes_at, alliance.timezone),
             "created": opened.created,
             "invited": opened.invited,
             "unreachable": opened.unreachable,
@@ -102,21 +103,22 @@ def pulse_report_command(
     with alliance_session(write=False) as (session, alliance):
         rounds = round_results(session, alliance, closed_rounds(session, alliance))
         structure = structure_of(session, alliance)
-        language, k = alliance.language, alliance.min_group_size
+        language, k, zone = alliance.language, alliance.min_group_size, alliance.timezone
     if chart is not None:
         chart.write_bytes(
             render_trend_chart(rounds, structure, language=language, title=structure.name)
         )
     if as_json:
-        print_json(report_json(rounds))
+        print_json(report_json(rounds, zone))
     elif as_csv:
-        sys.stdout.write(report_csv(rounds))
+        sys.stdout.write(report_csv(rounds, zone))
     elif not rounds:
         typer.echo("No pulse round has closed yet.")
     else:
         typer.echo(f"Groups with fewer than {k} respondents are not shown.")
         for result in rounds:
-            typer.echo(f"Round {result.id}, opened {result.opened_at.date().isoformat()}:")
+            opened_on = local_day(result.opened_at, zone).isoformat()
+            typer.echo(f"Round {result.id}, opened {opened_on}:")
             if not result.groups:
                 typer.echo("  (too few respondents to show anything)")
             for group in result.groups:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from bot.core.attention.models import Signal
-from bot.core.kernel import Alliance, Person, Region, Role
+from bot.core.kernel import Alliance, Person, Region, Role, iso_local
 
 SIGNAL_FIELDS = ("id", "created_at", "region", "kind", "text", "status", "anonymous")
 
@@ -56,7 +56,7 @@ def signal_rows(
         rows.append(
             {
                 "id": signal.id,
-                "created_at": signal.created_at.astimezone(zone).isoformat(),
+                "created_at": iso_local(signal.created_at, zone),
                 "region": regions.get(signal.region_id) if shown else None,
                 "kind": None,  # signals have no kinds yet; the field is part of the contract
                 "text": signal.text,

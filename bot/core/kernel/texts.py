@@ -28,12 +28,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from bot.core.kernel.models import Role
+from bot.core.kernel.times import DATE_LOCALES, format_number
 from bot.paths import MESSAGES_DIR
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
 CATALOG_DOMAIN = "messages"
-DATE_LOCALES = {"en": "en_GB"}
 
 
 def normalise_language(language: str | None, fallback: str = DEFAULT_LANGUAGE) -> str:
@@ -71,6 +71,9 @@ def _environment(language: str) -> Environment:
     # English as written in Europe ("2 March 2026"): our English readers work in the Netherlands
     date_locale = DATE_LOCALES.get(language, language)
     env.filters["longdate"] = lambda value: format_date(value, format="long", locale=date_locale)
+    env.filters["decimal"] = lambda value, digits=1, signed=False: format_number(
+        value, language, digits, signed
+    )
     env.filters["role_name"] = lambda role: gettext(ROLE_NAMES.get(str(role), str(role)))
     return env
 
