@@ -79,11 +79,16 @@ def invite_command(
 def demo_command(
     person: Annotated[str, typer.Option("--as", help="Whom to chat as.")] = "anna",
     web: Annotated[bool, typer.Option(help="Also serve the web app.")] = True,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Start a new demo even when one is running.")
+    ] = False,
 ) -> None:
-    """A throwaway demo alliance with months of history: web app plus console chat."""
+    """A throwaway demo alliance with months of history: web app plus console chat.
+
+    While a demo runs, a second `alliancebot demo --as PERSON` joins its database."""
     from bot.demo.run import run_demo
 
-    run_demo(load_settings(), person_key=person, with_web=web)
+    run_demo(load_settings(), person_key=person, with_web=web, fresh=fresh)
 
 
 def register(app: typer.Typer) -> None:
