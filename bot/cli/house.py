@@ -57,7 +57,9 @@ def _proposal_problem(error: ProposalError, language: str = "en") -> NoReturn:
 def house_propose_command(
     path: Annotated[Path, typer.Argument(help="A TOML file with a [message_house] table.")],
     by: Annotated[str, typer.Option("--by", help="The proposing adviser's key.")],
-    reason: Annotated[str, typer.Option(help="Why (else `reason` in the file).")] = "",
+    reason: Annotated[
+        str, typer.Option(help="Why (else `reason` in the file); optional, but it helps.")
+    ] = "",
     replace: Annotated[bool, typer.Option(help="Replace an open proposal.")] = False,
 ) -> None:
     """Propose a new message house from a file, as PERSON (the same flow as in chat)."""
@@ -69,7 +71,13 @@ def house_propose_command(
         person = person_of(session, alliance, by)
         try:
             status, asked = submit_proposal(
-                session, alliance, person, content, reason or file_reason, replace
+                session,
+                alliance,
+                person,
+                content,
+                reason or file_reason,
+                replace,
+                reason_required=False,
             )
         except ProposalError as error:
             _proposal_problem(error)
