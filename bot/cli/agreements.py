@@ -9,7 +9,7 @@ import typer
 
 from bot.cli.common import AsOfOption, JsonOption, alliance_session, fail, parse_day, print_json
 from bot.core.followup import key_maps
-from bot.core.kernel import Texts
+from bot.core.kernel import SpreadsheetError, Texts, read_csv
 
 app = typer.Typer(help="Agreements and their follow-up.", no_args_is_help=True)
 
@@ -22,24 +22,27 @@ def agreements_import_command(
     from bot.core.followup import AgreementFileError, import_agreements, parse_agreements_csv
 
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        csv_file = read_csv(path.read_bytes())
+    except (FileNotFoundError, IsADirectoryError):
         fail(f"{path}: file not found")
-    except UnicodeDecodeError:
-        fail(f"{path}: not UTF-8 text; save the spreadsheet as CSV UTF-8")
+    except SpreadsheetError as error:
+        fail(f"{path}: {error}")
     with alliance_session() as (session, alliance):
         partners, regions = key_maps(session, alliance)
         try:
-            rows = parse_agreements_csv(text, set(partners.values()), set(regions.values()))
+            rows = parse_agreements_csv(
+                csv_file.text, set(partners.values()), set(regions.values()), csv_file.delimiter
+            )
         except AgreementFileError as error:
             fail(
-                f"{path} was not imported; nothing was changed. Fix these and import again:\n"
+                f"{path} was not imported ({csv_file.described}); nothing was changed."
+                " Fix these and import again:\n"
                 + "\n".join(f"  {problem}" for problem in error.problems)
             )
         report = import_agreements(session, alliance, rows)
     typer.echo(
-        f"Imported {path}: {report.created} new, {report.updated} updated,"
-        f" {report.unchanged} unchanged."
+        f"Imported {path} ({csv_file.described}): {report.created} new,"
+        f" {report.updated} updated, {report.unchanged} unchanged."
     )
 
 

@@ -17,7 +17,16 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from bot.core.followup.models import Agreement, AgreementStatus
-from bot.core.kernel import Alliance, AuditEvent, Partner, Person, Region, Role, utcnow
+from bot.core.kernel import (
+    Alliance,
+    AuditEvent,
+    Partner,
+    Person,
+    Region,
+    Role,
+    delimiter_of,
+    utcnow,
+)
 
 COLUMNS = ("key", "text", "owner", "region", "made_on", "due_on", "done_on")
 REQUIRED = ("key", "text", "owner", "made_on", "due_on")
@@ -59,10 +68,13 @@ def _date(value: str, line: int, column: str, problems: list[str]) -> date | Non
         return None
 
 
-def parse_agreements_csv(text: str, partners: set[str], regions: set[str]) -> list[AgreementRow]:
-    """Every row checked; raises `AgreementFileError` with every problem found."""
+def parse_agreements_csv(
+    text: str, partners: set[str], regions: set[str], delimiter: str | None = None
+) -> list[AgreementRow]:
+    """Every row checked; raises `AgreementFileError` with every problem found. Without a
+    `delimiter`, the header row's separator is used (`;` from Dutch Excel, or `,`)."""
     text = text.removeprefix("\ufeff")  # spreadsheets like to start with a byte-order mark
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter or delimiter_of(text))
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in REQUIRED if c not in header]
     if missing:

@@ -83,6 +83,7 @@ from bot.core.kernel.sandbox import (
     UserTemplateError,
     render_user_template,
 )
+from bot.core.kernel.spreadsheets import CsvText, SpreadsheetError, delimiter_of, read_csv
 from bot.core.kernel.stats import (
     DropRule,
     Mean,
@@ -133,6 +134,7 @@ __all__ = [
     "Command",
     "CommandSpec",
     "Context",
+    "CsvText",
     "Divider",
     "DropRule",
     "Feature",
@@ -163,6 +165,7 @@ __all__ = [
     "Series",
     "SmallPrint",
     "Span",
+    "SpreadsheetError",
     "Submission",
     "TemplateLimitError",
     "Texts",
@@ -175,6 +178,7 @@ __all__ = [
     "compare_rates",
     "database_id",
     "decode_action",
+    "delimiter_of",
     "find_drop",
     "format_day",
     "format_moment",
@@ -196,6 +200,7 @@ __all__ = [
     "plain_text",
     "rate_level",
     "rate_tries",
+    "read_csv",
     "render_user_template",
     "split_command_line",
     "text_column",
