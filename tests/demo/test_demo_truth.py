@@ -122,6 +122,7 @@ def test_flags_name_the_partner_whose_open_agreements_pile_up(demo: str) -> None
     today = date.today().isoformat()
     for flag in flags:
         since = flag["since"]
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", since)  # a day, not a UTC moment
         open_since = [
             r
             for r in rows
