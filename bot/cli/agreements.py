@@ -7,9 +7,26 @@ from typing import Annotated, Any
 
 import typer
 
-from bot.cli.common import AsOfOption, JsonOption, alliance_session, fail, parse_day, print_json
+from bot.cli.common import (
+    AsOfOption,
+    JsonOption,
+    alliance_session,
+    fail,
+    parse_day,
+    print_json,
+    say,
+    texts_for,
+)
 from bot.core.followup import key_maps
-from bot.core.kernel import SpreadsheetError, Texts, read_csv
+from bot.core.kernel import (
+    SpreadsheetError,
+    Texts,
+    _,
+    format_day,
+    format_number,
+    format_percent,
+    read_csv,
+)
 
 app = typer.Typer(help="Agreements and their follow-up.", no_args_is_help=True)
 
@@ -40,10 +57,18 @@ def agreements_import_command(
                 + "\n".join(f"  {problem}" for problem in error.problems)
             )
         report = import_agreements(session, alliance, rows)
-    typer.echo(
-        f"Imported {path} ({csv_file.described}): {report.created} new,"
-        f" {report.updated} updated, {report.unchanged} unchanged."
-    )
+        say(
+            alliance,
+            _(
+                "Imported %(path)s (%(read_as)s): %(created)s new, %(updated)s updated,"
+                " %(unchanged)s unchanged."
+            ),
+            path=path,
+            read_as=csv_file.described,
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+        )
 
 
 @app.command("list")
@@ -75,10 +100,15 @@ def agreements_flags_command(as_json: JsonOption = False, as_of: AsOfOption = No
         if as_json:
             print_json([flag.to_json(texts) for flag in flags])
             return
+        mine = texts_for(alliance)
         for flag in flags:
-            typer.echo(f"{flag.level} {flag.key} ({flag.flag.kind}): {explain(texts, flag)}")
+            typer.echo(f"{flag.level} {flag.key} ({flag.flag.kind}): {explain(mine, flag)}")
         if not flags:
-            typer.echo(f"No declining follow-up as of {day.isoformat()}.")
+            say(
+                alliance,
+                _("No declining follow-up as of %(date)s."),
+                date=format_day(day, mine.language),
+            )
 
 
 @app.command("measures")
@@ -95,23 +125,31 @@ def agreements_measures_command(as_json: JsonOption = False, as_of: AsOfOption =
             for group_id, key in sorted(keys.items(), key=lambda item: item[1]):
                 if group_id in measures:
                     rows.append({"level": level, "key": key, **measures[group_id].as_dict()})
+        texts = texts_for(alliance)
     if as_json:
         print_json(rows)
         return
-    typer.echo(f"Follow-up as of {day.isoformat()} (agreements due before that day):")
-    for row in rows:
-        typer.echo(_measures_line(row))
-
-
-def _measures_line(row: dict[str, Any]) -> str:
-    """Rates as percentages and a dash for what cannot be measured yet (nothing due)."""
-    rate = "-" if row["on_time_rate"] is None else f"{row['on_time_rate']:.0%}"
-    late = "-" if row["median_days_late"] is None else f"{row['median_days_late']:g}"
-    answered = (
-        "-" if row["checkin_response_rate"] is None else f"{row['checkin_response_rate']:.0%}"
+    typer.echo(
+        texts.gettext(
+            "Follow-up as of %(date)s (agreements due before that day):",
+            date=format_day(day, texts.language),
+        )
     )
-    return (
-        f"  {row['level']:8} {row['key']:18} on time {rate:>5} of {row['due']:<4}"
-        f" overdue {row['overdue']:<3} median days late {late:>4}"
-        f"  check-ins answered {answered}"
+    for row in rows:
+        typer.echo(_measures_line(texts, row))
+
+
+def _measures_line(texts: Texts, row: dict[str, Any]) -> str:
+    """Rates as percentages and a dash for what cannot be measured yet (nothing due), in
+    the operator's language."""
+    language = texts.language
+    days = row["median_days_late"]
+    return f"  {row['level']:8} {row['key']:18} " + texts.gettext(
+        "on time %(rate)s of %(due)s, overdue %(overdue)s, median days late %(late)s,"
+        " check-ins answered %(answered)s",
+        rate=format_percent(row["on_time_rate"], language),
+        due=row["due"],
+        overdue=row["overdue"],
+        late="-" if days is None else format_number(days, language, 0 if days == int(days) else 1),
+        answered=format_percent(row["checkin_response_rate"], language),
     )

@@ -6,7 +6,14 @@ from typing import Any
 
 import typer
 
-from bot.cli.common import JsonOption, PartnerArgument, alliance_session, partner_of, print_json
+from bot.cli.common import (
+    JsonOption,
+    PartnerArgument,
+    alliance_session,
+    partner_of,
+    print_json,
+    texts_for,
+)
 from bot.core.kernel import iso_local, local_text, moment_json
 from bot.settings import load_settings
 
@@ -20,7 +27,7 @@ def toolkit_plan_command(as_json: JsonOption = False) -> None:
 
     with alliance_session() as (session, alliance):
         plan_snippets(session, alliance)
-        zone = alliance.timezone
+        zone, texts = alliance.timezone, texts_for(alliance)
         planned = planned_snippets(session, alliance)
         rows: list[dict[str, Any]] = [
             {
@@ -42,14 +49,20 @@ def toolkit_plan_command(as_json: JsonOption = False) -> None:
         return
     if not rows:
         typer.echo(
-            "No snippets planned: no agenda moments in the coming weeks, or no reachable"
-            " adviser of those partners."
+            texts.gettext(
+                "No snippets planned: no agenda moments in the coming weeks, or no reachable"
+                " adviser of those partners."
+            )
         )
     for p, row in zip(planned, rows, strict=True):
+        moment = texts.gettext(
+            "for %(item)s on %(date)s",
+            item=row["agenda_item"],
+            date=local_text(p.agenda_start, zone, all_day=True),
+        )
         typer.echo(
             f"{local_text(p.send_at, zone)}  {row['partner']:16} {row['snippet']:22}"
-            f" for {row['agenda_item']} ({local_text(p.agenda_start, zone, all_day=True)})"
-            f" → {row['person']} on {row['channel']} [{row['status']}]"
+            f" {moment} → {row['person']} ({row['channel']}, {row['status']})"
         )
 
 
