@@ -56,13 +56,15 @@ def toolkit_plan_command(as_json: JsonOption = False) -> None:
         )
     for p, row in zip(planned, rows, strict=True):
         moment = texts.gettext(
-            "for %(item)s on %(date)s",
+            "for %(item)s (%(date)s) → %(person)s on %(channel)s",
             item=row["agenda_item"],
             date=local_text(p.agenda_start, zone, all_day=True),
+            person=row["person"],
+            channel=row["channel"],
         )
         typer.echo(
             f"{local_text(p.send_at, zone)}  {row['partner']:16} {row['snippet']:22}"
-            f" {moment} → {row['person']} ({row['channel']}, {row['status']})"
+            f" {moment} [{row['status']}]"
         )
 
 
