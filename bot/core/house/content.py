@@ -23,7 +23,7 @@ from bot.core.house.models import (
     Proposal,
     ProposalState,
 )
-from bot.core.kernel import Alliance, Partner, Texts, iso_local, utcnow
+from bot.core.kernel import Alliance, Partner, Texts, iso_local, local_day, utcnow
 
 
 @dataclass(frozen=True)
@@ -227,7 +227,7 @@ def house_view(session: Session, alliance: Alliance) -> HouseView | None:
     return HouseView(
         version=version.version,
         content=version_content(session, version),
-        adopted_at=version.adopted_at.date(),
+        adopted_at=local_day(version.adopted_at, alliance.timezone),  # the alliance's day
         source=version.source,
         endorsed_by=tuple(p for p in partners if p.id in endorsed_ids),
         missing=tuple(p for p in partners if p.id not in endorsed_ids),
