@@ -36,7 +36,7 @@ DEMO_FILE = Path(__file__).parent / "alliance.toml"
 # where a running demo says which database it uses (one per user of this machine)
 DEMO_MARKER = Path(
     os.environ.get("ALLIANCEBOT_DEMO_MARKER")
-    or Path(tempfile.gettempdir()) / f"alliancebot-demo-{os.getuid()}.json"
+    or Path(tempfile.gettempdir()) / f"alliancebot-demo-{getattr(os, 'getuid', lambda: 0)()}.json"
 )
 
 

@@ -195,3 +195,22 @@ def test_the_english_adviser_s_banner_is_english(tmp_path: Path) -> None:
     assert frank.returncode == 0, errors
     assert "Demo alliance:" in output and "Demo-alliantie" not in output
     assert "Try: house, pulse" in output
+
+
+@pytest.mark.parametrize("person", ["anna", "gerda", "frank"])
+def test_every_command_in_help_answers_without_contradicting_the_json(
+    demo: str, person: str
+) -> None:
+    """Anna (adviser), Gerda (ambassador) and Frank (adviser, English) try every command
+    their `help` lists; no reply fails, and no agreement a reply shows is closed in JSON."""
+    rows = {row["key"]: row for row in _cli(demo, "agreements", "list")}
+    help_reply = _chat(demo, person, "help")
+    commands = re.findall(r"^• (\w+)", help_reply, re.M)
+    assert len(commands) >= 6, help_reply
+    for command in commands:
+        reply = _chat(demo, person, command)
+        assert "went wrong" not in reply and "ging bij mij iets mis" not in reply, command
+        assert "I don't know the command" not in reply and "ken ik niet" not in reply
+        if command in ("afspraken", "agreements"):
+            shown = set(re.findall(r"\bA\d{3}\b", reply))
+            assert all(rows[key]["status"] not in CLOSED for key in shown), command
