@@ -51,12 +51,18 @@ def agreements_import_command(
                 csv_file.text, set(partners.values()), set(regions.values()), csv_file.delimiter
             )
         except AgreementFileError as error:
+            texts = texts_for(alliance)
             fail(
-                f"{path} was not imported ({csv_file.described}); nothing was changed."
-                " Fix these and import again:\n"
-                + "\n".join(f"  {problem}" for problem in error.problems)
+                texts.gettext(
+                    "%(path)s was not imported (%(read_as)s); nothing was changed. Fix these"
+                    " and import again:",
+                    path=path,
+                    read_as=csv_file.described_in(texts.gettext),
+                )
+                + "".join(f"\n  {texts.gettext(m, **values)}" for m, values in error.messages)
             )
         report = import_agreements(session, alliance, rows)
+        texts = texts_for(alliance)
         say(
             alliance,
             _(
@@ -64,7 +70,7 @@ def agreements_import_command(
                 " %(unchanged)s unchanged."
             ),
             path=path,
-            read_as=csv_file.described,
+            read_as=csv_file.described_in(texts.gettext),
             created=report.created,
             updated=report.updated,
             unchanged=report.unchanged,

@@ -207,3 +207,19 @@ def test_measures_per_partner_and_region_as_of_a_day(env: dict[str, str], tmp_pa
     assert "woonkracht" in text.output and "33%" in text.output
     bad = runner.invoke(app, ["agreements", "measures", "--as-of", "1 maart"], env=env)
     assert bad.exit_code == 1 and "not a date" in bad.output
+
+
+def test_a_dutch_operator_reads_the_problems_in_dutch(env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "fout.csv"
+    path.write_bytes(DUTCH_EXCEL.replace("2026-11-01", "1-11-2026").encode("cp1252"))
+    result = runner.invoke(app, ["--lang", "nl", "agreements", "import", str(path)], env=env)
+    assert result.exit_code != 0
+    assert "is niet ingelezen (gescheiden door puntkomma's, Windows-1252); er is niets" in (
+        result.stderr
+    )
+    assert "regel 2, due_on: '1-11-2026' is geen datum (JJJJ-MM-DD)" in result.stderr
+    assert "line 2" not in result.stderr
+    good = tmp_path / "goed.csv"
+    good.write_bytes(DUTCH_EXCEL.encode("cp1252"))
+    result = runner.invoke(app, ["--lang", "nl", "agreements", "import", str(good)], env=env)
+    assert "(gescheiden door puntkomma's, Windows-1252): 2 nieuw, 0 bijgewerkt" in result.stdout

@@ -9,10 +9,13 @@ that was read wrongly is easy to recognise.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
-ENCODINGS = {"utf-8-sig": "UTF-8 with BOM", "utf-8": "UTF-8", "cp1252": "Windows-1252"}
+from bot.core.kernel.texts import _
+
+DELIMITERS = {",": _("comma-separated"), ";": _("semicolon-separated"), "\t": _("tab-separated")}
+ENCODINGS = {"utf-8-sig": _("UTF-8 with BOM"), "utf-8": "UTF-8", "cp1252": "Windows-1252"}
 
 
 class SpreadsheetError(ValueError):
@@ -28,7 +31,11 @@ class CsvText:
     @property
     def described(self) -> str:
         """`semicolon-separated, Windows-1252`: what the import tells the user it read."""
-        return f"{DELIMITERS[self.delimiter]}-separated, {ENCODINGS[self.encoding]}"
+        return self.described_in(lambda message: message)
+
+    def described_in(self, gettext: Callable[[str], str]) -> str:
+        """The same in the reader's language (`gettext` of their texts)."""
+        return f"{gettext(DELIMITERS[self.delimiter])}, {gettext(ENCODINGS[self.encoding])}"
 
 
 def decode(data: bytes) -> tuple[str, str]:
