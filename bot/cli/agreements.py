@@ -41,7 +41,7 @@ def agreements_import_command(
     try:
         csv_file = read_csv(path.read_bytes())
     except (FileNotFoundError, IsADirectoryError):
-        fail(f"{path}: file not found")
+        fail(texts_for().gettext("%(path)s: file not found", path=path))
     except SpreadsheetError as error:
         fail(f"{path}: {error}")
     with alliance_session() as (session, alliance):

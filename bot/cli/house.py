@@ -168,7 +168,12 @@ def house_diff_command(
         for number in (old, new):
             version = version_by_number(session, alliance, number)
             if version is None:
-                fail(f"There is no version {number}; `alliancebot house history` lists them.")
+                fail(
+                    texts_for(alliance).gettext(
+                        "There is no version %(number)s; `alliancebot house history` lists them.",
+                        number=number,
+                    )
+                )
             contents.append(version_content(session, version))
         changes = diff_houses(contents[0], contents[1])
         if as_json:

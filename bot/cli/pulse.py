@@ -123,7 +123,7 @@ def pulse_report_command(
     from bot.render.chart import render_trend_chart
 
     if as_json and as_csv:
-        fail("Choose one of --json and --csv.")
+        fail(texts_for().gettext("Choose one of --json and --csv."))
     with alliance_session(write=False) as (session, alliance):
         rounds = round_results(session, alliance, closed_rounds(session, alliance))
         structure = structure_of(session, alliance)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import alliance_session, database, fail, person_of, safe_url
+from bot.cli.common import alliance_session, database, fail, person_of, safe_url, texts_for
 from bot.core.alliance import AllianceFileError, load_alliance, read_alliance_file
 from bot.db import migrate, session_scope
 from bot.settings import load_settings
@@ -54,7 +54,12 @@ def chat_command(
         try:
             run_console(engine, person, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
         except UnknownPersonError:
-            fail(f"Nobody with key {person!r} in the alliance file; use a key from its [[people]].")
+            fail(
+                texts_for().gettext(
+                    "Nobody with key %(key)r in the alliance file; use a key from its [[people]].",
+                    key=person,
+                )
+            )
 
 
 def invite_command(

@@ -20,7 +20,7 @@ def _since(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        fail(f"--since {value!r} is not a date (YYYY-MM-DD)")
+        fail(texts_for().gettext("--since %(value)r is not a date (YYYY-MM-DD)", value=value))
 
 
 @app.command("list")
@@ -35,7 +35,7 @@ def signals_list_command(
     from bot.core.attention import signal_rows, signals_csv
 
     if as_json and as_csv:
-        fail("Choose one of --json and --csv.")
+        fail(texts_for().gettext("Choose one of --json and --csv."))
     day = _since(since)
     with alliance_session(write=False) as (session, alliance):
         rows = signal_rows(session, alliance, day)
