@@ -16,7 +16,17 @@ from bot.core.followup.agreements import (
 )
 from bot.core.followup.checkins import ANSWERS, checkin_buttons, may_answer, record_answer
 from bot.core.followup.models import Agreement, CheckInStatus
-from bot.core.kernel import Button, Context, Partner, Reply, Role, Texts, database_id, utcnow
+from bot.core.kernel import (
+    Button,
+    Context,
+    Partner,
+    Reply,
+    Role,
+    Texts,
+    database_id,
+    local_date,
+    utcnow,
+)
 from bot.core.outbox import DeliveryKind, Plan, Subject, plan_delivery
 
 SHOWN = 15
@@ -58,7 +68,7 @@ def handle_agreements(context: Context) -> Reply:
         agreements=agreements[:SHOWN],
         total=len(agreements),
         partners=partners,
-        today=utcnow().date(),
+        today=local_date(utcnow(), person, context.alliance),  # overdue where they are
         adviser=adviser,
     )
 

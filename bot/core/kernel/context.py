@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from bot.core.kernel.commands import Command, CommandSpec
 from bot.core.kernel.models import Alliance, AuditEvent, Person
-from bot.core.kernel.people import language_of
+from bot.core.kernel.people import language_of, timezone_of
 from bot.core.kernel.replies import Button, Reply
 from bot.core.kernel.texts import Texts
 
@@ -32,7 +32,7 @@ class Context:
         self.command = command
         self.person = person
         self.alliance = alliance
-        self.texts = Texts(language_of(person, alliance))
+        self.texts = Texts(language_of(person, alliance), timezone_of(person, alliance))
 
     def audit(self, action: str, **detail: object) -> None:
         """Record what this person changed, in the same transaction as the change."""
