@@ -89,7 +89,7 @@ def handle(session: Session, command: Command) -> Reply:
                 if answered is not None:
                     return answered
         return _unknown(context)
-    if not spec.allowed_for(context.person.role_set):
+    if not spec.allowed_for(context.roles):
         return context.reply("not_allowed", spec=spec)
     handler = REGISTRY.handler(spec.key)
     if handler is None:
@@ -107,7 +107,7 @@ def _unknown(context: Context) -> Reply:
 
 
 def _allowed(context: Context) -> list[CommandSpec]:
-    return [spec for spec in COMMANDS if spec.allowed_for(context.person.role_set)]
+    return [spec for spec in COMMANDS if spec.allowed_for(context.roles)]
 
 
 def press(session: Session, person_id: int, action: str, platform: str) -> Reply:
@@ -155,7 +155,7 @@ def open_form(
     entry = REGISTRY.form_opened_by(command.spec, command.args)
     if context is None or entry is None or command.spec is None:
         return handle(session, command)
-    if not command.spec.allowed_for(context.person.role_set):
+    if not command.spec.allowed_for(context.roles):
         return context.reply("not_allowed", spec=command.spec)
     built = entry.build(context)
     return handle(session, command) if built is None else built
@@ -173,7 +173,7 @@ def submit(session: Session, submission: Submission) -> Outcome:
     if entry is None:
         return Outcome.problem(field, context.render("stale_button"))
     spec = COMMANDS_BY_KEY[entry.command]
-    if not spec.allowed_for(context.person.role_set):
+    if not spec.allowed_for(context.roles):
         return Outcome.problem(entry.first_field, context.render("not_allowed", spec=spec))
     attempt = session.begin_nested()
     outcome = entry.submit(context, submission)

@@ -19,7 +19,9 @@ from bot.core.house import HouseContent
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Role = Literal["adviser", "ambassador", "partner"]
+# `coordinator`: the alliance's own communication adviser; a file naming none treats every
+# adviser as one (`bot.core.kernel.coordinators`)
+Role = Literal["coordinator", "adviser", "ambassador", "partner"]
 Language = Literal["nl", "en"]
 
 CADENCES = ("weekly", "biweekly", "monthly")

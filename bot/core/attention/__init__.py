@@ -1,6 +1,7 @@
 """attention: what needs the advisers' attention, and the signals from the regions.
 
-Flags kept as episodes (told once, acknowledged with a note, ended when the decline stops)
+Flags kept as episodes (told once, acknowledged with a note, ended when the decline stops;
+a partner's follow-up decline told privately first and shared with all advisers by choice)
 and regional signals from ambassadors on their way to the national table. `pulse` and
 `followup` raise flags here; this package never runs their detection.
 """
@@ -15,6 +16,7 @@ from bot.core.attention.flags import (
     count_open_flags,
     explanation,
     open_flags,
+    partners_in_conversation,
     sync_flags,
 )
 from bot.core.attention.models import (
@@ -26,6 +28,7 @@ from bot.core.attention.models import (
     Signal,
     SignalStatus,
 )
+from bot.core.attention.notices import is_private, may_see
 from bot.core.attention.signals import count_open_signals, open_signals, record_signal
 
 __all__ = [
@@ -43,8 +46,11 @@ __all__ = [
     "count_open_flags",
     "count_open_signals",
     "explanation",
+    "is_private",
+    "may_see",
     "open_flags",
     "open_signals",
+    "partners_in_conversation",
     "record_signal",
     "signal_rows",
     "signals_csv",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.core.attention.flag_handlers import continue_note, handle_flags, press_ack
-from bot.core.attention.flags import ACK
+from bot.core.attention.flag_handlers import continue_note, handle_flags, press_ack, press_share
+from bot.core.attention.notices import ACK, SHARE
 from bot.core.attention.signal_handlers import continue_awaiting, handle_signal, press_signal
 from bot.core.attention.signals import ANSWERED, ON_AGENDA
 from bot.core.kernel import (
@@ -49,6 +49,7 @@ FEATURE = Feature(
             ANSWERED, lambda context, action: press_signal(context, action.verb, action.args[0])
         ),
         ButtonVerb(ACK, lambda context, action: press_ack(context, action.args[0])),
+        ButtonVerb(SHARE, lambda context, action: press_share(context, action.args[0])),
     ),
     prompts=(continue_awaiting, continue_note),
 )

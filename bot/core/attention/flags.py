@@ -17,26 +17,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, not_, or_
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from bot.core.attention.models import Flag, FlagCheck, FlagFamily, FlagKind, FlagLevel
-from bot.core.kernel import (
-    Alliance,
-    AuditEvent,
-    Button,
-    Person,
-    Role,
-    Texts,
-    Verb,
-    language_of,
-    utcnow,
-)
-from bot.core.outbox import DeliveryKind, Plan, Subject, plan_delivery
+from bot.core.attention.notices import ACK as ACK  # long imported from here
+from bot.core.attention.notices import ack_button as ack_button
+from bot.core.attention.notices import announce, own_partner_key, private_condition
+from bot.core.attention.notices import explanation as explanation
+from bot.core.kernel import Alliance, AuditEvent, Person, is_coordinator, utcnow
 
 GRACE = timedelta(days=28)
 MAX_NOTE = 1000
-ACK = Verb("fk")
 
 
 @dataclass(frozen=True)
@@ -52,23 +45,66 @@ class Detected:
     numbers: dict[str, Any] = field(default_factory=dict)
 
 
-def open_flags(session: Session, alliance: Alliance, limit: int | None = None) -> list[Flag]:
-    """Open episodes, oldest first; the first `limit` only, for a view that shows so many."""
+def audience(
+    session: Session, reader: Person | None, shared_only: bool = False
+) -> list[ColumnElement[bool]]:
+    """Which open flags a list shows: every one to an operator (`reader` None); only shared
+    ones to a shared view (`shared_only`: the channel, the digest); to an adviser also the
+    private ones of their own partner, to a coordinator every one."""
+    if shared_only:
+        return [not_(private_condition())]
+    if reader is None or is_coordinator(session, reader):
+        return []
+    own = own_partner_key(session, reader)
+    if own is None:
+        return [not_(private_condition())]
+    return [or_(not_(private_condition()), col(Flag.key) == own)]
+
+
+def open_flags(
+    session: Session,
+    alliance: Alliance,
+    limit: int | None = None,
+    reader: Person | None = None,
+    shared_only: bool = False,
+) -> list[Flag]:
+    """Open episodes, oldest first, as `audience` lets them be seen; the first `limit`
+    only, for a view that shows so many."""
     return list(
         session.exec(
             select(Flag)
-            .where(Flag.alliance_id == alliance.id, col(Flag.ended_at).is_(None))
+            .where(
+                Flag.alliance_id == alliance.id,
+                col(Flag.ended_at).is_(None),
+                *audience(session, reader, shared_only),
+            )
             .order_by(col(Flag.raised_at), col(Flag.id))
             .limit(limit)
         ).all()
     )
 
 
-def count_open_flags(session: Session, alliance: Alliance) -> int:
+def count_open_flags(
+    session: Session, alliance: Alliance, reader: Person | None = None, shared_only: bool = False
+) -> int:
     return session.exec(
         select(func.count())
         .select_from(Flag)
-        .where(Flag.alliance_id == alliance.id, col(Flag.ended_at).is_(None))
+        .where(
+            Flag.alliance_id == alliance.id,
+            col(Flag.ended_at).is_(None),
+            *audience(session, reader, shared_only),
+        )
+    ).one()
+
+
+def partners_in_conversation(session: Session, alliance: Alliance) -> int:
+    """How many partners have a private, open follow-up episode: the digest tells only this
+    number, never who or with which numbers."""
+    return session.exec(
+        select(func.count(func.distinct(Flag.key))).where(
+            Flag.alliance_id == alliance.id, col(Flag.ended_at).is_(None), private_condition()
+        )
     ).one()
 
 
@@ -124,7 +160,7 @@ def sync_flags(
     _record_check(session, alliance, families, now)
     session.flush()
     for flag in raised:
-        _announce(session, alliance, flag, now)
+        announce(session, alliance, flag, now)
     return raised
 
 
@@ -160,59 +196,6 @@ def checked_at(
         )
     ).all()
     return min(moments) if len(moments) == len(set(families)) else None
-
-
-def explanation(flag: Flag, language: str) -> str:
-    texts: dict[str, str] = flag.detail.get("explanations", {})
-    return texts.get(language) or next(iter(texts.values()), flag.key)
-
-
-def ack_button(texts: Texts, flag: Flag, number: int | None = None) -> Button:
-    """Under a list of flags, the button says which one it marks: "… · 2"."""
-    label = texts.gettext("Seen, we are on it")
-    if number is not None:
-        label = f"{label} · {number}"
-    return Button(label, ACK.action(flag.id or 0))
-
-
-def _announce(session: Session, alliance: Alliance, flag: Flag, now: datetime) -> None:
-    """Tell the advisers once: their channel if the alliance has one, else each adviser."""
-    if alliance.adviser_channel:
-        texts = Texts(alliance.language)
-        plan_delivery(
-            session,
-            alliance,
-            Plan(
-                dedupe_key=f"flag:{flag.id}",
-                kind=DeliveryKind.FLAG,
-                body=texts.render("flag_notice", text=explanation(flag, texts.language)),
-                due_at=now,
-                channel=alliance.adviser_channel,
-                buttons=(ack_button(texts, flag),),
-                subject=Subject(flag_id=flag.id),
-            ),
-        )
-        return
-    advisers = session.exec(
-        select(Person).where(Person.alliance_id == alliance.id, col(Person.active))
-    ).all()
-    for person in advisers:
-        if Role.ADVISER not in person.role_set:
-            continue
-        texts = Texts(language_of(person, alliance))
-        plan_delivery(
-            session,
-            alliance,
-            Plan(
-                dedupe_key=f"flag:{flag.id}:{person.id}",
-                kind=DeliveryKind.FLAG,
-                body=texts.render("flag_notice", text=explanation(flag, texts.language)),
-                due_at=now,
-                person=person,
-                buttons=(ack_button(texts, flag),),
-                subject=Subject(flag_id=flag.id),
-            ),
-        )
 
 
 def acknowledge(session: Session, flag: Flag, person: Person, note: str | None) -> None:

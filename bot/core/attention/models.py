@@ -67,6 +67,11 @@ class Flag(SQLModel, table=True):
     acknowledged_at: datetime | None = None
     acknowledged_by_id: int | None = Field(default=None, foreign_key="person.id")
     note: str | None = text_column(nullable=True)
+    # A partner's follow-up decline is first a conversation with that partner: its episode
+    # is told only to the coordinators and the partner's own advisers until one of them
+    # shares it with all advisers (when, and who; see `bot.core.attention.sharing`).
+    shared_at: datetime | None = None
+    shared_by_id: int | None = Field(default=None, foreign_key="person.id")
 
 
 class FlagCheck(SQLModel, table=True):

@@ -3,7 +3,8 @@
 The neutral conversation (`Command`, `Reply` and its small markup, `Form`/`Submission`/
 `Outcome`, compact button actions and `Verb`s), what a feature registers (`Feature`,
 `Registry`), the texts in Dutch and English, who asks (the alliance's own tables: alliance,
-partners, regions, people and their chat accounts; time zones and languages), a chart
+partners, regions, people and their chat accounts; time zones and languages; who the
+coordinators are), a chart
 described as data (`Chart`), and the shared statistics (`stats`: a recent window against
 its own baseline, used by follow-up and pulse). It imports no other package of the core;
 every other package may import it.
@@ -24,6 +25,7 @@ from bot.core.kernel.commands import (
     ADVISER,
     ALL,
     AMBASSADOR,
+    COORDINATOR,
     PARTNER,
     Command,
     CommandSpec,
@@ -78,6 +80,7 @@ from bot.core.kernel.replies import (
     parse_markup,
     plain_text,
 )
+from bot.core.kernel.roles import coordinators, is_coordinator, names_coordinators, roles_of
 from bot.core.kernel.sandbox import (
     TemplateLimitError,
     UserTemplateError,
@@ -118,6 +121,7 @@ __all__ = [
     "ADVISER",
     "ALL",
     "AMBASSADOR",
+    "COORDINATOR",
     "LANGUAGES",
     "MAX_ACTION_BYTES",
     "MAX_DATABASE_ID",
@@ -176,6 +180,7 @@ __all__ = [
     "clean_input",
     "compare_means",
     "compare_rates",
+    "coordinators",
     "database_id",
     "decode_action",
     "delimiter_of",
@@ -184,6 +189,7 @@ __all__ = [
     "format_moment",
     "format_number",
     "format_percent",
+    "is_coordinator",
     "iso_local",
     "language_of",
     "link_by_email",
@@ -193,6 +199,7 @@ __all__ = [
     "local_text",
     "mean_size",
     "moment_json",
+    "names_coordinators",
     "normalise_language",
     "parse_markup",
     "person_by_account",
@@ -202,6 +209,7 @@ __all__ = [
     "rate_tries",
     "read_csv",
     "render_user_template",
+    "roles_of",
     "split_command_line",
     "text_column",
     "timezone_of",

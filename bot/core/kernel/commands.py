@@ -16,7 +16,8 @@ from typing import Any
 ADVISER = "adviser"
 AMBASSADOR = "ambassador"
 PARTNER = "partner"
-ROLES = frozenset({ADVISER, AMBASSADOR, PARTNER})
+COORDINATOR = "coordinator"
+ROLES = frozenset({ADVISER, AMBASSADOR, PARTNER, COORDINATOR})
 ALL = ROLES
 
 MAX_COMMAND_LENGTH = 2000

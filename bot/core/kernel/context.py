@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import cached_property
 
 from sqlmodel import Session
 
@@ -11,6 +12,7 @@ from bot.core.kernel.commands import Command, CommandSpec
 from bot.core.kernel.models import Alliance, AuditEvent, Person
 from bot.core.kernel.people import language_of, timezone_of
 from bot.core.kernel.replies import Button, Reply
+from bot.core.kernel.roles import roles_of
 from bot.core.kernel.texts import Texts
 
 PREFIX = {"slack": "/alliance ", "telegram": "/", "console": ""}
@@ -33,6 +35,11 @@ class Context:
         self.person = person
         self.alliance = alliance
         self.texts = Texts(language_of(person, alliance), timezone_of(person, alliance))
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        """The roles commands are checked against (`bot.core.kernel.roles.roles_of`)."""
+        return roles_of(self.session, self.person)
 
     def audit(self, action: str, **detail: object) -> None:
         """Record what this person changed, in the same transaction as the change."""

@@ -34,8 +34,8 @@ class Role(StrEnum):
     ADVISER = "adviser"
     AMBASSADOR = "ambassador"
     PARTNER = "partner"
-    # named by the contract for the alliance's own communication adviser; nothing grants or
-    # checks it yet (the alliance file still refuses it), so it changes no behaviour
+    # the alliance's own communication adviser (*alliantieadviseur*), who works for the
+    # alliance as a whole; who counts as one is `bot.core.kernel.roles.coordinators`
     COORDINATOR = "coordinator"
 
 
@@ -117,8 +117,14 @@ class Person(SQLModel, table=True):
 
     @property
     def role_set(self) -> frozenset[str]:
-        """The roles as words; `Role` members compare equal to them (`Role.ADVISER in ...`)."""
-        return frozenset(r for r in self.roles.split(",") if r)
+        """The roles as words; `Role` members compare equal to them (`Role.ADVISER in ...`).
+
+        A coordinator is the alliance's own communication adviser, so whatever an adviser
+        may do, a coordinator may too: the set says `adviser` for them even when the file
+        names only `coordinator`. Whether an adviser counts as a coordinator depends on the
+        rest of the alliance (`bot.core.kernel.roles`), so that is not decided here."""
+        words = frozenset(r for r in self.roles.split(",") if r)
+        return words | {Role.ADVISER} if Role.COORDINATOR in words else words
 
 
 class Identity(SQLModel, table=True):

@@ -127,4 +127,5 @@ ROLE_NAMES: dict[str, str] = {
     Role.ADVISER: _("advisers"),
     Role.AMBASSADOR: _("ambassadors"),
     Role.PARTNER: _("partners"),
+    Role.COORDINATOR: _("coordinators"),
 }

@@ -2,10 +2,12 @@
 
 Flags and signals already arrive one by one when they happen; the digest is the quiet
 overview on top: what is open, how the last pulse went, which partner moments come up and
-what partners did with the snippets they got. It goes to the advisers' channel only (a
-digest for each adviser personally would be a second message a week for everyone), so its
-days are the alliance's. Like the home page it reads only what it shows: the first few of
-each list, and a count of the rest.
+what partners did with the snippets they got. A partner's follow-up decline that its
+coordinators and advisers have not shared is only counted ("2 partners are in a follow-up
+conversation"), never named: the channel is read by every partner's adviser. It goes to
+the advisers' channel only (a digest for each adviser personally would be a second message a
+week for everyone), so its days are the alliance's. Like the home page it reads only what
+it shows: the first few of each list, and a count of the rest.
 """
 
 from __future__ import annotations
@@ -16,7 +18,13 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from bot.core.agenda import count_upcoming, upcoming
-from bot.core.attention import count_open_flags, count_open_signals, explanation, open_flags
+from bot.core.attention import (
+    count_open_flags,
+    count_open_signals,
+    explanation,
+    open_flags,
+    partners_in_conversation,
+)
 from bot.core.kernel import Alliance, Partner, Texts
 from bot.core.outbox import DeliveryKind, Plan, PlanResult, plan_delivery
 from bot.core.pulse import closed_rounds, round_results
@@ -51,8 +59,12 @@ def plan_digest(session: Session, alliance: Alliance, now: datetime) -> PlanResu
     body = texts.render(
         "digest",
         week=week,
-        flags=[explanation(f, texts.language) for f in open_flags(session, alliance, FLAGS_SHOWN)],
-        flag_count=count_open_flags(session, alliance),
+        flags=[
+            explanation(f, texts.language)
+            for f in open_flags(session, alliance, FLAGS_SHOWN, shared_only=True)
+        ],
+        flag_count=count_open_flags(session, alliance, shared_only=True),
+        in_conversation=partners_in_conversation(session, alliance),
         signals=count_open_signals(session, alliance),
         latest=rounds[-1] if rounds else None,
         agenda=[

@@ -27,6 +27,7 @@ from bot.core.attention import (
     count_open_flags,
     count_open_signals,
     explanation,
+    is_private,
     open_flags,
     open_signals,
 )
@@ -115,12 +116,16 @@ def _part(context: Context, section: str, command: str, **values: object) -> Hom
 
 
 def _flags(context: Context) -> dict[str, object]:
-    flags = open_flags(context.session, context.alliance, FLAGS_SHOWN)
+    """The open flags this reader may see: a partner's unshared follow-up flag only for the
+    coordinators and that partner's own advisers."""
+    reader = context.person
+    flags = open_flags(context.session, context.alliance, FLAGS_SHOWN, reader=reader)
     total = len(flags)
     if total == FLAGS_SHOWN:
-        total = count_open_flags(context.session, context.alliance)
+        total = count_open_flags(context.session, context.alliance, reader=reader)
     return {
         "flags": [(f, explanation(f, context.texts.language)) for f in flags],
+        "private": {f.id for f in flags if is_private(f)},
         "more": total - len(flags),
     }
 
