@@ -128,10 +128,10 @@ def test_checkins_plan_each_check_in_once(demo_engine: Engine) -> None:
         import_agreements(session, alliance, [row])
     morning = datetime.combine(today, datetime.min.time(), tzinfo=AMSTERDAM) + timedelta(hours=7)
 
-    assert run(demo_engine, "checkins", morning) == {"planned": 5}  # five stages, to anna
-    assert count(demo_engine, Delivery) == 5
+    assert run(demo_engine, "checkins", morning) == {"planned": 2}  # before and after, to anna
+    assert count(demo_engine, Delivery) == 2
     assert run(demo_engine, "checkins", morning + timedelta(days=1)) == {"planned": 0}
-    assert count(demo_engine, Delivery) == 5
+    assert count(demo_engine, Delivery) == 2
 
 
 def _planted_decline() -> list[AgreementRow]:

@@ -33,14 +33,15 @@ def test_the_explanation_says_the_numbers_in_dutch_and_in_english() -> None:
     )
     assert explain(Texts("en"), group) == (
         "Waterschap: 9 of 11 agreements on time before 2 March 2026, 2 of 7 since;"
-        " 3 still open past their date. 3 check-ins unanswered."
+        " 3 still open past their date."
     )
     dutch = explain(Texts("nl"), group)
     assert dutch == (
         "Waterschap: 9 van de 11 afspraken op tijd vóór 2 maart 2026, 2 van de 7 sindsdien;"
-        " 3 staan nog open na hun datum. 3 check-ins onbeantwoord."
+        " 3 staan nog open na hun datum."
     )
-    assert dutch.endswith("3 check-ins onbeantwoord.")
+    # unanswered check-ins never reach a shared view: only the private notice tells them
+    assert "check-in" not in dutch
 
 
 def test_pseudo_cooperation_and_no_unanswered_check_ins() -> None:

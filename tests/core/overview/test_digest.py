@@ -37,7 +37,10 @@ def test_the_digest_sums_up_the_week_once(tmp_path: Path) -> None:
     assert digest.channel == "C0ADVISERS" and digest.dedupe_key == "digest:2026-W48"
     body = digest.body
     assert "Week 48" in body
-    assert "1 open signaal" in body and "Woonkracht" in body  # the slipping follow-up
+    # woonkracht's slipping follow-up is a private conversation: counted, never named
+    assert "Met 1 partner loopt een gesprek over de opvolging." in body
+    assert "open signaal" not in body and "op tijd" not in body
+    assert "Geen open signalen" not in body  # not "nothing open" either
     assert "Laatste peiling" in body and "deelnemers" in body
     assert "De komende twee weken" in body and "Sluiting kopij huurdersblad" in body
     assert "Toolkit, afgelopen vier weken" in body
@@ -79,6 +82,7 @@ def test_a_busy_week_shows_the_first_few_and_counts_the_rest(demo_engine: Engine
                     last_seen=date(2026, 11, 29),
                     detail={"explanations": {"nl": f"Aandachtspunt {n:02d}"}},
                     raised_at=now - timedelta(minutes=60 - n),
+                    shared_at=now - timedelta(minutes=30),  # shared with all advisers
                 )
             )
         for n in range(25):  # more than a list of signals would show
