@@ -33,6 +33,7 @@ from bot.core.kernel import (
     _,
     clean_input,
     decode_action,
+    parse_markup,
     split_command_line,
 )
 
@@ -94,7 +95,11 @@ def handle(session: Session, command: Command) -> Reply:
     handler = REGISTRY.handler(spec.key)
     if handler is None:
         return context.reply("not_available", spec=spec)
-    return handler(context)
+    reply = handler(context)
+    if command.word.lower() in spec.former:
+        hint = context.render("renamed_command", old=command.word, new=context.cmd(spec.key))
+        reply = replace(reply, blocks=reply.blocks + parse_markup(hint))
+    return reply
 
 
 def _unknown(context: Context) -> Reply:

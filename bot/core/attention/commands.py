@@ -23,9 +23,11 @@ FEATURE = Feature(
             CommandSpec(
                 "flags",
                 "flags",
-                "signalen",
+                "aandachtspunten",
                 frozenset({ADVISER}),
                 _("declining follow-up and pulse flags"),
+                # "signaal" is the regions' word; the old name still works for a while
+                former=("signalen",),
             ),
             handle_flags,
         ),

@@ -1,4 +1,4 @@
-"""`flags` / `signalen`: what needs the advisers' attention now, and "seen, we are on it".
+"""`flags` / `aandachtspunten`: what needs the advisers' attention now, and "seen, we are on it".
 
 Flags are shown from their stored episodes (`flags`), as the daily job left them, so the
 list, the channel notice and App Home agree; this read never re-runs detection.

@@ -31,6 +31,8 @@ class CommandSpec:
     roles: frozenset[str]
     summary: str  # English message id; translated when shown
     usage: str = ""  # what follows the name, shown in italics in help (a message id)
+    # names the command had before, still understood for a while (the reply says the new one)
+    former: tuple[str, ...] = ()
 
     def name_in(self, language: str) -> str:
         return self.dutch if language == "nl" else self.english

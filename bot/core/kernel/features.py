@@ -94,7 +94,7 @@ class Registry:
         spec = entry.spec
         if spec.key in self.entries:
             raise ValueError(f"{feature}: command {spec.key!r} is taken")
-        for name in {spec.english, spec.dutch}:
+        for name in {spec.english, spec.dutch, *spec.former}:
             if name in self.names:
                 raise ValueError(f"{feature}: the name {name!r} is taken")
             self.names[name] = spec
