@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from bot.core.attention.flags import checked_at, explanation, open_flags
 from bot.core.attention.models import FlagFamily, Signal
+from bot.core.attention.notices import is_private
 from bot.core.kernel import Alliance, Person, Region, Role, iso_local
 
 SIGNAL_FIELDS = ("id", "created_at", "region", "kind", "text", "status", "anonymous")
@@ -44,6 +45,8 @@ def stored_flag_rows(
             "explanation": explanation(flag, language),
             "numbers": flag.detail.get("numbers", {}),
             "as_of": as_of,
+            # false while only the coordinators and the partner's own advisers were told
+            "shared": not is_private(flag),
         }
         for flag in open_flags(session, alliance)
         if flag.family in families

@@ -89,6 +89,7 @@ def test_the_read_shows_the_stored_flags_as_of_the_check_in_the_readers_zone(
             "explanation": "woonkracht: 2 of 7 on time",
             "numbers": {"before_due": 11},
             "as_of": "2026-11-23T09:00:00+01:00",
+            "shared": False,  # a partner's decline is told privately first
         }
     ]
 

@@ -26,7 +26,7 @@ from bot.core.alliance.load import get_alliance, load_alliance
 from bot.core.attention.flags import Detected, sync_flags
 from bot.core.attention.models import Flag
 from bot.core.attention.notices import ACK, SHARE
-from bot.core.dispatch import command_from_text, handle, press
+from bot.core.dispatch import command_from_text, handle, home, press
 from bot.core.followup.agreements import AgreementRow, import_agreements
 from bot.core.jobs import JobEdge, run_job
 from bot.core.kernel.models import Person
@@ -210,6 +210,16 @@ def test_only_the_coordinator_and_the_own_adviser_see_an_unshared_flag(alliance:
     assert "Met 1 partner loopt een gesprek over de opvolging." in body
     assert "Woonkracht" not in body.split("De komende twee weken")[0]
     assert "op tijd" not in body
+
+    homes = {}
+    with session_scope(alliance) as session:
+        for who in ("anna", "bram", "yara"):
+            page = home(session, _id(session, who), "slack")
+            assert page is not None
+            homes[who] = " ".join(render_plain(part.reply) for part in page.parts)
+    assert "nog niet gedeeld" in homes["anna"] and "not shared yet" in homes["yara"]
+    flags_part = homes["bram"].split("Aandachtspunten")[1].split("Signalen uit de regio")[0]
+    assert "Woonkracht" not in flags_part and "Bij geen enkele partner" in flags_part
 
     assert "Gedeeld" in _view(alliance, "anna", "aandachtspunten deel 1")
     assert "Woonkracht" in _view(alliance, "bram") and "nog niet gedeeld" not in _view(
