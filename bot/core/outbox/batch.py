@@ -1,0 +1,245 @@
+"""Planning many messages at once, in a fixed number of queries however many there are.
+
+A daily job plans hundreds of messages (every snippet for every agenda moment, every
+check-in of the coming weeks). Asked one by one, each costs a dedupe lookup, an identity
+lookup and up to `MAX_CAP_WEEKS` counts for the weekly cap; a year into an alliance that
+is most of the clock's time. `plan_many` asks the database the same questions once for
+the whole batch: which keys exist, which account each recipient has, and which counted
+messages each recipient already has in the weeks the batch may touch. The cap is then
+kept in Python, per person and week in the person's own zone, counting what the batch
+itself planned before, so a batch gives exactly what planning its plans one by one, in
+order, would give.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot.core.kernel import Alliance, Chart, Identity, Image, Person, Platform, timezone_of
+from bot.core.outbox.models import Delivery
+from bot.core.outbox.reach import reachable_identities
+from bot.core.outbox.rules import (
+    COUNTED_STATUSES,
+    MAX_CAP_WEEKS,
+    Outcome,
+    Plan,
+    PlanResult,
+    earliest_allowed,
+    week_bounds,
+)
+
+KEYS_PER_QUERY = 10_000  # well under SQLite's and PostgreSQL's limits on bound parameters
+
+
+def plan_many(session: Session, alliance: Alliance, plans: Sequence[Plan]) -> list[PlanResult]:
+    """Plan a batch idempotently, in order: one result per plan, as `plan_delivery` gives.
+
+    A key planned earlier in the batch makes a later plan with that key a duplicate. Safe
+    against a concurrent planner of the same keys: the rows go in under a savepoint, and
+    when one of them is refused they go in one at a time, the refused ones as duplicates."""
+    existing = _existing(session, [p.dedupe_key for p in plans])
+    todo = [p for p in plans if p.dedupe_key not in existing]
+    if any(p.person is None and p.channel is None for p in todo):
+        raise ValueError("a plan needs a person or a channel")
+    people = {p.person.id: p.person for p in todo if p.person is not None}
+    accounts = reachable_identities(session, people.values())
+    cap = WeeklyCap.read(session, alliance, todo)
+    results: list[PlanResult] = []
+    fresh: dict[str, _New] = {}
+    for plan in plans:
+        known = existing.get(plan.dedupe_key)
+        if known is None and plan.dedupe_key in fresh:
+            known = fresh[plan.dedupe_key].delivery
+        if known is not None:
+            results.append(PlanResult("duplicate", known))
+            continue
+        decided = _decide(alliance, plan, accounts, cap)
+        if isinstance(decided, str):
+            results.append(PlanResult(decided, None))
+            continue
+        fresh[plan.dedupe_key] = decided
+        results.append(PlanResult("planned", decided.delivery))
+    replaced = _insert(session, alliance, list(fresh.values()))
+    return [_replace(result, replaced) for result in results]
+
+
+@dataclass
+class _New:
+    """A row about to be inserted, with what it was made of (to make it again)."""
+
+    plan: Plan
+    platform: str
+    due_at: datetime
+    held_back: bool
+    delivery: Delivery
+
+
+def _decide(
+    alliance: Alliance, plan: Plan, accounts: dict[int, Identity], cap: WeeklyCap
+) -> _New | Outcome:
+    """The plan's row (booked in the cap), or why there is none."""
+    due_at, held_back = plan.due_at, False
+    platform: str = Platform.SLACK  # a channel message goes to the advisers' Slack channel
+    if plan.person is not None:
+        identity = accounts.get(plan.person.id or 0)
+        if identity is None:
+            return "unreachable"
+        platform = identity.platform
+        due_at = earliest_allowed(plan.person, alliance, due_at, plan.urgent)
+        if not plan.urgent:
+            capped = cap.place(plan.person, due_at)
+            if capped is None:
+                return "too_late"
+            due_at, held_back = capped
+    if plan.expires_at is not None and due_at >= plan.expires_at:
+        return "too_late"
+    if plan.person is not None and not plan.urgent:
+        cap.book(plan.person, due_at)
+    delivery = delivery_row(alliance, plan, platform, due_at, held_back)
+    return _New(plan, platform, due_at, held_back, delivery)
+
+
+class WeeklyCap:
+    """Each person's counted messages per week (in their own zone), and the batch's own."""
+
+    def __init__(self, alliance: Alliance, counted: dict[int, list[datetime]]) -> None:
+        self.alliance = alliance
+        self._counted = counted
+        self._weeks: dict[int, Counter[datetime]] = {}
+
+    @classmethod
+    def read(cls, session: Session, alliance: Alliance, plans: Iterable[Plan]) -> WeeklyCap:
+        """Counted messages of the batch's recipients, in one query: from the week of the
+        earliest plan to `MAX_CAP_WEEKS` after the latest (every week the cap may look at)."""
+        capped = [p for p in plans if p.person is not None and not p.urgent]
+        counted: dict[int, list[datetime]] = defaultdict(list)
+        if capped:
+            moments = [earliest_allowed(p.person, alliance, p.due_at) for p in capped if p.person]
+            ids = sorted({p.person.id or 0 for p in capped if p.person})
+            for person_id, due_at in session.exec(
+                select(Delivery.person_id, Delivery.due_at).where(
+                    col(Delivery.person_id).in_(ids),
+                    col(Delivery.status).in_(COUNTED_STATUSES),
+                    Delivery.urgent == False,  # noqa: E712
+                    Delivery.due_at >= min(moments) - timedelta(days=7),
+                    Delivery.due_at < max(moments) + timedelta(weeks=MAX_CAP_WEEKS + 1),
+                )
+            ):
+                counted[person_id or 0].append(due_at)
+        return cls(alliance, counted)
+
+    def place(self, person: Person, moment: datetime) -> tuple[datetime, bool] | None:
+        """Move `moment` to the first week with room under the cap; None if none is near."""
+        zone = ZoneInfo(timezone_of(person, self.alliance))
+        weeks = self._of(person, zone)
+        held_back = False
+        for _ in range(MAX_CAP_WEEKS):
+            start, end = week_bounds(moment, zone)
+            if weeks[start.astimezone(UTC)] < self.alliance.weekly_cap:
+                return moment, held_back
+            moment = earliest_allowed(person, self.alliance, end)
+            held_back = True
+        return None
+
+    def book(self, person: Person, moment: datetime) -> None:
+        """A message planned in this batch counts for the plans after it."""
+        zone = ZoneInfo(timezone_of(person, self.alliance))
+        self._of(person, zone)[week_bounds(moment, zone)[0].astimezone(UTC)] += 1
+
+    def _of(self, person: Person, zone: ZoneInfo) -> Counter[datetime]:
+        key = person.id or 0
+        if key not in self._weeks:
+            self._weeks[key] = Counter(
+                week_bounds(moment, zone)[0].astimezone(UTC)
+                for moment in self._counted.get(key, [])
+            )
+        return self._weeks[key]
+
+
+def _existing(session: Session, keys: Sequence[str]) -> dict[str, Delivery]:
+    """The rows already planned under these keys (one query for any realistic batch)."""
+    unique = sorted(set(keys))
+    found: dict[str, Delivery] = {}
+    for start in range(0, len(unique), KEYS_PER_QUERY):
+        chunk = unique[start : start + KEYS_PER_QUERY]
+        for delivery in session.exec(select(Delivery).where(col(Delivery.dedupe_key).in_(chunk))):
+            found[delivery.dedupe_key] = delivery
+    return found
+
+
+def _insert(session: Session, alliance: Alliance, new: list[_New]) -> dict[int, PlanResult]:
+    """Insert the batch's rows; when a concurrent planner got a key first, insert them one
+    at a time. Returns, by the id() of a row that was not inserted as it was, what became
+    of it."""
+    if not new:
+        return {}
+    try:
+        with session.begin_nested():
+            session.add_all([n.delivery for n in new])
+    except IntegrityError:  # planned by someone else between our lookup and our insert
+        return _insert_one_by_one(session, alliance, new)
+    return {}
+
+
+def _insert_one_by_one(
+    session: Session, alliance: Alliance, new: list[_New]
+) -> dict[int, PlanResult]:
+    replaced: dict[int, PlanResult] = {}
+    for row in new:
+        # the rolled-back rows are not used again: they may carry ids from the failed insert
+        delivery = delivery_row(alliance, row.plan, row.platform, row.due_at, row.held_back)
+        try:
+            with session.begin_nested():
+                session.add(delivery)
+            replaced[id(row.delivery)] = PlanResult("planned", delivery)
+        except IntegrityError:
+            existing = session.exec(
+                select(Delivery).where(Delivery.dedupe_key == row.plan.dedupe_key)
+            ).one()
+            replaced[id(row.delivery)] = PlanResult("duplicate", existing)
+    return replaced
+
+
+def _replace(result: PlanResult, replaced: dict[int, PlanResult]) -> PlanResult:
+    if result.delivery is None or id(result.delivery) not in replaced:
+        return result
+    instead = replaced[id(result.delivery)]
+    if result.outcome == "duplicate":  # a later plan in the batch with the same key
+        return PlanResult("duplicate", instead.delivery)
+    return instead
+
+
+def delivery_row(
+    alliance: Alliance, plan: Plan, platform: str, due_at: datetime, held_back: bool
+) -> Delivery:
+    """The row a plan becomes."""
+    delivery = Delivery(
+        alliance_id=alliance.id,
+        dedupe_key=plan.dedupe_key,
+        kind=plan.kind,
+        person_id=plan.person.id if plan.person else None,
+        channel=plan.channel,
+        platform=platform,
+        body=plan.body,
+        buttons=[
+            {"label": b.label, "action": b.action, "style": b.style or ""} for b in plan.buttons
+        ],
+        image=plan.image.png if isinstance(plan.image, Image) else None,
+        image_alt=plan.image.alt if plan.image else None,
+        image_name=plan.image.filename if plan.image else None,
+        chart=plan.image.to_json() if isinstance(plan.image, Chart) else None,
+        due_at=due_at,
+        expires_at=plan.expires_at,
+        urgent=plan.urgent,
+        held_back=held_back,
+    )
+    for column, value in plan.subject.columns().items():
+        setattr(delivery, column, value)
+    return delivery
