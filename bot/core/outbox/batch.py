@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -51,34 +52,47 @@ def plan_many(session: Session, alliance: Alliance, plans: Sequence[Plan]) -> li
     people = {p.person.id: p.person for p in todo if p.person is not None}
     accounts = reachable_identities(session, people.values())
     cap = WeeklyCap.read(session, alliance, todo)
-    results: list[PlanResult] = []
+    decided: list[PlanResult | tuple[Outcome, str]] = []
     fresh: dict[str, _New] = {}
     for plan in plans:
-        known = existing.get(plan.dedupe_key)
-        if known is None and plan.dedupe_key in fresh:
-            known = fresh[plan.dedupe_key].delivery
-        if known is not None:
-            results.append(PlanResult("duplicate", known))
-            continue
-        decided = _decide(alliance, plan, accounts, cap)
-        if isinstance(decided, str):
-            results.append(PlanResult(decided, None))
-            continue
-        fresh[plan.dedupe_key] = decided
-        results.append(PlanResult("planned", decided.delivery))
-    replaced = _insert(session, alliance, list(fresh.values()))
-    return [_replace(result, replaced) for result in results]
+        key = plan.dedupe_key
+        if key in existing:
+            decided.append(PlanResult("duplicate", existing[key]))
+        elif key in fresh:
+            decided.append(("duplicate", key))
+        else:
+            new = _decide(alliance, plan, accounts, cap)
+            if isinstance(new, str):
+                decided.append(PlanResult(new, None))
+            else:
+                fresh[key] = new
+                decided.append(("planned", key))
+    inserted = _insert(session, alliance, list(fresh.values()))
+    return [_result(d, inserted) for d in decided]
 
 
-@dataclass
+@dataclass(frozen=True)
 class _New:
-    """A row about to be inserted, with what it was made of (to make it again)."""
+    """A row to insert, as the plan and the rules made it."""
 
     plan: Plan
     platform: str
     due_at: datetime
     held_back: bool
-    delivery: Delivery
+
+    def row(self, alliance: Alliance) -> Delivery:
+        return delivery_row(alliance, self.plan, self.platform, self.due_at, self.held_back)
+
+
+def _result(
+    decided: PlanResult | tuple[Outcome, str], inserted: dict[str, PlanResult]
+) -> PlanResult:
+    if isinstance(decided, PlanResult):
+        return decided
+    outcome, key = decided
+    if outcome == "planned":
+        return inserted[key]
+    return PlanResult("duplicate", inserted[key].delivery)  # a later plan with the same key
 
 
 def _decide(
@@ -102,8 +116,7 @@ def _decide(
         return "too_late"
     if plan.person is not None and not plan.urgent:
         cap.book(plan.person, due_at)
-    delivery = delivery_row(alliance, plan, platform, due_at, held_back)
-    return _New(plan, platform, due_at, held_back, delivery)
+    return _New(plan, platform, due_at, held_back)
 
 
 class WeeklyCap:
@@ -174,46 +187,40 @@ def _existing(session: Session, keys: Sequence[str]) -> dict[str, Delivery]:
     return found
 
 
-def _insert(session: Session, alliance: Alliance, new: list[_New]) -> dict[int, PlanResult]:
-    """Insert the batch's rows; when a concurrent planner got a key first, insert them one
-    at a time. Returns, by the id() of a row that was not inserted as it was, what became
-    of it."""
+def _insert(session: Session, alliance: Alliance, new: list[_New]) -> dict[str, PlanResult]:
+    """Insert the batch's rows in one statement (the driver may split a very large one into
+    pages); when a concurrent planner got a key first, insert them one at a time. Returns
+    what became of each key. The rows come back as the session's own objects, so a caller
+    may still change them (a button that names the row's id) before the next flush."""
     if not new:
         return {}
+    rows = [n.row(alliance).model_dump(exclude={"id"}) for n in new]
     try:
         with session.begin_nested():
-            session.add_all([n.delivery for n in new])
+            # no `sort_by_parameter_order`: on SQLite that means a statement per row; the
+            # rows are matched to their plans by their unique key instead
+            inserted = session.scalars(insert(Delivery).returning(Delivery), rows).all()
     except IntegrityError:  # planned by someone else between our lookup and our insert
         return _insert_one_by_one(session, alliance, new)
-    return {}
+    return {d.dedupe_key: PlanResult("planned", d) for d in inserted}
 
 
 def _insert_one_by_one(
     session: Session, alliance: Alliance, new: list[_New]
-) -> dict[int, PlanResult]:
-    replaced: dict[int, PlanResult] = {}
+) -> dict[str, PlanResult]:
+    results: dict[str, PlanResult] = {}
     for row in new:
-        # the rolled-back rows are not used again: they may carry ids from the failed insert
-        delivery = delivery_row(alliance, row.plan, row.platform, row.due_at, row.held_back)
+        delivery = row.row(alliance)
         try:
             with session.begin_nested():
                 session.add(delivery)
-            replaced[id(row.delivery)] = PlanResult("planned", delivery)
+            results[delivery.dedupe_key] = PlanResult("planned", delivery)
         except IntegrityError:
             existing = session.exec(
-                select(Delivery).where(Delivery.dedupe_key == row.plan.dedupe_key)
+                select(Delivery).where(Delivery.dedupe_key == delivery.dedupe_key)
             ).one()
-            replaced[id(row.delivery)] = PlanResult("duplicate", existing)
-    return replaced
-
-
-def _replace(result: PlanResult, replaced: dict[int, PlanResult]) -> PlanResult:
-    if result.delivery is None or id(result.delivery) not in replaced:
-        return result
-    instead = replaced[id(result.delivery)]
-    if result.outcome == "duplicate":  # a later plan in the batch with the same key
-        return PlanResult("duplicate", instead.delivery)
-    return instead
+            results[delivery.dedupe_key] = PlanResult("duplicate", existing)
+    return results
 
 
 def delivery_row(
