@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
@@ -80,8 +81,8 @@ class _New:
     due_at: datetime
     held_back: bool
 
-    def row(self, alliance: Alliance) -> Delivery:
-        return delivery_row(alliance, self.plan, self.platform, self.due_at, self.held_back)
+    def values(self, alliance: Alliance) -> dict[str, Any]:
+        return delivery_values(alliance, self.plan, self.platform, self.due_at, self.held_back)
 
 
 def _result(
@@ -194,7 +195,7 @@ def _insert(session: Session, alliance: Alliance, new: list[_New]) -> dict[str, 
     may still change them (a button that names the row's id) before the next flush."""
     if not new:
         return {}
-    rows = [n.row(alliance).model_dump(exclude={"id"}) for n in new]
+    rows = [n.values(alliance) for n in new]
     try:
         with session.begin_nested():
             # no `sort_by_parameter_order`: on SQLite that means a statement per row; the
@@ -210,7 +211,7 @@ def _insert_one_by_one(
 ) -> dict[str, PlanResult]:
     results: dict[str, PlanResult] = {}
     for row in new:
-        delivery = row.row(alliance)
+        delivery = Delivery(**row.values(alliance))
         try:
             with session.begin_nested():
                 session.add(delivery)
@@ -223,30 +224,29 @@ def _insert_one_by_one(
     return results
 
 
-def delivery_row(
+def delivery_values(
     alliance: Alliance, plan: Plan, platform: str, due_at: datetime, held_back: bool
-) -> Delivery:
-    """The row a plan becomes."""
-    delivery = Delivery(
-        alliance_id=alliance.id,
-        dedupe_key=plan.dedupe_key,
-        kind=plan.kind,
-        person_id=plan.person.id if plan.person else None,
-        channel=plan.channel,
-        platform=platform,
-        body=plan.body,
-        buttons=[
+) -> dict[str, Any]:
+    """The columns a plan's row gets (the rest keep their defaults: pending, no attempts)."""
+    values: dict[str, Any] = {
+        "alliance_id": alliance.id,
+        "dedupe_key": plan.dedupe_key,
+        "kind": plan.kind,
+        "person_id": plan.person.id if plan.person else None,
+        "channel": plan.channel,
+        "platform": platform,
+        "body": plan.body,
+        "buttons": [
             {"label": b.label, "action": b.action, "style": b.style or ""} for b in plan.buttons
         ],
-        image=plan.image.png if isinstance(plan.image, Image) else None,
-        image_alt=plan.image.alt if plan.image else None,
-        image_name=plan.image.filename if plan.image else None,
-        chart=plan.image.to_json() if isinstance(plan.image, Chart) else None,
-        due_at=due_at,
-        expires_at=plan.expires_at,
-        urgent=plan.urgent,
-        held_back=held_back,
-    )
-    for column, value in plan.subject.columns().items():
-        setattr(delivery, column, value)
-    return delivery
+        "image": plan.image.png if isinstance(plan.image, Image) else None,
+        "image_alt": plan.image.alt if plan.image else None,
+        "image_name": plan.image.filename if plan.image else None,
+        "chart": plan.image.to_json() if isinstance(plan.image, Chart) else None,
+        "due_at": due_at,
+        "expires_at": plan.expires_at,
+        "urgent": plan.urgent,
+        "held_back": held_back,
+    }
+    values.update(plan.subject.columns())
+    return values

@@ -127,7 +127,7 @@ def plan_snippets(session: Session, alliance: Alliance, now: datetime | None = N
     people = reachable_of_partners(session, ids, RECIPIENT_ROLES)
     served = [p for p in partners if items.get(p.id or 0) and people.get(p.id or 0)]
     composer = _Composer(alliance, house, notes_of_partners(session, [p.id or 0 for p in served]))
-    sent = _already_sent(session, [p.id or 0 for p in served], now)
+    known = _known(session, [p.id or 0 for p in served], now)
     wanted: set[str] = set()
     plans: list[Plan] = []
     for partner in served:
@@ -140,9 +140,12 @@ def plan_snippets(session: Session, alliance: Alliance, now: datetime | None = N
         ):
             wanted.add(key)
             plan = None
-            if (item.id or 0, snippet.key, person.id or 0) not in sent:
+            if (
+                key not in known.keys
+                and (item.id or 0, snippet.key, person.id or 0) not in known.sent
+            ):
                 plan = composer.plan(partner, person, snippet, item, key, due_at)
-            if plan is None:  # sent already, or a text that cannot be rendered
+            if plan is None:  # planned or sent already, or a text that cannot be rendered
                 report.unchanged += 1
             else:
                 plans.append(plan)
@@ -199,24 +202,43 @@ def _moments(
     return moments
 
 
-def _already_sent(
-    session: Session, partner_ids: list[int], now: datetime
-) -> set[tuple[int, str, int]]:
-    """(moment, snippet, person) of the snippets sent (or being sent) for coming moments:
-    those are never sent again, even when the moment moved."""
+@dataclass(frozen=True)
+class _Known:
+    """Snippet deliveries for the coming moments that exist already."""
+
+    keys: set[str]  # planned before, whatever became of them: nothing to render or plan
+    sent: set[tuple[int, str, int]]  # (moment, snippet, person) sent or being sent
+
+
+def _known(session: Session, partner_ids: list[int], now: datetime) -> _Known:
+    """What exists for the coming moments, in one query: a key planned before is not
+    rendered again, and a snippet that went out for a moment is never sent again, even
+    when the moment moved (its key changed)."""
     coming = select(AgendaItem.id).where(
         col(AgendaItem.partner_id).in_(partner_ids),
         AgendaItem.starts_at > now,
         AgendaItem.starts_at <= now + HORIZON,
     )
     rows = session.exec(
-        select(Delivery.agenda_item_id, Delivery.snippet_key, Delivery.person_id).where(
+        select(
+            Delivery.dedupe_key,
+            Delivery.status,
+            Delivery.agenda_item_id,
+            Delivery.snippet_key,
+            Delivery.person_id,
+        ).where(
             Delivery.kind == DeliveryKind.SNIPPET,
-            col(Delivery.status).in_((DeliveryStatus.SENT, DeliveryStatus.SENDING)),
             col(Delivery.agenda_item_id).in_(coming),
         )
+    ).all()
+    return _Known(
+        keys={row[0] for row in rows},
+        sent={
+            (item or 0, snippet or "", person or 0)
+            for _, status, item, snippet, person in rows
+            if status in (DeliveryStatus.SENT, DeliveryStatus.SENDING)
+        },
     )
-    return {(item or 0, key or "", person or 0) for item, key, person in rows}
 
 
 class _Composer:
