@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select as sa_select
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -219,13 +220,13 @@ def _known(session: Session, partner_ids: list[int], now: datetime) -> _Known:
         AgendaItem.starts_at > now,
         AgendaItem.starts_at <= now + HORIZON,
     )
-    rows = session.exec(
-        select(
-            Delivery.dedupe_key,
-            Delivery.status,
-            Delivery.agenda_item_id,
-            Delivery.snippet_key,
-            Delivery.person_id,
+    rows = session.execute(  # five columns: more than sqlmodel's `select` types
+        sa_select(
+            col(Delivery.dedupe_key),
+            col(Delivery.status),
+            col(Delivery.agenda_item_id),
+            col(Delivery.snippet_key),
+            col(Delivery.person_id),
         ).where(
             Delivery.kind == DeliveryKind.SNIPPET,
             col(Delivery.agenda_item_id).in_(coming),
