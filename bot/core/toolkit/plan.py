@@ -228,7 +228,7 @@ def _known(session: Session, partner_ids: list[int], now: datetime) -> _Known:
             col(Delivery.snippet_key),
             col(Delivery.person_id),
         ).where(
-            Delivery.kind == DeliveryKind.SNIPPET,
+            col(Delivery.kind) == DeliveryKind.SNIPPET,
             col(Delivery.agenda_item_id).in_(coming),
         )
     ).all()
