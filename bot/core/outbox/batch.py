@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -200,7 +200,12 @@ def _insert(session: Session, alliance: Alliance, new: list[_New]) -> dict[str, 
         with session.begin_nested():
             # no `sort_by_parameter_order`: on SQLite that means a statement per row; the
             # rows are matched to their plans by their unique key instead
-            inserted = session.scalars(insert(Delivery).returning(Delivery), rows).all()
+            # every row names every column (NULLs too): one statement, not one per shape
+            inserted = session.scalars(
+                insert(Delivery).returning(Delivery),
+                rows,
+                execution_options={"render_nulls": True},
+            ).all()
     except IntegrityError:  # planned by someone else between our lookup and our insert
         return _insert_one_by_one(session, alliance, new)
     return {d.dedupe_key: PlanResult("planned", d) for d in inserted}
@@ -248,5 +253,5 @@ def delivery_values(
         "urgent": plan.urgent,
         "held_back": held_back,
     }
-    values.update(plan.subject.columns())
+    values.update(asdict(plan.subject))  # the subject's columns, unset ones as NULL
     return values
