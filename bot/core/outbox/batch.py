@@ -240,7 +240,7 @@ def delivery_values(
         "person_id": plan.person.id if plan.person else None,
         "channel": plan.channel,
         "platform": platform,
-        "body": plan.body,
+        "body": plan.body() if callable(plan.body) else plan.body,
         "buttons": [
             {"label": b.label, "action": b.action, "style": b.style or ""} for b in plan.buttons
         ],

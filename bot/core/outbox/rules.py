@@ -3,9 +3,10 @@ may be sent something. `planning` and `batch` apply them; the worker checks them
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,10 @@ class Plan:
 
     dedupe_key: str
     kind: DeliveryKind
-    body: str  # small markup, already in the recipient's language
+    # small markup, already in the recipient's language; or what renders it, called only
+    # when the plan is planned (a daily job whose plans are mostly planned already, or
+    # held beyond reach by the cap, then renders no text that nobody gets)
+    body: str | Callable[[], str]
     due_at: datetime
     person: Person | None = None
     channel: str | None = None  # a Slack channel instead of a person
@@ -43,6 +47,7 @@ class PlanResult:
     delivery: Delivery | None
 
 
+@cache  # asked for every plan and every week the cap looks at; an alliance has one value
 def parse_quiet_hours(value: str) -> tuple[time, time]:
     start, end = value.split("-")
     return time.fromisoformat(start), time.fromisoformat(end)

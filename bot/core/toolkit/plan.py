@@ -243,8 +243,9 @@ def _known(session: Session, partner_ids: list[int], now: datetime) -> _Known:
 
 
 class _Composer:
-    """Snippet texts and message bodies, rendered once per partner, snippet, moment and
-    language however many advisers get them."""
+    """Snippet texts, personalised once per partner, snippet and language, and message
+    bodies rendered only for what is planned: most of what a daily run looks at is
+    planned already or held beyond reach by the weekly cap."""
 
     def __init__(
         self, alliance: Alliance, house: HouseContent, notes: dict[int, dict[str, str]]
@@ -253,7 +254,8 @@ class _Composer:
         self.house = house
         self.notes = notes
         self.zone = ZoneInfo(alliance.timezone)
-        self._bodies: dict[tuple[int, int, str, str], str | None] = {}
+        self._texts: dict[tuple[int, str, str], str | None] = {}
+        self._bodies: dict[tuple[int, str, str], str] = {}  # by moment, snippet, language
 
     def plan(
         self,
@@ -265,9 +267,24 @@ class _Composer:
         due_at: datetime,
     ) -> Plan | None:
         """The plan for one adviser, or None for a snippet that cannot be rendered."""
-        body = self.body(partner, language_of(person, self.alliance), snippet, item)
-        if body is None:
+        language = language_of(person, self.alliance)
+        text = self.text(partner, snippet, language)
+        if text is None:
             return None
+
+        def body() -> str:  # the same for each of the partner's advisers
+            cached = (item.id or 0, snippet.key, language)
+            if cached not in self._bodies:
+                self._bodies[cached] = Texts(language).render(
+                    "toolkit_snippet",
+                    partner=partner,
+                    title=snippet.title(language),
+                    item=item,
+                    moment=item.starts_at.astimezone(self.zone).date(),
+                    text=text,
+                )
+            return self._bodies[cached]
+
         return Plan(
             dedupe_key=key,
             kind=DeliveryKind.SNIPPET,
@@ -278,12 +295,11 @@ class _Composer:
             subject=Subject(agenda_item_id=item.id, snippet_key=snippet.key),
         )
 
-    def body(
-        self, partner: Partner, language: str, snippet: Snippet, item: AgendaItem
-    ) -> str | None:
-        cached = (partner.id or 0, item.id or 0, snippet.key, language)
-        if cached not in self._bodies:
-            text = usable_text(
+    def text(self, partner: Partner, snippet: Snippet, language: str) -> str | None:
+        """The snippet as this partner pastes it (it does not depend on the moment)."""
+        cached = (partner.id or 0, snippet.key, language)
+        if cached not in self._texts:
+            self._texts[cached] = usable_text(
                 snippet,
                 alliance=self.alliance,
                 partner=partner,
@@ -291,17 +307,7 @@ class _Composer:
                 house=self.house,
                 notes=self.notes.get(partner.id or 0, {}),
             )
-            self._bodies[cached] = None
-            if text is not None:
-                self._bodies[cached] = Texts(language).render(
-                    "toolkit_snippet",
-                    partner=partner,
-                    title=snippet.title(language),
-                    item=item,
-                    moment=item.starts_at.astimezone(self.zone).date(),
-                    text=text,
-                )
-        return self._bodies[cached]
+        return self._texts[cached]
 
 
 def _planned(session: Session, alliance: Alliance, plans: list[Plan], report: PlanReport) -> None:

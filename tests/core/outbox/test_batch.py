@@ -7,7 +7,7 @@ same plans both ways, on SQLite and PostgreSQL, and expect identical results.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -227,3 +227,38 @@ def test_reachable_people_of_all_partners_in_one_query(demo_engine: Engine) -> N
     # welzijn's adviser has no account: its ambassadors who can be reached, not ingrid
     assert keys["welzijn"] == ["gerda", "lotte", "otto"]
     assert keys["zorggroep"] == ["chantal"]
+
+
+def test_a_body_given_as_a_function_is_rendered_only_for_what_is_planned(
+    demo_engine: Engine,
+) -> None:
+    _prepare(demo_engine)
+    rendered: list[str] = []
+
+    def body(key: str) -> Callable[[], str]:
+        def render() -> str:
+            rendered.append(key)
+            return f"<p>{key}</p>"
+
+        return render
+
+    with session_scope(demo_engine) as session:
+        alliance = get_alliance(session)
+        who = _people(session)
+        plans = [
+            Plan("new", DeliveryKind.NOTICE, body("new"), TUESDAY, person=who["anna"]),
+            Plan("before", DeliveryKind.NOTICE, body("before"), TUESDAY, person=who["anna"]),
+            Plan("nobody", DeliveryKind.NOTICE, body("nobody"), TUESDAY, person=who["ingrid"]),
+            Plan(
+                "late",
+                DeliveryKind.NOTICE,
+                body("late"),
+                TUESDAY,
+                person=who["anna"],
+                expires_at=TUESDAY - timedelta(hours=1),
+            ),
+        ]
+        results = plan_many(session, alliance, plans)
+        assert [r.outcome for r in results] == ["planned", "duplicate", "unreachable", "too_late"]
+        assert rendered == ["new"]
+        assert results[0].delivery is not None and results[0].delivery.body == "<p>new</p>"
