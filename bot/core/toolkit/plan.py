@@ -43,7 +43,6 @@ from bot.core.outbox import (
     Plan,
     Subject,
     plan_many,
-    reachable_of_partner,
     reachable_of_partners,
 )
 from bot.core.toolkit.feedback import feedback_buttons
@@ -61,7 +60,7 @@ HORIZON = timedelta(weeks=8)  # at least six weeks ahead, as promised; eight to 
 PER_MOMENT = 2
 SEND_AT = time(9, 0)
 PREFIX = "snippet:"
-RECIPIENT_ROLES = (Role.ADVISER, Role.PARTNER)
+RECIPIENT_ROLES = (Role.ADVISER, Role.PARTNER)  # advisers (their material); else contacts
 IDS_PER_QUERY = 10_000  # well under SQLite's and PostgreSQL's limits on bound parameters
 
 
@@ -100,11 +99,6 @@ def snippets_for(
         return serving
     start = occurrence_number % len(serving)
     return [serving[(start + i) % len(serving)] for i in range(PER_MOMENT)]
-
-
-def recipients(session: Session, partner: Partner) -> list[Person]:
-    """The partner's advisers who can be reached (it is their material); else its contacts."""
-    return reachable_of_partner(session, partner.id or 0, RECIPIENT_ROLES)
 
 
 def plan_snippets(session: Session, alliance: Alliance, now: datetime | None = None) -> PlanReport:
