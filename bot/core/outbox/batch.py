@@ -195,12 +195,12 @@ def _insert(session: Session, alliance: Alliance, new: list[_New]) -> dict[str, 
     may still change them (a button that names the row's id) before the next flush."""
     if not new:
         return {}
-    rows = [n.values(alliance) for n in new]
+    rows = _same_shape([n.values(alliance) for n in new])
     try:
         with session.begin_nested():
             # no `sort_by_parameter_order`: on SQLite that means a statement per row; the
             # rows are matched to their plans by their unique key instead
-            # every row names every column (NULLs too): one statement, not one per shape
+            # NULLs rendered: rows of one shape are one statement, not one per shape
             inserted = session.scalars(
                 insert(Delivery).returning(Delivery),
                 rows,
@@ -209,6 +209,13 @@ def _insert(session: Session, alliance: Alliance, new: list[_New]) -> dict[str, 
     except IntegrityError:  # planned by someone else between our lookup and our insert
         return _insert_one_by_one(session, alliance, new)
     return {d.dedupe_key: PlanResult("planned", d) for d in inserted}
+
+
+def _same_shape(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every row with the same columns: those any row of the batch sets (the others stay
+    NULL without being sent, which keeps a large statement small)."""
+    used = {name for row in rows for name, value in row.items() if value is not None}
+    return [{name: value for name, value in row.items() if name in used} for row in rows]
 
 
 def _insert_one_by_one(
