@@ -24,9 +24,11 @@ from bot.core.kernel.commands import (
     ADVISER,
     ALL,
     AMBASSADOR,
+    MAX_COMMAND_LENGTH,
     PARTNER,
     Command,
     CommandSpec,
+    SubCommand,
     clean_input,
     split_command_line,
 )
@@ -34,6 +36,7 @@ from bot.core.kernel.context import Context
 from bot.core.kernel.features import (
     ButtonVerb,
     ChatCommand,
+    Extension,
     Feature,
     FormEntry,
     Handler,
@@ -41,6 +44,7 @@ from bot.core.kernel.features import (
     Registry,
 )
 from bot.core.kernel.forms import Choice, Form, FormField, Outcome, Submission
+from bot.core.kernel.help import help_reply, subcommand_words
 from bot.core.kernel.models import (
     Alliance,
     AuditEvent,
@@ -107,6 +111,7 @@ __all__ = [
     "AMBASSADOR",
     "LANGUAGES",
     "MAX_ACTION_BYTES",
+    "MAX_COMMAND_LENGTH",
     "MAX_DATABASE_ID",
     "PARTNER",
     "Alliance",
@@ -123,6 +128,7 @@ __all__ = [
     "Context",
     "Divider",
     "DropRule",
+    "Extension",
     "Feature",
     "Form",
     "FormEntry",
@@ -151,6 +157,7 @@ __all__ = [
     "Series",
     "SmallPrint",
     "Span",
+    "SubCommand",
     "Submission",
     "TemplateLimitError",
     "Texts",
@@ -163,6 +170,7 @@ __all__ = [
     "database_id",
     "decode_action",
     "find_drop",
+    "help_reply",
     "language_of",
     "link_by_email",
     "local_date",
@@ -176,6 +184,7 @@ __all__ = [
     "rate_tries",
     "render_user_template",
     "split_command_line",
+    "subcommand_words",
     "text_column",
     "timezone_of",
     "utcnow",

@@ -20,7 +20,7 @@ import io
 from functools import cache
 from typing import Any
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -71,6 +71,10 @@ def _environment(language: str) -> Environment:
     # English as written in Europe ("2 March 2026"): our English readers work in the Netherlands
     date_locale = DATE_LOCALES.get(language, language)
     env.filters["longdate"] = lambda value: format_date(value, format="long", locale=date_locale)
+    # a moment already in the reader's zone: "5 December 2026, 18:00"
+    env.filters["longmoment"] = lambda value: format_datetime(
+        value, format="d MMMM y, HH:mm", locale=date_locale
+    )
     env.filters["role_name"] = lambda role: gettext(ROLE_NAMES.get(str(role), str(role)))
     return env
 
