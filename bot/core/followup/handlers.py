@@ -280,7 +280,8 @@ def continue_stuck(context: Context, text: str) -> Reply | None:
     if agreement is None:
         return None
     if agreement.status in CLOSED:
-        return context.reply("agreements_stuck_settled", agreement=agreement)
+        adviser = Role.ADVISER in context.person.role_set
+        return context.reply("agreements_stuck_settled", agreement=agreement, adviser=adviser)
     record_answer(context.session, agreement, context.person, CheckInStatus.STUCK, text[:500])
     return context.reply("agreements_answered", agreement=agreement, answer=CheckInStatus.STUCK)
 

@@ -115,5 +115,5 @@ def _(message: str) -> str:
 ROLE_NAMES: dict[str, str] = {
     Role.ADVISER: _("advisers"),
     Role.AMBASSADOR: _("ambassadors"),
-    Role.PARTNER: _("partners"),
+    Role.PARTNER: _("partner contacts"),
 }
