@@ -78,8 +78,10 @@ def undo_replacement(context: Context, proposal_id: int | None) -> Reply:
         return context.refuse("house_error", code="not_adviser", line="")
     session, alliance = context.session, context.alliance
     current = open_proposal(session, alliance.id or 0)
-    if current is None or (proposal_id is not None and current.id != proposal_id):
-        return context.reply("house_undo_not_possible", reason="gone")
+    if proposal_id is not None and (current is None or current.id != proposal_id):
+        return context.stale()  # its button: that proposal is no longer the open one
+    if current is None:
+        return context.reply("house_undo_not_possible", reason="nothing")
     if current.proposed_by_id != context.person.id:
         return context.reply("house_undo_not_possible", reason="not_yours")
     if utcnow() - _aware(current.created_at) > UNDO_WINDOW:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, Protocol
 
 from bot.core.kernel.commands import CommandSpec, SubCommand
 from bot.core.kernel.context import Context
@@ -25,6 +26,16 @@ class HelpLine:
 
     typed: str
     summary: str
+    usage: str = ""  # what follows, as a placeholder ("text"), shown in italics
+
+
+class HelpReader(Protocol):
+    """What help needs to know of the reader (a `Context` is one)."""
+
+    texts: Texts
+    person: Any
+
+    def cmd(self, key: str) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -42,7 +53,7 @@ def _typed(*parts: str) -> str:
     return " ".join(part for part in parts if part)
 
 
-def help_entry(context: Context, spec: CommandSpec, values: dict[str, str]) -> HelpEntry:
+def help_entry(context: HelpReader, spec: CommandSpec, values: dict[str, str]) -> HelpEntry:
     texts, language = context.texts, context.texts.language
     name = context.cmd(spec.key)
     usage = texts.gettext(spec.usage) if spec.usage else ""
@@ -53,7 +64,7 @@ def help_entry(context: Context, spec: CommandSpec, values: dict[str, str]) -> H
         )
         for sub in spec.subcommands_for(context.person.role_set)
     )
-    return HelpEntry(spec, HelpLine(_typed(name, usage), texts.gettext(spec.summary)), subs)
+    return HelpEntry(spec, HelpLine(name, texts.gettext(spec.summary), usage), subs)
 
 
 def example_values(context: Context, partner_key: str | None) -> dict[str, str]:
