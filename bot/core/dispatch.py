@@ -45,15 +45,20 @@ UNKNOWN_ECHO = 40  # how much of an unknown word is repeated back
 
 def _help(context: Context) -> Reply:
     person = context.person
-    partner = context.session.get(Partner, person.partner_id) if person.partner_id else None
-    if partner is None:
-        partner = context.session.exec(
-            select(Partner)
+    keys = list(
+        context.session.exec(
+            select(Partner.key)
             .where(Partner.alliance_id == context.alliance.id, col(Partner.active))
             .order_by(col(Partner.key))
-        ).first()
-    values = {"agreement": followup.first_visible_key(context) or "A001"}
-    return help_reply(context, _allowed(context), partner.key if partner else None, values)
+        )
+    )
+    own = context.session.get(Partner, person.partner_id) if person.partner_id else None
+    mine = own.key if own else (keys[0] if keys else None)
+    values = {
+        "agreement": followup.first_visible_key(context) or "A001",
+        "other": next((k for k in keys if k != mine), mine or "partner"),
+    }
+    return help_reply(context, _allowed(context), mine, values)
 
 
 HELP = Feature(

@@ -72,6 +72,8 @@ def example_values(context: Context, partner_key: str | None) -> dict[str, str]:
     today = context.today()
     return {
         "partner": partner_key or "partner",
+        "other": partner_key or "partner",
+        "agreement": "1",
         "date": (today + timedelta(days=EXAMPLE_DAYS_AHEAD)).isoformat(),
     }
 

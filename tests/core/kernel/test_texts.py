@@ -217,7 +217,12 @@ def test_help_shows_the_usage_of_commands_with_an_argument(language: str) -> Non
     reader = SimpleNamespace(
         texts=Texts(language), person=SimpleNamespace(role_set=ROLES), cmd=_cmd
     )
-    values = {"partner": "woonkracht", "date": "2027-01-05", "agreement": "A001"}
+    values = {
+        "partner": "woonkracht",
+        "other": "zorggroep",
+        "date": "2027-01-05",
+        "agreement": "A001",
+    }
     entries = [help_entry(reader, spec, values) for spec in COMMANDS]  # type: ignore[arg-type]
     markup = Texts(language).render(
         "help", person=SimpleNamespace(name="Anna"), entries=entries, asked="", prefix="/", cmd=_cmd
