@@ -33,7 +33,7 @@ def test_the_digest_sums_up_the_week_once(tmp_path: Path) -> None:
     assert digest.channel == "C0ADVISERS" and digest.dedupe_key == "digest:2026-W48"
     body = digest.body
     assert "Week 48" in body
-    assert "1 open signaal" in body and "Woonkracht" in body  # the slipping follow-up
+    assert "1 open aandachtspunt" in body and "Woonkracht" in body  # the slipping follow-up
     assert "Laatste peiling" in body and "deelnemers" in body
     assert "De komende twee weken" in body and "Sluiting kopij huurdersblad" in body
     assert "Toolkit, afgelopen vier weken" in body
