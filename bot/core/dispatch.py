@@ -172,11 +172,15 @@ def plain_message(person_id: int, text: str, platform: str) -> Command:
     return Command(person_id, None, "", "", platform, {"text": clean_input(text)})
 
 
-def command_from_text(person_id: int, text: str, platform: str) -> Command:
-    """Build a `Command` from a typed line ("house", "/kernboodschap", "taal en")."""
+def command_from_text(person_id: int, text: str, platform: str, public_url: str = "") -> Command:
+    """Build a `Command` from a typed line ("house", "/kernboodschap", "taal en").
+    `public_url` is where people reach the web app, for the links a reply may give."""
     word, args = split_command_line(text)
     spec = find_command(word) if word else None
-    return Command(person_id, spec, word, args, platform, {"text": clean_input(text)})
+    context: dict[str, object] = {"text": clean_input(text)}
+    if public_url:
+        context["public_url"] = public_url
+    return Command(person_id, spec, word, args, platform, context)
 
 
 def opens_form(text: str) -> bool:

@@ -106,5 +106,7 @@ def run_demo(settings: Settings, person_key: str, with_web: bool) -> None:
         )
         out.write(render_plain(Reply.from_markup(banner)) + "\n\n")
         out.flush()
-        run_console(engine, person_key, sys.stdin, out, interactive=True)
+        # links in replies (a toolkit page) lead to this demo's own web app, on its own port
+        public_url = (web_url or settings.public_url).rstrip("/")
+        run_console(engine, person_key, sys.stdin, out, interactive=True, public_url=public_url)
         engine.dispose()

@@ -11,6 +11,7 @@ from bot.core.alliance.load import get_alliance
 from bot.core.dispatch import command_from_text, handle, plain_message, press
 from bot.core.followup.models import Agreement, AgreementStatus
 from bot.core.house.models import Endorsement, Proposal, ProposalState
+from bot.core.kernel.models import Partner
 from bot.core.kernel.people import person_by_key
 from bot.core.kernel.replies import BulletList, Reply, plain_text
 from bot.core.pulse.rounds import open_round
@@ -268,3 +269,32 @@ def test_the_old_word_for_flags_still_works_with_a_hint(demo_engine: Engine) -> 
     new = _text(_say(demo_engine, "anna", "aandachtspunten"))
     assert "aandachtspunten" in old.split("\n")[0] and old.endswith(new)
     assert "heten nu" not in new and new.startswith("Aandachtspunten")
+
+
+def test_a_partners_own_adviser_gets_its_page_link_and_replacing_it_is_said(
+    demo_engine: Engine,
+) -> None:
+    base = "http://127.0.0.1:8123"
+
+    def link(who: str, text: str) -> str:
+        with session_scope(demo_engine) as session:
+            command = command_from_text(_id(session, who), text, "console", base)
+            return _text(handle(session, command))
+
+    def fingerprint() -> str | None:
+        with Session(demo_engine) as session:
+            partner = session.exec(select(Partner).where(Partner.key == "woonkracht")).one()
+            return partner.toolkit_token
+
+    assert "toolkit link" in _text(_say(demo_engine, "anna", "toolkit"))
+    first = link("anna", "toolkit link")
+    assert f"{base}/toolkit/" in first and "alleen met je collega" in first
+    kept = fingerprint()
+    again = link("anna", "toolkit link")
+    assert "heeft al een link" in again and "toolkit link nieuw" in again
+    assert fingerprint() == kept  # nothing replaced without asking
+    replaced = link("anna", "toolkit link nieuw")
+    assert f"{base}/toolkit/" in replaced and "niet meer werkt" in replaced
+    assert fingerprint() not in (None, kept)
+    assert "Alleen de adviseurs van Zorggroep" in link("anna", "toolkit link zorggroep")
+    assert "PUBLIC_URL" in _text(_say(demo_engine, "anna", "toolkit link nieuw"))

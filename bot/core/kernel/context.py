@@ -44,6 +44,11 @@ class Context:
             )
         )
 
+    @property
+    def public_url(self) -> str:
+        """Where people reach the web app ("" where the adapter does not know it)."""
+        return str(self.command.context.get("public_url", "")).rstrip("/")
+
     def today(self) -> date:
         """Today where the reader is (a date shown or compared must be theirs, not UTC's)."""
         return local_date(utcnow(), self.person, self.alliance)

@@ -6,20 +6,23 @@ The list names every text with a number, so none is a dead end: `toolkit 3` (or
 
 from __future__ import annotations
 
-from sqlmodel import col, select
-
-from bot.core.kernel import Button, Context, Partner, Reply, Verb, database_id
+from bot.core.kernel import Button, Context, Partner, Reply, Role, Verb, database_id
 from bot.core.toolkit.handlers import partner_asked, partner_problem
+from bot.core.toolkit.page import issue_token
 from bot.core.toolkit.personalise import personalised
 
 SHOWN_SNIPPETS = 3
 OPEN_SNIPPET = Verb("tko", 2)  # partner id, number in the list
 MAX_BUTTONS = 12
+LINK_WORDS = frozenset({"link"})
+NEW_WORDS = frozenset({"new", "nieuw"})
 
 
 def handle_toolkit(context: Context) -> Reply:
-    """`toolkit [partner] [number]`."""
+    """`toolkit [partner] [number]`; `toolkit link [nieuw]` for a partner's own advisers."""
     words = context.command.args.strip().lower().split()
+    if words and words[0] in LINK_WORDS:
+        return _link(context, words[1:])
     number = next((w for w in words if w.isdigit()), None)
     key = next((w for w in words if not w.isdigit()), "")
     partner = partner_asked(context, key)
@@ -43,7 +46,36 @@ def handle_toolkit(context: Context) -> Reply:
             SHOWN_SNIPPETS:
         ],
         example=_example(context, partner, min(len(shown), SHOWN_SNIPPETS + 1)),
+        own_adviser=_own_adviser(context, partner),
     )
+
+
+def _own_adviser(context: Context, partner: Partner) -> bool:
+    """Only the partner's own advisers hand out (and replace) its page link."""
+    person = context.person
+    return Role.ADVISER in person.role_set and person.partner_id == partner.id
+
+
+def _link(context: Context, words: list[str]) -> Reply:
+    """The partner's toolkit page: a first link, or with `nieuw` a replacement. Only a
+    fingerprint of a link is kept, so an existing one cannot be shown again; replacing
+    it is said out loud, because the partner may be using the old one."""
+    new = any(w in NEW_WORDS for w in words)
+    key = next((w for w in words if w not in NEW_WORDS), "")
+    partner = partner_asked(context, key)
+    if not isinstance(partner, Partner):
+        return partner_problem(context, partner or "unknown", key)
+    if not _own_adviser(context, partner):
+        return context.reply("toolkit_link_not_yours", partner=partner)
+    if not context.public_url:
+        return context.reply("toolkit_link_no_address")
+    if partner.toolkit_token is not None and not new:
+        return context.reply("toolkit_link_exists", partner=partner)
+    replaced = partner.toolkit_token is not None
+    token = issue_token(context.session, partner)
+    context.audit("toolkit.link", partner=partner.key, replaced=replaced)
+    url = f"{context.public_url}/toolkit/{token}"
+    return context.reply("toolkit_link", partner=partner, url=url, replaced=replaced)
 
 
 def _example(context: Context, partner: Partner, number: int) -> str:
@@ -82,14 +114,3 @@ def press_open_snippet(context: Context, partner_id: str, number: str) -> Reply:
     if not isinstance(allowed, Partner):
         return partner_problem(context, allowed or "unknown", partner.key)
     return _one(context, partner, int(number[:6]))
-
-
-def active_partner_keys(context: Context) -> list[str]:
-    return [
-        p.key
-        for p in context.session.exec(
-            select(Partner)
-            .where(Partner.alliance_id == context.alliance.id, col(Partner.active))
-            .order_by(col(Partner.key))
-        )
-    ]
