@@ -298,3 +298,16 @@ def test_a_partners_own_adviser_gets_its_page_link_and_replacing_it_is_said(
     assert fingerprint() not in (None, kept)
     assert "Alleen de adviseurs van Zorggroep" in link("anna", "toolkit link zorggroep")
     assert "PUBLIC_URL" in _text(_say(demo_engine, "anna", "toolkit link nieuw"))
+
+
+def test_an_open_pulse_answer_over_a_signals_limit_is_refused_not_cut(
+    demo_engine: Engine,
+) -> None:
+    with session_scope(demo_engine) as session:
+        opened = open_round(session, get_alliance(session))
+        gerda = person_by_key(session, get_alliance(session).id or 0, "gerda")
+        assert gerda is not None
+        gerda.awaiting = f"pulse_open:{opened.round.id}"
+    refused = _text(_plain(demo_engine, "gerda", "w" * 2500))
+    assert "2000" in refused and "2500" in refused
+    assert "Dank" in _text(_plain(demo_engine, "gerda", "Het gaat goed in de regio"))

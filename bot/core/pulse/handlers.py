@@ -175,6 +175,8 @@ def continue_open_answer(context: Context, text: str) -> Reply | None:
     awaiting = context.person.awaiting or ""
     if not awaiting.startswith(AWAITING_OPEN):
         return None
+    if len(text.strip()) > MAX_OPEN_ANSWER:  # it becomes a signal: a signal's limit, said
+        return context.reply("too_long", limit=MAX_OPEN_ANSWER, length=len(text.strip()))
     context.person.awaiting = None
     row_id = database_id(awaiting.removeprefix(AWAITING_OPEN))
     pulse_round = context.session.get(PulseRound, row_id) if row_id else None
