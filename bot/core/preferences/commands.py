@@ -25,7 +25,7 @@ FEATURE = Feature(
                 "mute",
                 "stil",
                 ALL,
-                _("whether I keep quiet now; with a number, pause unsolicited messages for days"),
+                _("alone: whether I keep quiet; with a number: no unasked-for messages for that many days"),
                 usage=_("[days]"),
                 subcommands=(
                     SubCommand("", "", _("pause for a number of days"), "7"),
