@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -62,15 +64,47 @@ def agreements_list_command(as_json: JsonOption = False) -> None:
 
 @app.command("flags")
 def agreements_flags_command(as_json: JsonOption = False, as_of: AsOfOption = None) -> None:
-    """Partners and regions whose follow-up of agreements is declining."""
+    """Partners and regions whose follow-up of agreements is declining.
+
+    Without --as-of: the flags as the daily check (`jobs run flags`) last left them, and
+    when that was; nothing is evaluated again. --as-of evaluates that day afresh."""
+    if as_of is not None:
+        _flags_of_a_day(parse_day(as_of), as_json)
+        return
+    from bot.core.attention import FlagFamily, stored_flag_rows
+
+    with alliance_session(write=False) as (session, alliance):
+        moment, rows = stored_flag_rows(
+            session, alliance, [FlagFamily.FOLLOW_UP], Texts(alliance.language).language
+        )
+        zone = ZoneInfo(alliance.timezone)
+    if as_json:
+        print_json(rows)
+        return
+    if moment is None:
+        typer.echo(
+            "The daily flags check has not run yet, so there are no stored flags: run"
+            " `alliancebot jobs run flags`, or evaluate a day with --as-of YYYY-MM-DD."
+        )
+        return
+    when = moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+    typer.echo(f"Follow-up flags as of {when}, when the daily check last ran:")
+    for row in rows:
+        typer.echo(f"{row['level']} {row['key']} ({row['kind']}): {row['explanation']}")
+    if not rows:
+        typer.echo("No declining follow-up.")
+
+
+def _flags_of_a_day(day: date, as_json: bool) -> None:
+    """Evaluate `day` as if it were today (nothing is stored, nobody is told)."""
     from bot.core.followup import explain, follow_up_flags
 
-    day = parse_day(as_of)
-    with alliance_session() as (session, alliance):
+    with alliance_session(write=False) as (session, alliance):
         texts = Texts(alliance.language)
         flags = follow_up_flags(session, alliance, day)
+        start = datetime.combine(day, time(), ZoneInfo(alliance.timezone)).isoformat()
         if as_json:
-            print_json([flag.to_json(texts) for flag in flags])
+            print_json([{**flag.to_json(texts), "as_of": start} for flag in flags])
             return
         for flag in flags:
             typer.echo(f"{flag.level} {flag.key} ({flag.flag.kind}): {explain(texts, flag)}")

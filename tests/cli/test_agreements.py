@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -106,9 +107,8 @@ def test_a_file_without_the_columns_is_refused(env: dict[str, str], tmp_path: Pa
     assert result.exit_code != 0 and "UTF-8" in result.stderr
 
 
-def test_flags_show_a_planted_decline_as_of_a_day(env: dict[str, str], tmp_path: Path) -> None:
-    from datetime import date, timedelta
-
+def _plant_decline(env: dict[str, str], tmp_path: Path) -> None:
+    """Woonkracht kept its agreements for months, then let them slide since January."""
     rows = []
     start = date(2025, 9, 1)
     for i in range(16):  # steady: done on time, two a fortnight for eight months
@@ -124,6 +124,9 @@ def test_flags_show_a_planted_decline_as_of_a_day(env: dict[str, str], tmp_path:
     path = _csv(tmp_path, "\n".join(rows) + "\n")
     assert runner.invoke(app, ["agreements", "import", str(path)], env=env).exit_code == 0
 
+
+def test_flags_show_a_planted_decline_as_of_a_day(env: dict[str, str], tmp_path: Path) -> None:
+    _plant_decline(env, tmp_path)
     before = runner.invoke(app, ["agreements", "flags", "--json", "--as-of", "2025-12-29"], env=env)
     assert before.exit_code == 0, before.output
     assert json.loads(before.stdout) == []
@@ -137,8 +140,39 @@ def test_flags_show_a_planted_decline_as_of_a_day(env: dict[str, str], tmp_path:
     assert "Woonkracht Rivierenland" in partner["explanation"]
     assert any(word in partner["explanation"] for word in ("op tijd", "afspraken"))
     assert {"level", "key", "kind", "since", "explanation"} <= set(partner)
+    assert partner["as_of"] == "2026-03-16T00:00:00+01:00"  # that day, evaluated afresh
     bad = runner.invoke(app, ["agreements", "flags", "--as-of", "gisteren"], env=env)
     assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.stderr
+
+
+def _deliveries(env: dict[str, str]) -> int:
+    outbox = runner.invoke(app, ["outbox", "--json"], env=env)
+    assert outbox.exit_code == 0, outbox.output
+    return sum(n for n in json.loads(outbox.stdout).values() if isinstance(n, int))
+
+
+def test_flags_without_a_day_read_what_the_daily_check_stored_and_when(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    _plant_decline(env, tmp_path)
+    never = runner.invoke(app, ["agreements", "flags", "--json"], env=env)
+    assert never.exit_code == 0 and json.loads(never.stdout) == []
+    said = runner.invoke(app, ["agreements", "flags"], env=env)
+    assert "has not run yet" in said.stdout and "jobs run flags" in said.stdout
+    ran = runner.invoke(app, ["jobs", "run", "flags", "--as-of", "2026-03-16", "--json"], env=env)
+    assert ran.exit_code == 0, ran.output
+    checked = json.loads(ran.stdout)["as_of"]
+    planned = _deliveries(env)
+
+    read = runner.invoke(app, ["agreements", "flags", "--json"], env=env)
+    again = runner.invoke(app, ["agreements", "flags"], env=env)
+    assert read.exit_code == 0 and again.exit_code == 0, read.output + again.output
+    flags = json.loads(read.stdout)
+    assert [(f["level"], f["key"]) for f in flags][:1] == [("partner", "woonkracht")]
+    assert {"level", "key", "kind", "since", "explanation", "as_of"} <= set(flags[0])
+    assert {f["as_of"] for f in flags} == {checked}  # the stored check's moment, with offset
+    assert f"as of {checked[:10]} {checked[11:16]}" in again.stdout
+    assert _deliveries(env) == planned  # reading planned no notice
 
 
 def test_measures_per_partner_and_region_as_of_a_day(env: dict[str, str], tmp_path: Path) -> None:

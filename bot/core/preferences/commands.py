@@ -25,7 +25,7 @@ FEATURE = Feature(
                 "mute",
                 "stil",
                 ALL,
-                _("alone: whether I keep quiet; with a number: no unasked-for messages for that many days"),
+                _("alone: whether I keep quiet; with a number: quiet for that many days"),
                 usage=_("[days]"),
                 subcommands=(
                     SubCommand("", "", _("pause for a number of days"), "7"),

@@ -8,7 +8,7 @@ positioning, planning snippets weeks ahead of agenda moments, what partners did 
 from __future__ import annotations
 
 from bot.core.toolkit.commands import FEATURE
-from bot.core.toolkit.feedback import coverage, planned_snippets
+from bot.core.toolkit.feedback import coverage, planned_counts, planned_snippets
 from bot.core.toolkit.models import ToolkitFeedback, ToolkitSnippet
 from bot.core.toolkit.page import issue_token, revoke_token, toolkit_page_for_token
 from bot.core.toolkit.plan import plan_snippets
@@ -22,6 +22,7 @@ __all__ = [
     "coverage",
     "issue_token",
     "plan_snippets",
+    "planned_counts",
     "planned_snippets",
     "revoke_token",
     "toolkit_page_for_token",
