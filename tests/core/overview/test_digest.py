@@ -99,7 +99,7 @@ def test_a_busy_week_shows_the_first_few_and_counts_the_rest(demo_engine: Engine
         assert plan_digest(session, alliance, now) is not None
     with Session(demo_engine) as session:
         body = session.exec(select(Delivery).where(Delivery.kind == "digest")).one().body
-    assert "30 open signalen" in body and "En nog 25: de startpagina van de bot" in body
+    assert "30 open aandachtspunten" in body and "En nog 25: de startpagina van de bot" in body
     assert "Aandachtspunt 04" in body and "Aandachtspunt 05" not in body
     assert "25 signalen uit de regio's wachten op antwoord" in body
     assert "Moment 09" in body and "Moment 10" not in body
