@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import alliance_session, database, fail, person_of, safe_url
+from bot.cli.common import alliance_session, database, fail, person_of, safe_url, texts_for
 from bot.core.alliance import AllianceFileError, load_alliance, read_alliance_file
 from bot.db import migrate, session_scope
 from bot.settings import load_settings
@@ -61,7 +61,12 @@ def chat_command(
                 public_url=load_settings().public_url,
             )
         except UnknownPersonError:
-            fail(f"Nobody with key {person!r} in the alliance file; use a key from its [[people]].")
+            fail(
+                texts_for().gettext(
+                    "Nobody with key %(key)r in the alliance file; use a key from its [[people]].",
+                    key=person,
+                )
+            )
 
 
 def invite_command(
@@ -86,11 +91,16 @@ def invite_command(
 def demo_command(
     person: Annotated[str, typer.Option("--as", help="Whom to chat as.")] = "anna",
     web: Annotated[bool, typer.Option(help="Also serve the web app.")] = True,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Start a new demo even when one is running.")
+    ] = False,
 ) -> None:
-    """A throwaway demo alliance with months of history: web app plus console chat."""
+    """A throwaway demo alliance with months of history: web app plus console chat.
+
+    While a demo runs, a second `alliancebot demo --as PERSON` joins its database."""
     from bot.demo.run import run_demo
 
-    run_demo(load_settings(), person_key=person, with_web=web)
+    run_demo(load_settings(), person_key=person, with_web=web, fresh=fresh)
 
 
 def register(app: typer.Typer) -> None:

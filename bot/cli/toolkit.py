@@ -6,7 +6,15 @@ from typing import Annotated, Any
 
 import typer
 
-from bot.cli.common import JsonOption, PartnerArgument, alliance_session, partner_of, print_json
+from bot.cli.common import (
+    JsonOption,
+    PartnerArgument,
+    alliance_session,
+    partner_of,
+    print_json,
+    texts_for,
+)
+from bot.core.kernel import iso_local, local_text, moment_json
 from bot.settings import load_settings
 
 app = typer.Typer(help="Toolkit snippets timed to partner agendas.", no_args_is_help=True)
@@ -19,33 +27,44 @@ def toolkit_plan_command(as_json: JsonOption = False) -> None:
 
     with alliance_session() as (session, alliance):
         plan_snippets(session, alliance)
+        zone, texts = alliance.timezone, texts_for(alliance)
+        planned = planned_snippets(session, alliance)
         rows: list[dict[str, Any]] = [
             {
                 "partner": p.partner,
                 "snippet": p.snippet,
                 "agenda_item": p.agenda_item,
-                "agenda_start": p.agenda_start.isoformat(),
-                "send_at": p.send_at.isoformat(),
+                "agenda_start": iso_local(p.agenda_start, zone),
+                **moment_json(p.agenda_start, zone, p.agenda_all_day),
+                "send_at": iso_local(p.send_at, zone),
                 "channel": p.channel,
                 "text": p.text,
                 "person": p.person,
                 "status": p.status,
             }
-            for p in planned_snippets(session, alliance)
+            for p in planned
         ]
     if as_json:
         print_json(rows)
         return
     if not rows:
         typer.echo(
-            "No snippets planned: no agenda moments in the coming weeks, or no reachable"
-            " adviser of those partners."
+            texts.gettext(
+                "No snippets planned: no agenda moments in the coming weeks, or no reachable"
+                " adviser of those partners."
+            )
         )
-    for row in rows:
+    for p, row in zip(planned, rows, strict=True):
+        moment = texts.gettext(
+            "for %(item)s (%(date)s) → %(person)s on %(channel)s",
+            item=row["agenda_item"],
+            date=local_text(p.agenda_start, zone, all_day=True),
+            person=row["person"],
+            channel=row["channel"],
+        )
         typer.echo(
-            f"{row['send_at'][:16]}  {row['partner']:16} {row['snippet']:22}"
-            f" for {row['agenda_item']} ({row['agenda_start'][:10]}) → {row['person']}"
-            f" on {row['channel']} [{row['status']}]"
+            f"{local_text(p.send_at, zone)}  {row['partner']:16} {row['snippet']:22}"
+            f" {moment} [{row['status']}]"
         )
 
 

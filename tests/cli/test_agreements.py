@@ -99,12 +99,55 @@ def test_a_file_without_the_columns_is_refused(env: dict[str, str], tmp_path: Pa
     path.write_text("naam,datum\nx,y\n", encoding="utf-8")
     result = runner.invoke(app, ["agreements", "import", str(path)], env=env)
     assert result.exit_code != 0 and "missing column(s) key, text, owner" in result.stderr
-    latin = tmp_path / "latin.csv"
-    latin.write_bytes(
-        HEADER.encode() + "A1,Caf\xe9,woonkracht,,2026-01-01,2026-02-01,,\n".encode("latin-1")
-    )
-    result = runner.invoke(app, ["agreements", "import", str(latin)], env=env)
-    assert result.exit_code != 0 and "UTF-8" in result.stderr
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(HEADER.encode() + b"A1,\x81\x8d\x8f,woonkracht,,2026-01-01,2026-02-01,,\n")
+    result = runner.invoke(app, ["agreements", "import", str(binary)], env=env)
+    assert result.exit_code != 0 and "UTF-8 or Windows-1252" in result.stderr
+    assert "Traceback" not in result.output
+
+
+DUTCH_EXCEL = (
+    "key;text;owner;region;made_on;due_on;done_on\r\n"
+    "E1;Café-avond voor mantelzorgers;woonkracht;west;2026-10-01;2026-11-01;\r\n"
+    '"E2";"Ideeën ophalen; daarna delen";gemeente-tiel;;2026-10-05;2026-12-01;2026-11-20\r\n'
+)
+
+
+def test_a_semicolon_file_from_dutch_excel_in_windows_1252_imports(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes(DUTCH_EXCEL.encode("cp1252"))
+    result = runner.invoke(app, ["agreements", "import", str(path)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "(semicolon-separated, Windows-1252): 2 new" in result.stdout
+    rows = {r["key"]: r for r in _listed(env)}
+    assert rows["E1"]["text"] == "Café-avond voor mantelzorgers"
+    assert rows["E2"]["text"] == "Ideeën ophalen; daarna delen"  # a quoted ; stays text
+    assert rows["E2"]["status"] == "done" and rows["E1"]["region"] == "west"
+
+
+def test_csv_utf8_with_a_bom_imports_with_either_separator(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    semicolons = tmp_path / "utf8-bom.csv"
+    semicolons.write_bytes(b"\xef\xbb\xbf" + DUTCH_EXCEL.encode("utf-8"))
+    result = runner.invoke(app, ["agreements", "import", str(semicolons)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "(semicolon-separated, UTF-8 with BOM): 2 new" in result.stdout
+    assert {r["text"] for r in _listed(env)} >= {"Ideeën ophalen; daarna delen"}
+    commas = _csv(tmp_path, "C1,Één ding,woonkracht,,2026-10-01,2026-11-01,,\n")
+    result = runner.invoke(app, ["agreements", "import", str(commas)], env=env)
+    assert "(comma-separated, UTF-8 with BOM): 1 new" in result.stdout
+
+
+def test_a_refused_file_says_how_it_was_read(env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "fout.csv"
+    path.write_bytes(DUTCH_EXCEL.replace("2026-11-01", "1-11-2026").encode("cp1252"))
+    result = runner.invoke(app, ["agreements", "import", str(path)], env=env)
+    assert result.exit_code != 0
+    assert "(semicolon-separated, Windows-1252)" in result.stderr
+    assert "line 2, due_on: '1-11-2026' is not a date" in result.stderr
 
 
 def _plant_decline(env: dict[str, str], tmp_path: Path) -> None:
@@ -198,3 +241,19 @@ def test_measures_per_partner_and_region_as_of_a_day(env: dict[str, str], tmp_pa
     assert "woonkracht" in text.output and "33%" in text.output
     bad = runner.invoke(app, ["agreements", "measures", "--as-of", "1 maart"], env=env)
     assert bad.exit_code == 1 and "not a date" in bad.output
+
+
+def test_a_dutch_operator_reads_the_problems_in_dutch(env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "fout.csv"
+    path.write_bytes(DUTCH_EXCEL.replace("2026-11-01", "1-11-2026").encode("cp1252"))
+    result = runner.invoke(app, ["--lang", "nl", "agreements", "import", str(path)], env=env)
+    assert result.exit_code != 0
+    assert "is niet ingelezen (gescheiden door puntkomma's, Windows-1252); er is niets" in (
+        result.stderr
+    )
+    assert "regel 2, due_on: '1-11-2026' is geen datum (JJJJ-MM-DD)" in result.stderr
+    assert "line 2" not in result.stderr
+    good = tmp_path / "goed.csv"
+    good.write_bytes(DUTCH_EXCEL.encode("cp1252"))
+    result = runner.invoke(app, ["--lang", "nl", "agreements", "import", str(good)], env=env)
+    assert "(gescheiden door puntkomma's, Windows-1252): 2 nieuw, 0 bijgewerkt" in result.stdout

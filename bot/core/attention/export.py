@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from bot.core.attention.flags import checked_at, explanation, open_flags
 from bot.core.attention.models import FlagFamily, Signal
-from bot.core.kernel import Alliance, Person, Region, Role
+from bot.core.kernel import Alliance, Person, Region, Role, iso_local
 
 SIGNAL_FIELDS = ("id", "created_at", "region", "kind", "text", "status", "anonymous")
 
@@ -34,7 +34,7 @@ def stored_flag_rows(
     Reading runs no detection: the numbers are the stored ones, so the list costs one
     query however many agreements and check-ins there are."""
     moment = checked_at(session, alliance, families)
-    as_of = moment.astimezone(ZoneInfo(alliance.timezone)).isoformat() if moment else None
+    as_of = iso_local(moment, alliance.timezone)
     rows = [
         {
             "level": flag.level,
@@ -83,7 +83,7 @@ def signal_rows(
         rows.append(
             {
                 "id": signal.id,
-                "created_at": signal.created_at.astimezone(zone).isoformat(),
+                "created_at": iso_local(signal.created_at, zone),
                 "region": regions.get(signal.region_id) if shown else None,
                 "kind": None,  # signals have no kinds yet; the field is part of the contract
                 "text": signal.text,

@@ -24,6 +24,7 @@ from bot.core.kernel import (
     Texts,
     Verb,
     language_of,
+    local_date,
     utcnow,
 )
 from bot.core.outbox import (
@@ -114,7 +115,9 @@ def record_answer(
     )
     if answer == CheckInStatus.DONE:
         agreement.status = AgreementStatus.DONE
-        agreement.done_on = agreement.done_on or utcnow().date()
+        alliance = session.get(Alliance, person.alliance_id)
+        today = local_date(utcnow(), person, alliance) if alliance else utcnow().date()
+        agreement.done_on = agreement.done_on or today  # the day it was done where they are
     elif answer == CheckInStatus.ON_TRACK:
         agreement.status = AgreementStatus.ON_TRACK
     elif answer == CheckInStatus.STUCK:

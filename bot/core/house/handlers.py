@@ -140,11 +140,15 @@ def submit_proposal(
     content: HouseContent,
     reason: str,
     replace: bool = False,
+    *,
+    reason_required: bool = True,
 ) -> tuple[ProposalStatus, int]:
     """Open a proposal and ask the partners: the same flow for chat and command line."""
     version = current_version(session, alliance.id or 0)
     current = version_content(session, version) if version else None
-    proposal = propose(session, alliance, person, content, reason, replace)
+    proposal = propose(
+        session, alliance, person, content, reason, replace, reason_required=reason_required
+    )
     status = proposal_status(session, alliance, proposal)
     changes = diff_houses(current, content) if current else []
     return status, notify_proposal(session, alliance, status, changes)

@@ -34,7 +34,7 @@ class Context:
         self.command = command
         self.person = person
         self.alliance = alliance
-        self.texts = Texts(language_of(person, alliance))
+        self.texts = Texts(language_of(person, alliance), timezone_of(person, alliance))
 
     def audit(self, action: str, **detail: object) -> None:
         """Record what this person changed, in the same transaction as the change."""

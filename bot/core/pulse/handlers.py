@@ -42,11 +42,12 @@ def handle_pulse(context: Context) -> Reply:
     adviser = Role.ADVISER in context.person.role_set
     if adviser and word in OPEN_WORDS:
         opened = open_round(context.session, context.alliance, audience_roles=Role.AMBASSADOR)
+        closes = opened.round.closes_at or utcnow()
         context.audit("pulse.opened", round=opened.round.id)
         return context.reply(
             "pulse_opened",
             created=opened.created,
-            closes_at=context.local(opened.round.closes_at or utcnow()),
+            closes_at=context.local(closes),
             invited=opened.invited,
             unreachable=opened.unreachable,
         )

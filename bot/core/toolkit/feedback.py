@@ -51,6 +51,7 @@ class PlannedSnippet:
     text: str
     person: str
     status: str
+    agenda_all_day: bool = False  # the moment lasts the day: its date is what counts
 
 
 def planned_snippets(
@@ -103,6 +104,7 @@ def planned_snippets(
                 text=text,
                 person=person.key,
                 status=delivery.status,
+                agenda_all_day=item.all_day,
             )
         )
     return planned

@@ -230,7 +230,13 @@ def test_adding_in_english_and_an_other_moment(demo: Engine) -> None:
 def test_a_wrong_add_explains_how(demo: Engine, text: str) -> None:
     out = say(demo, "anna", text.format(day=ahead(30)))
     assert out.startswith("Voeg een agendamoment toe als agenda nieuw woonkracht 2026-12-15")
-    assert "Soorten: newsletter, board, council, members, event, campaign, other." in out
+    # the type words as a Dutch adviser types them, not the English ones
+    assert "Soorten: nieuwsbrief, bestuur, raad, leden, evenement, campagne, overig." in out
+
+
+def test_the_types_are_english_for_an_english_reader(demo: Engine) -> None:
+    out = say(demo, "frank", "agenda add")
+    assert "Types: newsletter, board, council, members, event, campaign, other." in out
     with Session(demo) as session:
         assert session.exec(select(AgendaItem)).all() == []
 
