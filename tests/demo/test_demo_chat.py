@@ -176,7 +176,11 @@ def test_every_line_in_help_runs_and_agrees_with_the_json(
                 _check_one(reply, rows, language)
         explained, _language = _ask(engine, who, f"help {name}")
         assert _words(explained).startswith(name), (name, _words(explained))
-    assert checked >= 10, f"{who}: the agreement lists were not read"
+    rows = _agreements_json(url)
+    own = _own_partner(engine, who)
+    visible = [r for r in rows.values() if own is None or r["owner"] == own]
+    if any(r["status"] in OPEN_STATES for r in visible):  # then the lists showed some
+        assert checked >= (10 if own is None else 1), f"{who}: the agreement lists were not read"
 
 
 def test_the_finished_agreements_agree_with_the_json(demo: tuple[Engine, str]) -> None:
