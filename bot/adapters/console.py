@@ -30,9 +30,10 @@ class UnknownPersonError(LookupError):
 class Conversation:
     """One person at the console. Remembers the last buttons, so typing 1 presses [1]."""
 
-    def __init__(self, engine: Engine, person_key: str) -> None:
+    def __init__(self, engine: Engine, person_key: str, public_url: str = "") -> None:
         self.engine = engine
         self.person_key = person_key
+        self.public_url = public_url  # the web app's address, for links in replies
         self.buttons: tuple[Button, ...] = ()
 
     def answer(self, line: str) -> str:
@@ -49,7 +50,8 @@ class Conversation:
                     reply = press(session, person.id or 0, action, Platform.CONSOLE)
                 else:
                     reply = handle(
-                        session, command_from_text(person.id or 0, line, Platform.CONSOLE)
+                        session,
+                        command_from_text(person.id or 0, line, Platform.CONSOLE, self.public_url),
                     )
         except UnknownPersonError:
             raise
@@ -80,12 +82,17 @@ def greeting(engine: Engine, person_key: str) -> str:
 
 
 def run_console(
-    engine: Engine, person_key: str, stdin: TextIO, stdout: TextIO, interactive: bool
+    engine: Engine,
+    person_key: str,
+    stdin: TextIO,
+    stdout: TextIO,
+    interactive: bool,
+    public_url: str = "",
 ) -> None:
     """Answer every line from `stdin` until it ends or the person types quit."""
     if interactive:
         stdout.write(greeting(engine, person_key) + "\n")
-    conversation = Conversation(engine, person_key)
+    conversation = Conversation(engine, person_key, public_url)
     while True:
         if interactive:
             stdout.write("> ")

@@ -72,6 +72,7 @@ class SlackAdapter:
         assert settings.slack_bot_token is not None
         self.engine = engine
         self.home = HomeTab(engine, settings)
+        self.public_url = settings.public_url
         # Handling shares the process (and the GIL) with the acks Slack wants within three
         # seconds: a few at a time keeps the acks quick under a burst.
         self.inbound: Inbound[Result] = Inbound(
@@ -166,7 +167,9 @@ class SlackAdapter:
             unknown = Reply.from_markup(Texts(None).render("slack_unknown"))
             return Reply(unknown.blocks, refused=request.kind == ACTION)
         if request.kind == COMMAND:
-            command = command_from_text(person_id, request.text.strip() or "help", PLATFORM)
+            command = command_from_text(
+                person_id, request.text.strip() or "help", PLATFORM, self.public_url
+            )
             return handle(session, command)
         return press(session, person_id, request.text, PLATFORM)
 

@@ -217,8 +217,10 @@ class TelegramAdapter:
         person = person_by_account(session, PLATFORM, str(user.id))
         if person is None:
             return Reply.from_markup(Texts(language).render("telegram_unknown"))
-        build = command_from_text if text.startswith("/") else plain_message
-        return handle(session, build(person.id or 0, text, PLATFORM))
+        if text.startswith("/"):
+            command = command_from_text(person.id or 0, text, PLATFORM, self.settings.public_url)
+            return handle(session, command)
+        return handle(session, plain_message(person.id or 0, text, PLATFORM))
 
     def _decide_press(self, session: Session, query: CallbackQuery) -> Answer:
         user = query.from_user

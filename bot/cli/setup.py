@@ -52,7 +52,14 @@ def chat_command(
 
     with database() as engine:
         try:
-            run_console(engine, person, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
+            run_console(
+                engine,
+                person,
+                sys.stdin,
+                sys.stdout,
+                interactive=sys.stdin.isatty(),
+                public_url=load_settings().public_url,
+            )
         except UnknownPersonError:
             fail(
                 texts_for().gettext(

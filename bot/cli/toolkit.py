@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -68,15 +68,35 @@ def toolkit_plan_command(as_json: JsonOption = False) -> None:
         )
 
 
+NewOption = Annotated[
+    bool, typer.Option("--new", help="Replace the partner's link; the old one stops working.")
+]
+
+
 @app.command("link")
-def toolkit_link_command(partner_key: PartnerArgument) -> None:
-    """A new personal toolkit page link for a partner (the previous link stops working)."""
+def toolkit_link_command(partner_key: PartnerArgument, new: NewOption = False) -> None:
+    """A partner's personal toolkit page link: a first one, or with --new a replacement.
+
+    Only a fingerprint of a link is stored (a copied database opens no pages), so an
+    existing link cannot be shown again; it is never replaced without --new, because the
+    partner may already use it."""
     from bot.core.toolkit import issue_token
 
     settings = load_settings()
     with alliance_session(settings) as (session, alliance):
-        token = issue_token(session, partner_of(session, alliance, partner_key))
+        partner = partner_of(session, alliance, partner_key)
+        if partner.toolkit_token is not None and not new:
+            typer.echo(
+                f"{partner_key} already has a toolkit link; only its fingerprint is kept, so it"
+                f" cannot be shown again. `alliancebot toolkit link {partner_key} --new` makes"
+                " a new one, and the current one then stops working."
+            )
+            return
+        replaced = partner.toolkit_token is not None
+        token = issue_token(session, partner)
     typer.echo(f"{settings.public_url.rstrip('/')}/toolkit/{token}")
+    if replaced:
+        typer.echo(f"The previous toolkit link of {partner_key} no longer works.", err=True)
 
 
 @app.command("revoke")

@@ -153,6 +153,8 @@ def _chat(engine: Engine, person_key: str, web_url: str | None, joined: bool) ->
     out.write(render_plain(Reply.from_markup(banner)) + "\n\n")
     out.flush()
     try:
-        run_console(engine, person_key, sys.stdin, out, interactive=True)
+        # links in replies (a toolkit page) lead to this demo's own web app, on its port
+        public_url = (web_url or "").rstrip("/")
+        run_console(engine, person_key, sys.stdin, out, interactive=True, public_url=public_url)
     finally:
         engine.dispose()
