@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     # the web app on this machine's own port (as CONTRACT.md says), so a link printed while
     # it runs on another port still leads to it.
     public_url: str = ""
+    # Derives links the bot must be able to show again (a partner's toolkit page) and, later,
+    # signs links; never stored or logged. Unset: such links are random and only replaceable.
+    alliancebot_secret_key: SecretStr | None = None
     # Worker tuning (rarely changed): how long a silent worker's claimed row stays its own,
     # and the overall send rates, a little under the platforms' published limits.
     worker_lease_seconds: float = Field(default=5.0, gt=0)  # silent this long: dead

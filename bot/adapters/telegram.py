@@ -35,6 +35,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.adapters.inbound import Handling, Inbound, NotStored
+from bot.adapters.link_key import link_key
 from bot.adapters.send_budget import BudgetRateLimiter, SharedBudget
 from bot.adapters.senders import telegram_keyboard
 from bot.adapters.telegram_updates import check_update, first_line, label_of
@@ -218,7 +219,9 @@ class TelegramAdapter:
         if person is None:
             return Reply.from_markup(Texts(language).render("telegram_unknown"))
         if text.startswith("/"):
-            command = command_from_text(person.id or 0, text, PLATFORM, self.settings.public_url)
+            command = command_from_text(
+                person.id or 0, text, PLATFORM, self.settings.public_url, link_key(self.settings)
+            )
             return handle(session, command)
         return handle(session, plain_message(person.id or 0, text, PLATFORM))
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from bot.adapters.link_key import link_key
 from bot.cli.common import (
     JsonOption,
     PartnerArgument,
@@ -75,25 +76,32 @@ NewOption = Annotated[
 
 @app.command("link")
 def toolkit_link_command(partner_key: PartnerArgument, new: NewOption = False) -> None:
-    """A partner's personal toolkit page link: a first one, or with --new a replacement.
+    """A partner's personal toolkit page link: the current one, a first one, or with --new a
+    replacement.
 
-    Only a fingerprint of a link is stored (a copied database opens no pages), so an
-    existing link cannot be shown again; it is never replaced without --new, because the
-    partner may already use it."""
-    from bot.core.toolkit import issue_token
+    Only a fingerprint of a link is stored (a copied database opens no pages); with
+    ALLIANCEBOT_SECRET_KEY set the current link is derived again from it. A link is never
+    replaced without --new, because the partner may already use it."""
+    from bot.core.toolkit import current_token, issue_token
 
     settings = load_settings()
+    key = link_key(settings)
     with alliance_session(settings) as (session, alliance):
         partner = partner_of(session, alliance, partner_key)
-        if partner.toolkit_token is not None and not new:
+        replaced = partner.toolkit_token is not None
+        token = None if new else current_token(partner, key)
+        if token is None and replaced and not new:
             typer.echo(
-                f"{partner_key} already has a toolkit link; only its fingerprint is kept, so it"
-                f" cannot be shown again. `alliancebot toolkit link {partner_key} --new` makes"
-                " a new one, and the current one then stops working."
+                f"{partner_key} already has a toolkit link that cannot be shown again (it was"
+                " made without ALLIANCEBOT_SECRET_KEY, or with another key)."
+                f" `alliancebot toolkit link {partner_key} --new` makes a new one, and the"
+                " current one then stops working."
             )
             return
-        replaced = partner.toolkit_token is not None
-        token = issue_token(session, partner)
+        if token is None:
+            token = issue_token(session, partner, key)
+        else:
+            replaced = False
     typer.echo(f"{settings.public_url.rstrip('/')}/toolkit/{token}")
     if replaced:
         typer.echo(f"The previous toolkit link of {partner_key} no longer works.", err=True)

@@ -25,6 +25,7 @@ from bot.core.kernel import (
     Form,
     Handler,
     InvalidAction,
+    LinkKey,
     Outcome,
     Partner,
     Person,
@@ -172,14 +173,23 @@ def plain_message(person_id: int, text: str, platform: str) -> Command:
     return Command(person_id, None, "", "", platform, {"text": clean_input(text)})
 
 
-def command_from_text(person_id: int, text: str, platform: str, public_url: str = "") -> Command:
+def command_from_text(
+    person_id: int,
+    text: str,
+    platform: str,
+    public_url: str = "",
+    link_key: LinkKey | None = None,
+) -> Command:
     """Build a `Command` from a typed line ("house", "/kernboodschap", "taal en").
-    `public_url` is where people reach the web app, for the links a reply may give."""
+    `public_url` is where people reach the web app, for the links a reply may give;
+    `link_key` lets a reply show such a link again (a partner's toolkit page)."""
     word, args = split_command_line(text)
     spec = find_command(word) if word else None
     context: dict[str, object] = {"text": clean_input(text)}
     if public_url:
         context["public_url"] = public_url
+    if link_key is not None:
+        context["link_key"] = link_key
     return Command(person_id, spec, word, args, platform, context)
 
 

@@ -144,3 +144,16 @@ def test_without_a_public_url_links_follow_the_port(env: dict[str, str]) -> None
     result = run({**env, "PORT": "8765"}, "toolkit", "link", "welzijn")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("http://127.0.0.1:8765/toolkit/")
+
+
+def test_with_a_secret_key_the_current_link_is_printed_again(env: dict[str, str]) -> None:
+    keyed = {**env, "ALLIANCEBOT_SECRET_KEY": "s3cret-for-links"}
+    first = _link(keyed)
+    assert _link(keyed) == first  # the current one, shown again
+    again = run(keyed, "toolkit", "link", "woonkracht")
+    assert again.stderr == ""  # nothing was replaced
+    without = run(env, "toolkit", "link", "woonkracht")
+    assert "cannot be shown again" in without.stdout and "--new" in without.stdout
+    assert "s3cret" not in without.output
+    newer = _link(keyed, "woonkracht", "--new")
+    assert newer != first and _link(keyed) == newer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import Engine
@@ -11,6 +12,7 @@ from bot.core.alliance.load import get_alliance
 from bot.core.dispatch import command_from_text, handle, plain_message, press
 from bot.core.followup.models import Agreement, AgreementStatus
 from bot.core.house.models import Endorsement, Proposal, ProposalState
+from bot.core.kernel.link_keys import LinkKey
 from bot.core.kernel.models import Partner
 from bot.core.kernel.people import person_by_key
 from bot.core.kernel.replies import BulletList, Reply, plain_text
@@ -311,3 +313,29 @@ def test_an_open_pulse_answer_over_a_signals_limit_is_refused_not_cut(
     refused = _text(_plain(demo_engine, "gerda", "w" * 2500))
     assert "2000" in refused and "2500" in refused
     assert "Dank" in _text(_plain(demo_engine, "gerda", "Het gaat goed in de regio"))
+
+
+def test_with_the_servers_key_the_current_link_is_shown_again(demo_engine: Engine) -> None:
+    base = "http://127.0.0.1:8123"
+
+    def link(text: str, key: LinkKey | None) -> str:
+        with session_scope(demo_engine) as session:
+            command = command_from_text(_id(session, "anna"), text, "console", base, key)
+            return _text(handle(session, command))
+
+    def token(reply: str) -> str:
+        found = re.search(r"/toolkit/([A-Za-z0-9_-]{32,})", reply)
+        assert found is not None, reply
+        return found.group(1)
+
+    key = LinkKey("a key only this server knows")
+    first = token(link("toolkit link", key))
+    assert token(link("toolkit link", key)) == first  # shown again, not replaced
+    assert "heeft al een link" in link("toolkit link", None)  # no key: cannot derive it
+    assert "heeft al een link" in link("toolkit link", LinkKey("another key"))  # no wrong link
+    newer = token(link("toolkit link nieuw", key))
+    assert newer != first and token(link("toolkit link", key)) == newer
+    with Session(demo_engine) as session:
+        partner = session.exec(select(Partner).where(Partner.key == "woonkracht")).one()
+        assert newer not in (partner.toolkit_token, partner.toolkit_link_nonce)  # fingerprint only
+    assert "another key" not in repr(key) and "only this server" not in repr(key)

@@ -45,6 +45,7 @@ from bot.core.kernel.features import (
 )
 from bot.core.kernel.forms import Choice, Form, FormField, Outcome, Submission
 from bot.core.kernel.help import help_reply, subcommand_words
+from bot.core.kernel.link_keys import LinkKey
 from bot.core.kernel.models import (
     Alliance,
     AuditEvent,
@@ -154,6 +155,7 @@ __all__ = [
     "Inline",
     "InvalidAction",
     "JobRun",
+    "LinkKey",
     "Mean",
     "Outcome",
     "Panel",

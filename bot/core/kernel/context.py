@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.core.kernel.commands import Command, CommandSpec
+from bot.core.kernel.link_keys import LinkKey
 from bot.core.kernel.models import Alliance, AuditEvent, Person, utcnow
 from bot.core.kernel.people import language_of, local_date, timezone_of
 from bot.core.kernel.replies import Button, Reply
@@ -48,6 +49,12 @@ class Context:
     def public_url(self) -> str:
         """Where people reach the web app ("" where the adapter does not know it)."""
         return str(self.command.context.get("public_url", "")).rstrip("/")
+
+    @property
+    def link_key(self) -> LinkKey | None:
+        """The server's key for links shown again (None where the adapter has none)."""
+        key = self.command.context.get("link_key")
+        return key if isinstance(key, LinkKey) else None
 
     def today(self) -> date:
         """Today where the reader is (a date shown or compared must be theirs, not UTC's)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.core.kernel import Button, Context, Partner, Reply, Role, Verb, database_id
 from bot.core.toolkit.handlers import partner_asked, partner_problem
-from bot.core.toolkit.page import issue_token
+from bot.core.toolkit.page import current_token, issue_token
 from bot.core.toolkit.personalise import personalised
 
 SHOWN_SNIPPETS = 3
@@ -57,9 +57,9 @@ def _own_adviser(context: Context, partner: Partner) -> bool:
 
 
 def _link(context: Context, words: list[str]) -> Reply:
-    """The partner's toolkit page: a first link, or with `nieuw` a replacement. Only a
-    fingerprint of a link is kept, so an existing one cannot be shown again; replacing
-    it is said out loud, because the partner may be using the old one."""
+    """The partner's toolkit page: its current link, a first one, or with `nieuw` a
+    replacement. Replacing is said out loud, because the partner may be using the old one;
+    a link made without the server's key cannot be derived again and is only replaced."""
     new = any(w in NEW_WORDS for w in words)
     key = next((w for w in words if w not in NEW_WORDS), "")
     partner = partner_asked(context, key)
@@ -70,9 +70,13 @@ def _link(context: Context, words: list[str]) -> Reply:
     if not context.public_url:
         return context.reply("toolkit_link_no_address")
     if partner.toolkit_token is not None and not new:
-        return context.reply("toolkit_link_exists", partner=partner)
+        current = current_token(partner, context.link_key)
+        if current is None:
+            return context.reply("toolkit_link_exists", partner=partner)
+        url = f"{context.public_url}/toolkit/{current}"
+        return context.reply("toolkit_link", partner=partner, url=url, replaced=False)
     replaced = partner.toolkit_token is not None
-    token = issue_token(context.session, partner)
+    token = issue_token(context.session, partner, context.link_key)
     context.audit("toolkit.link", partner=partner.key, replaced=replaced)
     url = f"{context.public_url}/toolkit/{token}"
     return context.reply("toolkit_link", partner=partner, url=url, replaced=replaced)
