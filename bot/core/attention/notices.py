@@ -32,7 +32,7 @@ from bot.core.kernel import (
     is_coordinator,
     language_of,
 )
-from bot.core.outbox import DeliveryKind, Plan, Subject, plan_delivery
+from bot.core.outbox import DeliveryKind, Plan, Subject, plan_delivery, plan_many
 
 ACK = Verb("fk")
 SHARE = Verb("fs")
@@ -134,11 +134,10 @@ def _unanswered(flag: Flag) -> int:
 def _tell_privately(session: Session, alliance: Alliance, flag: Flag, now: datetime) -> None:
     """A direct message to each private reader, within their quiet hours and weekly cap."""
     name = partner_name(session, alliance, flag.key)
+    plans = []
     for person in private_readers(session, alliance, flag):
         texts = Texts(language_of(person, alliance))
-        plan_delivery(
-            session,
-            alliance,
+        plans.append(
             Plan(
                 dedupe_key=f"flag:{flag.id}:{person.id}",
                 kind=DeliveryKind.FLAG,
@@ -152,8 +151,9 @@ def _tell_privately(session: Session, alliance: Alliance, flag: Flag, now: datet
                 person=person,
                 buttons=(ack_button(texts, flag), share_button(texts, flag)),
                 subject=Subject(flag_id=flag.id),
-            ),
+            )
         )
+    plan_many(session, alliance, plans)  # one batch for all of them
 
 
 def _tell_everyone(
@@ -190,13 +190,12 @@ def _tell_everyone(
         .where(Person.alliance_id == alliance.id, col(Person.active))
         .order_by(col(Person.id))
     ).all()
+    plans = []
     for person in advisers:
         if Role.ADVISER not in person.role_set or person.id in told:
             continue
         texts = Texts(language_of(person, alliance))
-        plan_delivery(
-            session,
-            alliance,
+        plans.append(
             Plan(
                 dedupe_key=f"flag:{flag.id}{suffix}:{person.id}",
                 kind=DeliveryKind.FLAG,
@@ -207,8 +206,9 @@ def _tell_everyone(
                 person=person,
                 buttons=(ack_button(texts, flag),),
                 subject=Subject(flag_id=flag.id),
-            ),
+            )
         )
+    plan_many(session, alliance, plans)  # one batch for all advisers
 
 
 def share(session: Session, alliance: Alliance, flag: Flag, person: Person, now: datetime) -> bool:

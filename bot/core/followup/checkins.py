@@ -14,7 +14,8 @@ so a later hold-up by the worker cannot make it untrue; it is then simply not se
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
@@ -42,14 +43,15 @@ from bot.core.outbox import (
     Plan,
     Subject,
     cancel_pending,
-    plan_delivery,
-    reachable_of_partner,
+    plan_many,
+    reachable_of_partners,
 )
 
 BEFORE, AFTER = "before", "after"
 STAGES = {BEFORE: -1, AFTER: 3}  # days from the due date
 LAST_DAY = 7  # no check-in arrives later than this many days after the due date
 HORIZON = timedelta(days=60)
+RECIPIENT_ROLES = (Role.PARTNER, Role.ADVISER)  # the contacts who can be reached; else advisers
 SEND_AT = time(9, 30)
 DONE, ON_TRACK, STUCK, NEED_HELP = Verb("ad"), Verb("ao"), Verb("as"), Verb("ah")
 ANSWERS = {
@@ -58,11 +60,6 @@ ANSWERS = {
     STUCK.code: CheckInStatus.STUCK,
     NEED_HELP.code: CheckInStatus.NEED_HELP,
 }
-
-
-def recipients(session: Session, agreement: Agreement) -> list[Person]:
-    """The partner's contacts who can be reached; else its advisers who can."""
-    return reachable_of_partner(session, agreement.owner_partner_id, (Role.PARTNER, Role.ADVISER))
 
 
 def checkin_buttons(texts: Texts, agreement_id: int) -> tuple[Button, ...]:
@@ -101,90 +98,108 @@ def plan_checkins(session: Session, alliance: Alliance, today: date) -> int:
             Agreement.due_on <= today + HORIZON,
         )
     ).all()
-    planned = 0
+    owners = {a.owner_partner_id for a in agreements}
+    partners = {p.id: p for p in session.exec(select(Partner).where(col(Partner.id).in_(owners)))}
+    people = reachable_of_partners(session, owners, RECIPIENT_ROLES)
+    asked: list[_Asked] = []
     for agreement in agreements:
-        partner = session.get(Partner, agreement.owner_partner_id)
-        wanted: set[str] = set()
-        for person in recipients(session, agreement):
-            for stage in STAGES:
-                key = _key(agreement, stage, person)
-                wanted.add(key)
-                planned += _plan_one(session, alliance, agreement, partner, person, stage, today)
-        _cancel_unwanted(session, agreement, wanted)
+        partner = partners.get(agreement.owner_partner_id)
+        for person in people.get(agreement.owner_partner_id, []):
+            texts = Texts(language_of(person, alliance))
+            zone = ZoneInfo(timezone_of(person, alliance))
+            asked += [_Asked(agreement, partner, person, texts, zone, s) for s in STAGES]
+    _cancel_unwanted(session, [a.id or 0 for a in agreements], {a.key for a in asked})
+    wanted = [one for one in asked if one.day(today) <= today + HORIZON]
+    # one batch: the outbox reads keys, accounts and the weekly cap once for all of them
+    results = plan_many(session, alliance, [one.plan(today) for one in wanted])
+    planned = 0
+    for one, result in zip(wanted, results, strict=True):
+        if result.outcome == "planned" and result.delivery is not None:
+            one.word_for_arrival(result.delivery, today)
+            planned += 1
     return planned
 
 
-def _key(agreement: Agreement, stage: str, person: Person) -> str:
-    """Once per agreement, stage and person, for this due date: a moved agreement is asked
-    about again around its new date."""
-    return f"checkin:{agreement.id}:{stage}:{person.id}:{agreement.due_on.isoformat()}"
+@dataclass(frozen=True)
+class _Asked:
+    """One check-in: an agreement, one person asked about it, and the stage."""
 
+    agreement: Agreement
+    partner: Partner | None
+    person: Person
+    texts: Texts
+    zone: ZoneInfo
+    stage: str
 
-def _plan_one(
-    session: Session,
-    alliance: Alliance,
-    agreement: Agreement,
-    partner: Partner | None,
-    person: Person,
-    stage: str,
-    today: date,
-) -> int:
-    """Plan one stage for one person (1 if planned now), worded for the day it arrives."""
-    day = max(agreement.due_on + timedelta(days=STAGES[stage]), today)
-    if day > today + HORIZON:
-        return 0
-    zone = ZoneInfo(timezone_of(person, alliance))
-    last = agreement.due_on + timedelta(days=0 if stage == BEFORE else LAST_DAY)
-    texts = Texts(language_of(person, alliance))
-    result = plan_delivery(
-        session,
-        alliance,
-        Plan(
-            dedupe_key=_key(agreement, stage, person),
+    @property
+    def key(self) -> str:
+        """Once per agreement, stage and person, for this due date: a moved agreement is
+        asked about again around its new date."""
+        agreement = self.agreement
+        return f"checkin:{agreement.id}:{self.stage}:{self.person.id}:{agreement.due_on}"
+
+    def day(self, today: date) -> date:
+        """The day it is meant for; today when that has passed (a late registration)."""
+        return max(self.agreement.due_on + timedelta(days=STAGES[self.stage]), today)
+
+    def plan(self, today: date) -> Plan:
+        due = self.agreement.due_on
+        last = due + timedelta(days=0 if self.stage == BEFORE else LAST_DAY)
+        day = self.day(today)
+        return Plan(
+            dedupe_key=self.key,
             kind=DeliveryKind.CHECKIN,
-            body=_body(texts, agreement, partner, wording(day, agreement.due_on)),
-            due_at=datetime.combine(day, SEND_AT, tzinfo=zone),
-            person=person,
-            buttons=checkin_buttons(texts, agreement.id or 0),
-            expires_at=_start_of(last + timedelta(days=1), zone),
-            subject=Subject(agreement_id=agreement.id),
-        ),
-    )
-    if result.outcome != "planned" or result.delivery is None:
-        return 0
-    delivery = result.delivery
-    arrives = delivery.due_at.astimezone(zone).date()
-    worded = wording(arrives, agreement.due_on)
-    delivery.body = _body(texts, agreement, partner, worded)
-    if worded in ("tomorrow", "today"):
-        delivery.expires_at = _start_of(arrives + timedelta(days=1), zone)
-    return 1
+            body=lambda: self.body(wording(day, due)),
+            due_at=datetime.combine(day, SEND_AT, tzinfo=self.zone),
+            person=self.person,
+            buttons=checkin_buttons(self.texts, self.agreement.id or 0),
+            expires_at=_start_of(last + timedelta(days=1), self.zone),
+            subject=Subject(agreement_id=self.agreement.id),
+        )
+
+    def body(self, worded: str) -> str:
+        return self.texts.render(
+            "checkin",
+            agreement=self.agreement,
+            wording=worded,
+            partner=self.partner,
+            partner_name=self.partner.name if self.partner else "",
+        )
+
+    def word_for_arrival(self, delivery: Delivery, today: date) -> None:
+        """Say what is true on the day the outbox will deliver it (quiet hours and the cap
+        may have moved it); "tomorrow" and "today" expire when that day is over."""
+        due = self.agreement.due_on
+        moment = delivery.due_at
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite's are naive
+        arrives = aware.astimezone(self.zone).date()
+        worded = wording(arrives, due)
+        if worded != wording(self.day(today), due):  # rendered for the day it was meant for
+            delivery.body = self.body(worded)
+        if worded in ("tomorrow", "today"):
+            delivery.expires_at = _start_of(arrives + timedelta(days=1), self.zone)
 
 
-def _body(texts: Texts, agreement: Agreement, partner: Partner | None, worded: str) -> str:
-    return texts.render(
-        "checkin",
-        agreement=agreement,
-        wording=worded,
-        partner=partner,
-        partner_name=partner.name if partner else "",
-    )
-
-
-def _cancel_unwanted(session: Session, agreement: Agreement, wanted: set[str]) -> None:
-    """Withdraw this agreement's waiting check-ins that are no longer wanted: those for
-    an earlier due date, for someone no longer asked, or planned by an older version."""
-    session.execute(
-        update(Delivery)
-        .where(
+def _cancel_unwanted(session: Session, agreement_ids: list[int], wanted: set[str]) -> None:
+    """Withdraw the waiting check-ins of these agreements that are no longer wanted: those
+    for an earlier due date, for someone no longer asked, or planned by an older version."""
+    if not agreement_ids:
+        return
+    waiting = session.exec(
+        select(Delivery.id, Delivery.dedupe_key).where(
             col(Delivery.kind) == DeliveryKind.CHECKIN,
             col(Delivery.status) == DeliveryStatus.PENDING,
-            col(Delivery.agreement_id) == agreement.id,
-            col(Delivery.dedupe_key).not_in(wanted),
+            col(Delivery.agreement_id).in_(agreement_ids),
         )
-        .values(status=DeliveryStatus.CANCELLED)
-        .execution_options(synchronize_session=False)
-    )
+    ).all()
+    unwanted = [row_id for row_id, key in waiting if key not in wanted]
+    if unwanted:
+        session.execute(
+            update(Delivery)
+            .where(col(Delivery.id).in_(unwanted))
+            .values(status=DeliveryStatus.CANCELLED)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _cancel_settled(session: Session, alliance: Alliance) -> None:

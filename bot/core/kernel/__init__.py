@@ -26,9 +26,11 @@ from bot.core.kernel.commands import (
     ALL,
     AMBASSADOR,
     COORDINATOR,
+    MAX_COMMAND_LENGTH,
     PARTNER,
     Command,
     CommandSpec,
+    SubCommand,
     clean_input,
     split_command_line,
 )
@@ -36,6 +38,7 @@ from bot.core.kernel.context import Context
 from bot.core.kernel.features import (
     ButtonVerb,
     ChatCommand,
+    Extension,
     Feature,
     FormEntry,
     Handler,
@@ -43,6 +46,8 @@ from bot.core.kernel.features import (
     Registry,
 )
 from bot.core.kernel.forms import Choice, Form, FormField, Outcome, Submission
+from bot.core.kernel.help import help_reply, subcommand_words
+from bot.core.kernel.link_keys import LinkKey
 from bot.core.kernel.models import (
     Alliance,
     AuditEvent,
@@ -124,6 +129,7 @@ __all__ = [
     "COORDINATOR",
     "LANGUAGES",
     "MAX_ACTION_BYTES",
+    "MAX_COMMAND_LENGTH",
     "MAX_DATABASE_ID",
     "PARTNER",
     "Alliance",
@@ -141,6 +147,7 @@ __all__ = [
     "CsvText",
     "Divider",
     "DropRule",
+    "Extension",
     "Feature",
     "Form",
     "FormEntry",
@@ -152,6 +159,7 @@ __all__ = [
     "Inline",
     "InvalidAction",
     "JobRun",
+    "LinkKey",
     "Mean",
     "Outcome",
     "Panel",
@@ -170,6 +178,7 @@ __all__ = [
     "SmallPrint",
     "Span",
     "SpreadsheetError",
+    "SubCommand",
     "Submission",
     "TemplateLimitError",
     "Texts",
@@ -189,6 +198,7 @@ __all__ = [
     "format_moment",
     "format_number",
     "format_percent",
+    "help_reply",
     "is_coordinator",
     "iso_local",
     "language_of",
@@ -211,6 +221,7 @@ __all__ = [
     "render_user_template",
     "roles_of",
     "split_command_line",
+    "subcommand_words",
     "text_column",
     "timezone_of",
     "utcnow",
