@@ -91,12 +91,3 @@ def test_the_file_accepts_every_role_the_contract_names() -> None:
     with pytest.raises(AllianceFileError, match=r"roles\[0\]: 'coördinator' is not one of"):
         parse_alliance_document(wrong)
 
-
-def test_the_old_dutch_name_of_flags_still_works_and_names_the_new_one(engine: Engine) -> None:
-    _load(engine)
-    with session_scope(engine) as session:
-        anna = _person(session, "anna").id or 0
-        old = render_plain(handle(session, command_from_text(anna, "signalen", "slack")))
-        new = render_plain(handle(session, command_from_text(anna, "aandachtspunten", "slack")))
-    assert "Aandachtspunten" in old and "heet nu /alliance aandachtspunten" in old
-    assert "heet nu" not in new
