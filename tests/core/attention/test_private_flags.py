@@ -167,6 +167,10 @@ def test_the_channel_hears_about_it_once_someone_shares_it(alliance: Engine) -> 
     assert [d for d in _flag_deliveries(alliance) if d.channel] == []
     refused = _share(alliance, "bram")  # an adviser of another partner
     assert "eigen adviseurs van de partner" in refused
+    with session_scope(alliance) as session:
+        flag_id = _woonkracht(alliance).id or 0
+        seen = press(session, _id(session, "bram"), ACK.action(flag_id), "slack")
+    assert seen.refused and "eigen adviseurs van de partner" in render_plain(seen)
     assert _woonkracht(alliance).shared_at is None
 
     assert "Gedeeld: het adviseurskanaal hoort één keer over Woonkracht Rivierenland." in _share(
