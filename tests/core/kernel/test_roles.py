@@ -90,4 +90,3 @@ def test_the_file_accepts_every_role_the_contract_names() -> None:
     )
     with pytest.raises(AllianceFileError, match=r"roles\[0\]: 'coördinator' is not one of"):
         parse_alliance_document(wrong)
-
