@@ -35,6 +35,9 @@ class HelpReader(Protocol):
     texts: Texts
     person: Any
 
+    @property
+    def roles(self) -> frozenset[str]: ...  # with `coordinator` where the alliance says so
+
     def cmd(self, key: str) -> str: ...
 
 
@@ -62,7 +65,7 @@ def help_entry(context: HelpReader, spec: CommandSpec, values: dict[str, str]) -
             _typed(name, sub.word_in(language), _example(texts, sub.example, values)),
             texts.gettext(sub.summary),
         )
-        for sub in spec.subcommands_for(context.person.role_set)
+        for sub in spec.subcommands_for(context.roles)
     )
     return HelpEntry(spec, HelpLine(name, texts.gettext(spec.summary), usage), subs)
 
