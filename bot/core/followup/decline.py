@@ -202,7 +202,7 @@ def follow_up_as_of(facts: Iterable[AgreementFacts], as_of: date) -> FollowUpSer
     return series_from_counts(as_of, rows)
 
 
-FOLLOW_UP_RULE = DropRule()
+FOLLOW_UP_RULE = DropRule(min_drop=0.3, margin=0.25)
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
