@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from bench.followup_alliance import alliance_lines
 from bench.followup_shapes import END, SHAPES, SPARSE, START, Partner, Shape, generate
 from bench.timing import Figure
 from bot.core.followup import PERIOD, Flag, flag_follow_up, period_index, period_start
@@ -177,5 +178,8 @@ def run() -> list[Figure]:
         met = result.recall >= TARGET_RECALL and result.false_rate <= TARGET_FALSE
         target = "information" if shape is SPARSE else ("met" if met else "NOT MET")
         print(f"{_line(shape.name[:18], result)}  oracle {oracle:5.3f}  {target}")
+    print("\npseudo-cooperation at the alliance level (information), shape usual:")
+    for line in alliance_lines(SHAPES[0], SEEDS, days):
+        print(line)
     print(f"({time.perf_counter() - started:.1f} s)")
     return []

@@ -89,7 +89,9 @@ def _outcome(
     return AgreementFacts(made_on, due_on, done_on)
 
 
-def _partner(rng: random.Random, declining: bool, shape: Shape) -> Partner:
+def _partner(
+    rng: random.Random, declining: bool, shape: Shape, on: date | None = None, pace: bool = False
+) -> Partner:
     volume = rng.uniform(*shape.volume)
     base = rng.uniform(*shape.base)
     low = rng.uniform(shape.low[0], max(shape.low[0], min(shape.low[1], base - MIN_GAP)))
@@ -98,6 +100,7 @@ def _partner(rng: random.Random, declining: bool, shape: Shape) -> Partner:
     if declining:
         decline_on = START + timedelta(days=rng.randint(16 * 7, (WEEKS - 8) * 7))
         keeps_pace = rng.random() < 0.5
+        decline_on, keeps_pace = on or decline_on, pace or keeps_pace
     slowdown = 1.0 if keeps_pace else rng.uniform(0.3, 0.6)
     facts: list[AgreementFacts] = []
     day = START
@@ -120,3 +123,11 @@ def generate(seed: int, shape: Shape) -> list[Partner]:
     rng = random.Random(f"{shape.name}/{seed}")
     declining = round(PARTNERS * DECLINING_SHARE)
     return [_partner(rng, number < declining, shape) for number in range(PARTNERS)]
+
+
+def generate_alliance(seed: int, shape: Shape, size: int, common: int) -> list[Partner]:
+    """An alliance of `size` partners of which `common` decline on the same day and keep
+    making agreements at their usual pace: pseudo-cooperation as the practice describes it."""
+    rng = random.Random(f"alliance/{shape.name}/{seed}")
+    on = START + timedelta(days=rng.randint(16 * 7, (WEEKS - 8) * 7))
+    return [_partner(rng, n < common, shape, on, pace=True) for n in range(size)]

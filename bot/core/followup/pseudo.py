@@ -6,12 +6,14 @@ about that ambition together. Pinning it on one partner would turn a question fo
 into a verdict on someone, so it is judged only for the alliance and for a region, from three
 things at once:
 
-1. follow-up of the group as a whole fell: the declining-follow-up rule (`decline`) fires on
-   the group's own series (all its agreements);
+1. follow-up of the group as a whole fell: the declining-follow-up test (`decline`) fires on
+   the group's own series (all its agreements) with `GROUP_RULE`, which asks for a smaller
+   fall than for one partner (0.15 rather than 0.3): a group's rate is known from many
+   agreements, and a third of the partners falling far moves it only that much;
 2. the fall is broad: since that flag's `since`, at least `MIN_PARTNERS` partners, and at
-   least `MIN_SHARE` of the partners with agreements settled both before and since, did at
-   least `FOLLOW_UP_RULE.min_drop` fewer on time than before (one partner's slump lifting a
-   group's average is that partner's follow-up, told to that partner's advisers);
+   least `MIN_SHARE` (a third) of the partners with agreements settled both before and
+   since, did at least `FOLLOW_UP_RULE.min_drop` fewer on time than before (one partner's
+   slump moving a group's average is that partner's follow-up, told to its advisers);
 3. agreements keep being made at the usual pace: since `since`, at least `PSEUDO_PACE` of
    the baseline's making pace (agreements made per day).
 
@@ -34,7 +36,8 @@ from bot.core.followup.decline import (
 
 PSEUDO_PACE = 0.75  # recent making pace, as a share of the baseline pace, that still "keeps on"
 MIN_PARTNERS = 3
-MIN_SHARE = 0.5
+MIN_SHARE = 1 / 3
+GROUP_RULE = replace(FOLLOW_UP_RULE, min_drop=0.15, margin=0.05)
 MIN_BEFORE = 2  # a partner counts with at least this many settled agreements before `since`
 
 
@@ -75,7 +78,7 @@ def detect_pseudo_cooperation(
     `group` is the series of all the group's agreements, `partners` the same agreements
     split by owning partner.
     """
-    flag = detect_follow_up_decline(group)
+    flag = detect_follow_up_decline(group, GROUP_RULE)
     if flag is None or flag.pace_ratio < PSEUDO_PACE:
         return None
     found = spread(partners, flag)
