@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from alembic import command
 from sqlalchemy import Engine, text
@@ -13,7 +13,7 @@ from sqlmodel import Session
 from bot.core.alliance.load import get_alliance
 from bot.core.followup.agreements import AgreementRow, import_agreements
 from bot.core.followup.decline import FollowUpSeries, PeriodCounts, period_index, period_start
-from bot.core.followup.detection import follow_up_flags
+from bot.core.followup.detection import follow_up_flags, refresh_follow_up_flags
 from bot.core.followup.pseudo import detect_pseudo_cooperation
 from bot.db import alembic_config, migrate, session_scope
 
@@ -112,6 +112,27 @@ def test_the_alliance_and_the_region_get_it_the_partners_are_declining(
     whole = flags[("alliance", "alliance")]
     assert whole.name == alliance.name and whole.flag.partners_falling == 4
     assert abs(period_index(whole.flag.since) - period_index(CHANGE)) <= 1
+
+
+def test_the_daily_check_stores_the_alliance_episode_in_both_languages(
+    demo_engine: Engine,
+) -> None:
+    with session_scope(demo_engine) as session:
+        import_agreements(session, get_alliance(session), _rows())
+    now = datetime.combine(AS_OF, time(9), tzinfo=UTC)
+    with session_scope(demo_engine) as session:
+        raised = refresh_follow_up_flags(session, get_alliance(session), now)
+        whole = next(f for f in raised if f.level == "alliance")
+        assert (whole.key, whole.kind, whole.family) == (
+            "alliance",
+            "pseudo_cooperation",
+            "follow_up",
+        )
+        assert "shared ambition" in whole.detail["explanations"]["en"]
+        assert "gedeelde ambitie" in whole.detail["explanations"]["nl"]
+        assert whole.detail["numbers"]["partners"]["falling"] == 4
+        partners = [f for f in raised if f.level == "partner"]
+        assert {f.kind for f in partners} == {"declining_follow_up"}
 
 
 def _insert_flag(engine: Engine, level: str, kind: str) -> None:
