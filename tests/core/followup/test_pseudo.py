@@ -163,7 +163,7 @@ def _flags(engine: Engine) -> list[tuple[str, str, dict[str, object]]]:
 
 
 def test_stored_partner_pseudo_cooperation_flags_keep_their_meaning(demo_engine: Engine) -> None:
-    command.downgrade(alembic_config(demo_engine), "0011")
+    command.downgrade(alembic_config(demo_engine), "0012")
     _insert_flag(demo_engine, "partner", "pseudo_cooperation")
     _insert_flag(demo_engine, "region", "pseudo_cooperation")
     _insert_flag(demo_engine, "partner", "declining_follow_up")
@@ -174,5 +174,5 @@ def test_stored_partner_pseudo_cooperation_flags_keep_their_meaning(demo_engine:
     assert partner[2]["numbers"] == {"p_value": 0.1, "kept_pace": True, "was": "pseudo_cooperation"}
     assert partner[2]["explanations"] == {"en": "x"}
     assert (region, plain) == (before[1], before[2])
-    command.downgrade(alembic_config(demo_engine), "0011")
+    command.downgrade(alembic_config(demo_engine), "0012")
     assert _flags(demo_engine) == before
