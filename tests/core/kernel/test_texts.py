@@ -215,7 +215,7 @@ def test_partner_and_house_values_are_escaped_in_the_house_template() -> None:
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_help_shows_the_usage_of_commands_with_an_argument(language: str) -> None:
     reader = SimpleNamespace(
-        texts=Texts(language), person=SimpleNamespace(role_set=ROLES), cmd=_cmd
+        texts=Texts(language), person=SimpleNamespace(role_set=ROLES), roles=ROLES, cmd=_cmd
     )
     values = {
         "partner": "woonkracht",
