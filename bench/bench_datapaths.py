@@ -25,7 +25,15 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from bench.datapaths_paths import DataPath, best_time, home_blocks, paths, planning_path, settle
+from bench.datapaths_paths import (
+    DAILY_JOBS,
+    DataPath,
+    best_time,
+    home_blocks,
+    paths,
+    planning_path,
+    settle,
+)
 from bench.datapaths_seed import Sizes, seed
 from bench.timing import Figure
 from bot.core.kernel import utcnow
@@ -78,10 +86,23 @@ def database(backend: str) -> Iterator[Engine | None]:
         yield engine
 
 
-def _measure(engine: Engine, path: DataPath, backend: str, factor: float) -> Row:
+def _budget() -> float:
+    return float(os.environ.get("BENCH_DATAPATHS_BUDGET", "120"))
+
+
+def _measure(
+    engine: Engine, path: DataPath, backend: str, factor: float, slow: set[str]
+) -> Row | None:
+    """One path's best time and its baseline; None for a path that already took longer
+    than the budget at a smaller factor on this backend (it is skipped, and says so)."""
+    if path.name in slow:
+        print(f"  {path.name:<40} skipped: over {_budget():g} s at a smaller factor")
+        return None
     seconds = best_time(engine, path.operation, path.repeat)
     baseline = best_time(engine, path.baseline, max(path.repeat, 3))
     row = Row(path.name, backend, factor, seconds, baseline)
+    if seconds > _budget():
+        slow.add(path.name)
     print(
         f"  {path.name:<40} {seconds:8.3f} s  baseline {baseline:7.3f} s  {row.ratio:6.1f}×",
         flush=True,
@@ -89,7 +110,16 @@ def _measure(engine: Engine, path: DataPath, backend: str, factor: float) -> Row
     return row
 
 
-def one_run(backend: str, factor: float, scale: float) -> list[Row]:
+def _together(rows: list[Row], backend: str, factor: float) -> list[Row]:
+    """The daily jobs' sum, when every one of them was measured at this factor."""
+    jobs = [r for r in rows if r.path.startswith("daily job:")]
+    if len(jobs) < len(DAILY_JOBS):
+        return []
+    seconds, baseline = sum(r.seconds for r in jobs), sum(r.baseline for r in jobs)
+    return [Row("daily jobs together", backend, factor, seconds, baseline)]
+
+
+def one_run(backend: str, factor: float, scale: float, slow: set[str]) -> list[Row]:
     sizes = Sizes(factor * scale)
     with database(backend) as engine:
         if engine is None:
@@ -104,21 +134,19 @@ def one_run(backend: str, factor: float, scale: float) -> list[Row]:
             f" respondents; seeded in {time.perf_counter() - started:.1f} s",
             flush=True,
         )
-        rows = [_measure(engine, planning_path(now), backend, factor)]
+        measured = [_measure(engine, planning_path(now), backend, factor, slow)]
         settle(engine, now)
-        rows += [_measure(engine, path, backend, factor) for path in paths(engine, now)]
+        measured += [_measure(engine, path, backend, factor, slow) for path in paths(engine, now)]
         shown, full = home_blocks(engine)
         print(f"  App Home: {shown} blocks in the view, {full} rendered for the page")
-    return rows
+    rows = [r for r in measured if r is not None]
+    return rows + _together(rows, backend, factor)
 
 
 def table(rows: list[Row]) -> str:
     """The Markdown table for BENCHMARKS.md: growth is the time against the same path and
     backend at the smallest factor of the run."""
-    first = {
-        (r.path, r.backend): r
-        for r in sorted(rows, key=lambda r: r.factor, reverse=True)
-    }
+    first = {(r.path, r.backend): r for r in sorted(rows, key=lambda r: r.factor, reverse=True)}
     lines = [
         "| path | backend | scale | time | baseline | ratio | growth vs 1× (data ×) |",
         "|---|---|---|---|---|---|---|",
@@ -164,12 +192,11 @@ def warm_up() -> None:
 def run() -> list[Figure]:
     scale, factors, backends = _settings()
     warm_up()
-    rows = [
-        row
-        for backend in backends
-        for factor in factors
-        for row in one_run(backend, factor, scale)
-    ]
+    rows: list[Row] = []
+    for backend in backends:
+        slow: set[str] = set()  # paths over the budget: not run again at larger factors
+        for factor in factors:
+            rows += one_run(backend, factor, scale, slow)
     print(f"\nscale {scale:g} (1 = 100,000 agreements at 1×)\n")
     print(table(rows))
     print("", *verdict(rows), sep="\n")

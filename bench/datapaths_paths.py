@@ -85,8 +85,7 @@ DUE_AGREEMENTS = (
 PENDING_CHECKINS = "SELECT * FROM delivery WHERE kind = 'checkin' AND status = 'pending'"
 INBOX = "SELECT id, status, done_at FROM inbound"
 ALL_ANSWERS = (
-    "SELECT a.*, q.key, q.round_id FROM pulseanswer a JOIN pulsequestion q"
-    " ON q.id = a.question_id"
+    "SELECT a.*, q.key, q.round_id FROM pulseanswer a JOIN pulsequestion q ON q.id = a.question_id"
 )
 CLOSED_ANSWERS = ALL_ANSWERS + (
     " JOIN pulseround r ON r.id = q.round_id WHERE r.closed_at IS NOT NULL"
@@ -127,18 +126,11 @@ def _no_calendars(requests: object) -> dict[Any, Any]:
     return {}
 
 
-EDGE = JobEdge(calendars=_no_calendars)  # type: ignore[arg-type]
+EDGE = JobEdge(calendars=_no_calendars)
 
 
 def _job(name: str, now: datetime) -> Action:
     return lambda session: run_job(session, name, now, EDGE)
-
-
-def _all_jobs(now: datetime) -> Action:
-    def jobs(session: Session) -> object:
-        return [run_job(session, name, now, EDGE) for name in DAILY_JOBS]
-
-    return jobs
 
 
 def _lead(session: Session) -> int:
@@ -192,12 +184,6 @@ def paths(engine: Engine, now: datetime) -> list[DataPath]:
             )
         ],
         DataPath(
-            "daily jobs together",
-            _all_jobs(now),
-            _both(checkin_rows(now), flags, planning_rows(now), _read(INBOX)),
-            1,
-        ),
-        DataPath(
             "pulse: close (2,000 respondents)",
             lambda s: close_round(s, get_alliance(s), now),
             _read(ALL_ANSWERS, PEOPLE),
@@ -205,9 +191,7 @@ def paths(engine: Engine, now: datetime) -> list[DataPath]:
         ),
         DataPath("pulse: results report", _results, _read(CLOSED_ANSWERS)),
         DataPath("App Home: core page", lambda s: home(s, _lead(s), "slack"), home_rows(now)),
-        DataPath(
-            "App Home: Slack view", lambda s: tab.view_in(s, _lead(s)), home_rows(now)
-        ),
+        DataPath("App Home: Slack view", lambda s: tab.view_in(s, _lead(s)), home_rows(now)),
     ]
 
 

@@ -111,9 +111,7 @@ def seed(engine: Engine, sizes: Sizes, today: date) -> None:
         _signals(session, alliance_id, people, regions)
 
 
-def _partners_and_regions(
-    session: Session, alliance_id: int
-) -> tuple[list[int], list[int]]:
+def _partners_and_regions(session: Session, alliance_id: int) -> tuple[list[int], list[int]]:
     _insert(
         session,
         Partner,
@@ -263,7 +261,7 @@ def _agenda(
     rng: random.Random,
 ) -> None:
     """Moments in the coming eight weeks, and a year of past ones with snippets sent."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for n in range(sizes.moments + sizes.past_moments):
         future = n < sizes.moments
         offset = rng.randint(1, 55) if future else -rng.randint(1, 365)
