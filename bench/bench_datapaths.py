@@ -40,7 +40,11 @@ from bot.core.kernel import utcnow
 from bot.db import database_answers, make_engine, migrate
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-FLAG_PATHS = ("flags: clock job (detect, episodes)", "flags: `agreements flags` (CLI)")
+FLAG_PATHS = (
+    "flags: clock job (detect, episodes)",
+    "flags: detection (follow_up_flags)",
+    "flags: `agreements flags --json` (CLI)",
+)
 
 
 @dataclass(frozen=True)
@@ -64,13 +68,14 @@ def _settings() -> tuple[float, list[float], list[str]]:
 
 
 @contextmanager
-def database(backend: str) -> Iterator[Engine | None]:
-    """A fresh, migrated database; None when PostgreSQL is not there."""
+def database(backend: str) -> Iterator[tuple[Engine, str] | None]:
+    """A fresh, migrated database and its URL; None when PostgreSQL is not there."""
     if backend == "sqlite":
         with tempfile.TemporaryDirectory() as directory:
-            engine = make_engine(f"sqlite:///{Path(directory) / 'datapaths.db'}")
+            url = f"sqlite:///{Path(directory) / 'datapaths.db'}"
+            engine = make_engine(url)
             migrate(engine)
-            yield engine
+            yield engine, url
             engine.dispose()
         return
     url = os.environ.get("BENCH_DATAPATHS_PG", PG_URL)
@@ -82,8 +87,8 @@ def database(backend: str) -> Iterator[Engine | None]:
         return
     from tests.fakes.fanout import postgres_schema
 
-    with postgres_schema(url, prefix="datapaths") as (engine, _child_url):
-        yield engine
+    with postgres_schema(url, prefix="datapaths") as (engine, child_url):
+        yield engine, child_url
 
 
 def _budget() -> float:
@@ -121,10 +126,11 @@ def _together(rows: list[Row], backend: str, factor: float) -> list[Row]:
 
 def one_run(backend: str, factor: float, scale: float, slow: set[str]) -> list[Row]:
     sizes = Sizes(factor * scale)
-    with database(backend) as engine:
-        if engine is None:
+    with database(backend) as opened:
+        if opened is None:
             print(f"{backend}: no server at {os.environ.get('BENCH_DATAPATHS_PG', PG_URL)}")
             return []
+        engine, url = opened
         now = utcnow()
         started = time.perf_counter()
         seed(engine, sizes, now.date())
@@ -136,7 +142,9 @@ def one_run(backend: str, factor: float, scale: float, slow: set[str]) -> list[R
         )
         measured = [_measure(engine, planning_path(now), backend, factor, slow)]
         settle(engine, now)
-        measured += [_measure(engine, path, backend, factor, slow) for path in paths(engine, now)]
+        measured += [
+            _measure(engine, path, backend, factor, slow) for path in paths(engine, url, now)
+        ]
         shown, full = home_blocks(engine)
         print(f"  App Home: {shown} blocks in the view, {full} rendered for the page")
     rows = [r for r in measured if r is not None]
@@ -181,11 +189,12 @@ def verdict(rows: list[Row]) -> list[str]:
 def warm_up() -> None:
     """Every path once on a tiny SQLite alliance, unmeasured: templates, catalogs and the
     statement cache are filled once per process, so no measured run pays for them."""
-    with database("sqlite") as engine:
-        assert engine is not None
+    with database("sqlite") as opened:
+        assert opened is not None
+        engine, url = opened
         now = utcnow()
         seed(engine, Sizes(0.01), now.date())
-        for path in [planning_path(now), *paths(engine, now)]:
+        for path in [planning_path(now), *paths(engine, url, now)]:
             best_time(engine, path.operation, 1)
 
 

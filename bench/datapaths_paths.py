@@ -8,6 +8,9 @@ measurement, so every repetition starts from the same year of data.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +22,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from bot.adapters.slack_home import HomeTab
+from bot.cli.agreements import agreements_flags_command
 from bot.core.alliance import get_alliance
 from bot.core.dispatch import command_from_text, handle, home
 from bot.core.followup import follow_up_flags, refresh_follow_up_flags
@@ -144,6 +148,26 @@ def _signalen(session: Session) -> object:
     return render_slack(reply)
 
 
+def _cli_flags(url: str) -> Action:
+    """`alliancebot agreements flags --json` in this process (no interpreter start): its
+    own engine, schema check, unit of work and JSON, as an adviser runs it."""
+
+    def cli(_session: Session) -> object:
+        saved = os.environ.get("DATABASE_URL")
+        os.environ["DATABASE_URL"] = url
+        try:
+            with contextlib.redirect_stdout(io.StringIO()) as out:
+                agreements_flags_command(as_json=True, as_of=None)
+        finally:
+            if saved is None:
+                del os.environ["DATABASE_URL"]
+            else:
+                os.environ["DATABASE_URL"] = saved
+        return out.getvalue()
+
+    return cli
+
+
 def home_tab(engine: Engine) -> HomeTab:
     settings = Settings(
         slack_bot_token=SecretStr("xoxb-bench"), public_url="https://bench.example.org"
@@ -156,7 +180,7 @@ def _results(session: Session) -> object:
     return render_slack(results_reply(session, alliance, Texts(alliance.language), False))
 
 
-def paths(engine: Engine, now: datetime) -> list[DataPath]:
+def paths(engine: Engine, url: str, now: datetime) -> list[DataPath]:
     """Every path of the issue, in the order of the table."""
     today = now.date()
     tab = home_tab(engine)
@@ -168,23 +192,24 @@ def paths(engine: Engine, now: datetime) -> list[DataPath]:
             flags,
         ),
         DataPath(
-            "flags: `agreements flags` (CLI)",
+            "flags: detection (follow_up_flags)",
             lambda s: follow_up_flags(s, get_alliance(s), today),
             flags,
         ),
+        DataPath("flags: `agreements flags --json` (CLI)", _cli_flags(url), flags),
         DataPath("flags: `signalen` (chat read)", _signalen, _read(OPEN_FLAGS, OPEN_SIGNALS)),
         *[
-            DataPath(f"daily job: {name}", _job(name, now), base, 1)
-            for name, base in (
-                ("checkins", checkin_rows(now)),
-                ("flags", flags),
-                ("agendas", planning_rows(now)),
-                ("inbox", _read(INBOX)),
-                ("pulse_close", _read("SELECT * FROM pulseround")),
+            DataPath(f"daily job: {name}", _job(name, now), base, repeat)
+            for name, base, repeat in (
+                ("checkins", checkin_rows(now), 1),
+                ("flags", flags, 3),
+                ("agendas", planning_rows(now), 1),
+                ("inbox", _read(INBOX), 3),
+                ("pulse_close", _read("SELECT * FROM pulseround"), 3),
             )
         ],
         DataPath(
-            "pulse: close (2,000 respondents)",
+            "pulse: close round (every respondent told)",
             lambda s: close_round(s, get_alliance(s), now),
             _read(ALL_ANSWERS, PEOPLE),
             1,
