@@ -109,6 +109,11 @@ def seed(engine: Engine, sizes: Sizes, today: date) -> None:
     with session_scope(engine) as session:
         _pulse(session, alliance_id, people, today, rng)
         _signals(session, alliance_id, people, regions)
+    if engine.dialect.name == "postgresql":
+        # what autovacuum does soon after a bulk load anyway; done now, so that the plans
+        # do not depend on whether its daemon woke up before a measurement
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("ANALYZE"))
 
 
 def _partners_and_regions(session: Session, alliance_id: int) -> tuple[list[int], list[int]]:
