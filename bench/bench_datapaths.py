@@ -1,6 +1,6 @@
 """Data paths after a year: flags, planning, the daily jobs, pulse and App Home.
 
-Supersedes `bench_followup_speed` (flags over agreements without a single check-in): here
+Replaces `bench_followup_speed` (flags over agreements without a single check-in): here
 the database holds a year of a large alliance (`datapaths_seed`), with sent check-ins whose
 delivery names its agreement, and every path is measured next to its baseline, reading the
 same rows once (`datapaths_paths`), on SQLite (a file) and PostgreSQL (a fresh schema), at
