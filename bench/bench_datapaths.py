@@ -10,7 +10,10 @@ and 4× the data at most about 4× the time.
 Sizes: `BENCH_DATAPATHS_SCALE` (default 1: 100,000 agreements and 50,000 sent check-ins at
 1×) multiplies every factor, so 0.1 gives a quick run; `BENCH_DATAPATHS_FACTORS` (default
 "1,2,4") and `BENCH_DATAPATHS_BACKENDS` (default "sqlite,postgresql") choose the runs;
-`BENCH_DATAPATHS_PG` is the PostgreSQL server (a run without one skips it and says so).
+`BENCH_DATAPATHS_PG` is the PostgreSQL server (a run without one skips it and says so). A
+path that takes longer than `BENCH_DATAPATHS_BUDGET` seconds (default 120) is not run again
+at the larger factors of that backend (the check-in planning of the daily jobs, today): its
+growth comes from a run with a smaller scale.
 """
 
 from __future__ import annotations
