@@ -13,7 +13,8 @@ Sizes: `BENCH_DATAPATHS_SCALE` (default 1: 100,000 agreements and 50,000 sent ch
 `BENCH_DATAPATHS_PG` is the PostgreSQL server (a run without one skips it and says so). A
 path that takes longer than `BENCH_DATAPATHS_BUDGET` seconds (default 120) is not run again
 at the larger factors of that backend (the check-in planning of the daily jobs, today): its
-growth comes from a run with a smaller scale.
+growth comes from a run with a smaller scale. `BENCH_DATAPATHS_SKIP` lists paths not to run
+at all (the start of their names, comma-separated).
 """
 
 from __future__ import annotations
@@ -103,6 +104,10 @@ def _measure(
 ) -> Row | None:
     """One path's best time and its baseline; None for a path that already took longer
     than the budget at a smaller factor on this backend (it is skipped, and says so)."""
+    skipped = [p for p in os.environ.get("BENCH_DATAPATHS_SKIP", "").split(",") if p.strip()]
+    if any(path.name.startswith(p.strip()) for p in skipped):
+        print(f"  {path.name:<40} skipped: BENCH_DATAPATHS_SKIP")
+        return None
     if path.name in slow:
         print(f"  {path.name:<40} skipped: over {_budget():g} s at a smaller factor")
         return None
