@@ -32,6 +32,7 @@ from sqlalchemy import Engine
 from bench.datapaths_paths import (
     DAILY_JOBS,
     DataPath,
+    best_pair,
     best_time,
     home_blocks,
     paths,
@@ -111,13 +112,13 @@ def _measure(
     if path.name in slow:
         print(f"  {path.name:<40} skipped: over {_budget():g} s at a smaller factor")
         return None
-    seconds = best_time(engine, path.operation, path.repeat)
-    baseline = best_time(engine, path.baseline, max(path.repeat, 3))
+    seconds, baseline = best_pair(engine, path)
     row = Row(path.name, backend, factor, seconds, baseline)
     if seconds > _budget():
         slow.add(path.name)
     print(
-        f"  {path.name:<40} {seconds:8.3f} s  baseline {baseline:7.3f} s  {row.ratio:6.1f}×",
+        f"  {path.name:<40} {seconds * 1e3:10.1f} ms  baseline {baseline * 1e3:9.1f} ms"
+        f"  {row.ratio:6.1f}×",
         flush=True,
     )
     return row

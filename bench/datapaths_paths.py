@@ -45,16 +45,31 @@ class DataPath:
     repeat: int = 3
 
 
+def _timed(engine: Engine, action: Action) -> float:
+    """One run in a fresh session, rolled back after."""
+    with Session(engine) as session:
+        started = time.perf_counter()
+        action(session)
+        seconds = time.perf_counter() - started
+        session.rollback()
+    return seconds
+
+
 def best_time(engine: Engine, action: Action, repeat: int) -> float:
-    """The fastest of `repeat` runs, each in a fresh session that is rolled back after."""
-    timings = []
-    for _ in range(repeat):
-        with Session(engine) as session:
-            started = time.perf_counter()
-            action(session)
-            timings.append(time.perf_counter() - started)
-            session.rollback()
-    return min(timings)
+    """The fastest of `repeat` runs."""
+    return min(_timed(engine, action) for _ in range(repeat))
+
+
+def best_pair(engine: Engine, path: DataPath) -> tuple[float, float]:
+    """The path's and its baseline's fastest runs, taken in turns (at least three of the
+    baseline), so that both meet the same load on a shared machine."""
+    operation: list[float] = []
+    baseline: list[float] = []
+    for turn in range(max(path.repeat, 3)):
+        if turn < path.repeat:
+            operation.append(_timed(engine, path.operation))
+        baseline.append(_timed(engine, path.baseline))
+    return min(operation), min(baseline)
 
 
 def _read(*queries: str, **params: Any) -> Action:
