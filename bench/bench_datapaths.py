@@ -182,8 +182,10 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1e3:,.0f} ms" if seconds >= 0.1 else f"{seconds * 1e3:.1f} ms"
 
 
-def verdict(rows: list[Row]) -> list[str]:
+def verdict(rows: list[Row], scale: float) -> list[str]:
     """The issue's flags targets, per backend, at the full size (factor 1, scale 1)."""
+    if scale != 1:
+        return ["(the flags targets are judged at BENCH_DATAPATHS_SCALE=1 only)"]
     lines = []
     for r in rows:
         if r.path in FLAG_PATHS and r.factor == 1:
@@ -217,7 +219,7 @@ def run() -> list[Figure]:
             rows += one_run(backend, factor, scale, slow)
     print(f"\nscale {scale:g} (1 = 100,000 agreements at 1×)\n")
     print(table(rows))
-    print("", *verdict(rows), sep="\n")
+    print("", *verdict(rows, scale), sep="\n")
     return [
         Figure(f"{r.path} ({r.backend}, {r.factor:g}×)", r.seconds, r.baseline, "per run")
         for r in rows
