@@ -29,21 +29,16 @@ from bot.core.overview import HomePage
 from bot.core.pulse import trend_chart_of
 from bot.db import session_scope
 from bot.render.chart import draw_chart
-from bot.render.slack import render_slack
+from bot.render.slack_view import fit_view, reply_blocks
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
-MAX_HOME_BLOCKS = 100
 
 
 def chart_signature(key: bytes, round_id: int) -> str:
     return hmac.new(key, f"pulse-chart:{round_id}".encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def _blocks(reply: Reply) -> list[dict[str, Any]]:
-    return [b for message in render_slack(reply) for b in message.blocks]
 
 
 class HomeTab:
@@ -83,16 +78,21 @@ class HomeTab:
         """This person's Home tab, read in the caller's session."""
         page = home(session, person_id, PLATFORM) if person_id else None
         if page is None:
-            blocks = _blocks(Reply.from_markup(Texts(None).render("slack_unknown")))
+            blocks = reply_blocks(Reply.from_markup(Texts(None).render("slack_unknown")))
             return {"type": "home", "blocks": blocks}
-        return {"type": "home", "blocks": self._page_blocks(page)[:MAX_HOME_BLOCKS]}
+        return {"type": "home", "blocks": self._page_blocks(page)}
 
     def _page_blocks(self, page: HomePage) -> list[dict[str, Any]]:
-        blocks = [b for reply in page.top for b in _blocks(reply)]
-        url = self._chart_url(page.chart.round_id) if page.chart else None
-        if page.chart is not None and url is not None:
-            blocks.append({"type": "image", "image_url": url, "alt_text": page.chart.alt})
-        return blocks + _blocks(page.rest)
+        """Every part in Block Kit, the chart after its part; within a view's 100 blocks,
+        and where a part had to be shortened, it says so."""
+        parts = []
+        for part in page.parts:
+            blocks = reply_blocks(part.reply)
+            url = self._chart_url(part.chart.round_id) if part.chart else None
+            if part.chart is not None and url is not None:
+                blocks.append({"type": "image", "image_url": url, "alt_text": part.chart.alt})
+            parts.append(blocks)
+        return fit_view(parts, lambda index, left: page.shortened(page.parts[index], left))
 
     def _chart_url(self, round_id: int) -> str | None:
         """Only where Slack can fetch it: an https address of this app."""

@@ -14,6 +14,7 @@ import typer
 from sqlalchemy.exc import OperationalError
 
 from bot.cli import agenda, agreements, house, jobs, processes, pulse, setup, signals, toolkit
+from bot.cli.common import set_language
 from bot.core.alliance import NoAllianceError
 from bot.db import SchemaOutOfDateError
 from bot.logs import configure_logging
@@ -32,8 +33,13 @@ def _root(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show details of unexpected errors.")
     ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="nl or en (default: LANG, else the alliance's language)."),
+    ] = None,
 ) -> None:
     configure_logging(debug)
+    set_language(lang)
 
 
 setup.register(app)

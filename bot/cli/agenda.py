@@ -16,9 +16,11 @@ from bot.cli.common import (
     fail,
     partner_of,
     print_json,
+    say,
+    texts_for,
     unit_of_work,
 )
-from bot.core.kernel import Partner, utcnow
+from bot.core.kernel import Partner, _, iso_local, local_text, moment_json, utcnow
 
 app = typer.Typer(help="Partner agendas (calendars).", no_args_is_help=True)
 
@@ -61,11 +63,22 @@ def agenda_import_command(
             remember_import(partner, source, calendar.validators, now)
             session.add(partner)
             planned = plan_snippets(session, alliance)
-    typer.echo(
-        f"Imported the agenda of {partner.name}: {report.added} new, {report.moved} moved,"
-        f" {report.updated} updated, {report.removed} removed, {report.cancelled} cancelled."
-        f" Snippets: {planned.planned} planned, {planned.cancelled} withdrawn."
-    )
+        say(
+            alliance,
+            _(
+                "Imported the agenda of %(partner)s: %(added)s new, %(moved)s moved, %(updated)s"
+                " updated, %(removed)s removed, %(cancelled)s cancelled. Snippets: %(planned)s"
+                " planned, %(withdrawn)s withdrawn."
+            ),
+            partner=partner.name,
+            added=report.added,
+            moved=report.moved,
+            updated=report.updated,
+            removed=report.removed,
+            cancelled=report.cancelled,
+            planned=planned.planned,
+            withdrawn=planned.cancelled,
+        )
 
 
 @app.command("list")
@@ -81,14 +94,16 @@ def agenda_list_command(
             p.id: p for p in session.exec(select(Partner).where(Partner.alliance_id == alliance.id))
         }
         items = upcoming(session, [p for p in partners if p is not None], utcnow(), days)
+        texts = texts_for(alliance)
+        zone = alliance.timezone
         rows: list[dict[str, Any]] = [
             {
                 "partner": partners[item.partner_id].key,
                 "title": item.title,
                 "kind": item.kind,
-                "starts_at": item.starts_at.isoformat(),
-                "ends_at": item.ends_at.isoformat() if item.ends_at else None,
-                "all_day": item.all_day,
+                "starts_at": iso_local(item.starts_at, zone),
+                "ends_at": iso_local(item.ends_at, zone),
+                **moment_json(item.starts_at, zone, item.all_day),
                 "uid": item.uid,
             }
             for item in items
@@ -97,6 +112,7 @@ def agenda_list_command(
         print_json(rows)
         return
     if not rows:
-        typer.echo(f"No agenda moments in the coming {days} days.")
-    for row in rows:
-        typer.echo(f"{row['starts_at'][:16]}  {row['partner']:16} {row['kind']:10} {row['title']}")
+        typer.echo(texts.gettext("No agenda moments in the coming %(days)s days.", days=days))
+    for item, row in zip(items, rows, strict=True):
+        when = local_text(item.starts_at, zone, item.all_day)
+        typer.echo(f"{when:16}  {row['partner']:16} {row['kind']:10} {row['title']}")

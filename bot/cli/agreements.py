@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 
-from bot.cli.common import AsOfOption, JsonOption, alliance_session, fail, parse_day, print_json
+from bot.cli.common import (
+    AsOfOption,
+    JsonOption,
+    alliance_session,
+    fail,
+    parse_day,
+    print_json,
+    say,
+    texts_for,
+)
 from bot.core.followup import key_maps
-from bot.core.kernel import Texts
+from bot.core.kernel import (
+    SpreadsheetError,
+    Texts,
+    _,
+    format_day,
+    format_number,
+    format_percent,
+    read_csv,
+)
 
 app = typer.Typer(help="Agreements and their follow-up.", no_args_is_help=True)
 
@@ -22,25 +41,42 @@ def agreements_import_command(
     from bot.core.followup import AgreementFileError, import_agreements, parse_agreements_csv
 
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        fail(f"{path}: file not found")
-    except UnicodeDecodeError:
-        fail(f"{path}: not UTF-8 text; save the spreadsheet as CSV UTF-8")
+        csv_file = read_csv(path.read_bytes())
+    except (FileNotFoundError, IsADirectoryError):
+        fail(texts_for().gettext("%(path)s: file not found", path=path))
+    except SpreadsheetError as error:
+        fail(f"{path}: {error}")
     with alliance_session() as (session, alliance):
         partners, regions = key_maps(session, alliance)
         try:
-            rows = parse_agreements_csv(text, set(partners.values()), set(regions.values()))
+            rows = parse_agreements_csv(
+                csv_file.text, set(partners.values()), set(regions.values()), csv_file.delimiter
+            )
         except AgreementFileError as error:
+            texts = texts_for(alliance)
             fail(
-                f"{path} was not imported; nothing was changed. Fix these and import again:\n"
-                + "\n".join(f"  {problem}" for problem in error.problems)
+                texts.gettext(
+                    "%(path)s was not imported (%(read_as)s); nothing was changed. Fix these"
+                    " and import again:",
+                    path=path,
+                    read_as=csv_file.described_in(texts.gettext),
+                )
+                + "".join(f"\n  {texts.gettext(m, **values)}" for m, values in error.messages)
             )
         report = import_agreements(session, alliance, rows)
-    typer.echo(
-        f"Imported {path}: {report.created} new, {report.updated} updated,"
-        f" {report.unchanged} unchanged."
-    )
+        texts = texts_for(alliance)
+        say(
+            alliance,
+            _(
+                "Imported %(path)s (%(read_as)s): %(created)s new, %(updated)s updated,"
+                " %(unchanged)s unchanged."
+            ),
+            path=path,
+            read_as=csv_file.described_in(texts.gettext),
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+        )
 
 
 @app.command("list")
@@ -62,20 +98,57 @@ def agreements_list_command(as_json: JsonOption = False) -> None:
 
 @app.command("flags")
 def agreements_flags_command(as_json: JsonOption = False, as_of: AsOfOption = None) -> None:
-    """Partners and regions whose follow-up of agreements is declining."""
+    """Partners and regions whose follow-up of agreements is declining.
+
+    Without --as-of: the flags as the daily check (`jobs run flags`) last left them, and
+    when that was; nothing is evaluated again. --as-of evaluates that day afresh."""
+    if as_of is not None:
+        _flags_of_a_day(parse_day(as_of), as_json)
+        return
+    from bot.core.attention import FlagFamily, stored_flag_rows
+
+    with alliance_session(write=False) as (session, alliance):
+        moment, rows = stored_flag_rows(
+            session, alliance, [FlagFamily.FOLLOW_UP], Texts(alliance.language).language
+        )
+        zone = ZoneInfo(alliance.timezone)
+    if as_json:
+        print_json(rows)
+        return
+    if moment is None:
+        typer.echo(
+            "The daily flags check has not run yet, so there are no stored flags: run"
+            " `alliancebot jobs run flags`, or evaluate a day with --as-of YYYY-MM-DD."
+        )
+        return
+    when = moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+    typer.echo(f"Follow-up flags as of {when}, when the daily check last ran:")
+    for row in rows:
+        typer.echo(f"{row['level']} {row['key']} ({row['kind']}): {row['explanation']}")
+    if not rows:
+        typer.echo("No declining follow-up.")
+
+
+def _flags_of_a_day(day: date, as_json: bool) -> None:
+    """Evaluate `day` as if it were today (nothing is stored, nobody is told)."""
     from bot.core.followup import explain, follow_up_flags
 
-    day = parse_day(as_of)
-    with alliance_session() as (session, alliance):
+    with alliance_session(write=False) as (session, alliance):
         texts = Texts(alliance.language)
         flags = follow_up_flags(session, alliance, day)
+        start = datetime.combine(day, time(), ZoneInfo(alliance.timezone)).isoformat()
         if as_json:
-            print_json([flag.to_json(texts) for flag in flags])
+            print_json([{**flag.to_json(texts), "as_of": start} for flag in flags])
             return
+        mine = texts_for(alliance)
         for flag in flags:
-            typer.echo(f"{flag.level} {flag.key} ({flag.flag.kind}): {explain(texts, flag)}")
+            typer.echo(f"{flag.level} {flag.key} ({flag.flag.kind}): {explain(mine, flag)}")
         if not flags:
-            typer.echo(f"No declining follow-up as of {day.isoformat()}.")
+            say(
+                alliance,
+                _("No declining follow-up as of %(date)s."),
+                date=format_day(day, mine.language),
+            )
 
 
 @app.command("measures")
@@ -92,23 +165,31 @@ def agreements_measures_command(as_json: JsonOption = False, as_of: AsOfOption =
             for group_id, key in sorted(keys.items(), key=lambda item: item[1]):
                 if group_id in measures:
                     rows.append({"level": level, "key": key, **measures[group_id].as_dict()})
+        texts = texts_for(alliance)
     if as_json:
         print_json(rows)
         return
-    typer.echo(f"Follow-up as of {day.isoformat()} (agreements due before that day):")
-    for row in rows:
-        typer.echo(_measures_line(row))
-
-
-def _measures_line(row: dict[str, Any]) -> str:
-    """Rates as percentages and a dash for what cannot be measured yet (nothing due)."""
-    rate = "-" if row["on_time_rate"] is None else f"{row['on_time_rate']:.0%}"
-    late = "-" if row["median_days_late"] is None else f"{row['median_days_late']:g}"
-    answered = (
-        "-" if row["checkin_response_rate"] is None else f"{row['checkin_response_rate']:.0%}"
+    typer.echo(
+        texts.gettext(
+            "Follow-up as of %(date)s (agreements due before that day):",
+            date=format_day(day, texts.language),
+        )
     )
-    return (
-        f"  {row['level']:8} {row['key']:18} on time {rate:>5} of {row['due']:<4}"
-        f" overdue {row['overdue']:<3} median days late {late:>4}"
-        f"  check-ins answered {answered}"
+    for row in rows:
+        typer.echo(_measures_line(texts, row))
+
+
+def _measures_line(texts: Texts, row: dict[str, Any]) -> str:
+    """Rates as percentages and a dash for what cannot be measured yet (nothing due), in
+    the operator's language."""
+    language = texts.language
+    days = row["median_days_late"]
+    return f"  {row['level']:8} {row['key']:18} " + texts.gettext(
+        "on time %(rate)s of %(due)s, overdue %(overdue)s, median days late %(late)s,"
+        " check-ins answered %(answered)s",
+        rate=format_percent(row["on_time_rate"], language),
+        due=row["due"],
+        overdue=row["overdue"],
+        late="-" if days is None else format_number(days, language, 0 if days == int(days) else 1),
+        answered=format_percent(row["checkin_response_rate"], language),
     )

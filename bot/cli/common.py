@@ -8,6 +8,7 @@ and a command that fails halfway leaves the database as it found it.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -19,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from bot.core.alliance import get_alliance
-from bot.core.kernel import Alliance, Partner, Person, person_by_key
+from bot.core.kernel import LANGUAGES, Alliance, Partner, Person, Texts, person_by_key
 from bot.db import check_schema, make_engine, session_scope
 from bot.settings import Settings, load_settings
 
@@ -28,6 +29,48 @@ AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="Evaluate as if it were YYYY-MM-DD.")
 ]
 PartnerArgument = Annotated[str, typer.Argument(metavar="PARTNER", help="The partner's key.")]
+
+
+class _Operator:
+    """The language chosen with `--lang` for this run of the command line."""
+
+    language: str | None = None
+
+
+def set_language(value: str | None) -> None:
+    if value is not None and value.lower() not in LANGUAGES:
+        fail(f"--lang takes {' or '.join(LANGUAGES)}, not {value!r}.")
+    _Operator.language = value.lower() if value else None
+
+
+def environment_language() -> str | None:
+    """The operator's language from the environment (LC_ALL, LC_MESSAGES, LANG, as gettext
+    reads them), when it is one we speak; `C` and `POSIX` say nothing about it."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            code = value.split(".")[0].split("_")[0].lower()
+            return code if code in LANGUAGES else None
+    return None
+
+
+def operator_language(alliance: Alliance | None = None) -> str:
+    """`--lang`, else the environment's language, else the alliance's (else Dutch): the
+    command line speaks to whoever types, who is not always a reader of the alliance's."""
+    chosen = _Operator.language or environment_language()
+    if chosen:
+        return chosen
+    return Texts(alliance.language if alliance else None).language
+
+
+def texts_for(alliance: Alliance | None = None) -> Texts:
+    """The operator's texts, dating moments in the alliance's time zone."""
+    return Texts(operator_language(alliance), alliance.timezone if alliance else None)
+
+
+def say(alliance: Alliance | None, message: str, **values: Any) -> None:
+    """Print one translated line (message ids are the English text, as in chat)."""
+    typer.echo(texts_for(alliance).gettext(message, **values))
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -50,7 +93,7 @@ def parse_day(value: str | None) -> date:
     try:
         return date.fromisoformat(value) if value else date.today()
     except ValueError:
-        fail(f"--as-of {value!r} is not a date (YYYY-MM-DD)")
+        fail(texts_for().gettext("--as-of %(value)r is not a date (YYYY-MM-DD)", value=value))
 
 
 @contextmanager
@@ -90,7 +133,12 @@ def unit_of_work(engine: Engine, *, write: bool = True) -> Iterator[tuple[Sessio
 def person_of(session: Session, alliance: Alliance, key: str) -> Person:
     person = person_by_key(session, alliance.id or 0, key)
     if person is None:
-        fail(f"Nobody with key {key!r} in the alliance file; use a key from its [[people]].")
+        fail(
+            texts_for(alliance).gettext(
+                "Nobody with key %(key)r in the alliance file; use a key from its [[people]].",
+                key=key,
+            )
+        )
     return person
 
 
@@ -100,5 +148,9 @@ def partner_of(session: Session, alliance: Alliance, key: str) -> Partner:
     ).first()
     if partner is None:
         keys = ", ".join(sorted(p.key for p in session.exec(select(Partner))))
-        fail(f"Unknown partner {key!r}. Partners: {keys}.")
+        fail(
+            texts_for(alliance).gettext(
+                "Unknown partner %(key)r. Partners: %(keys)s.", key=key, keys=keys
+            )
+        )
     return partner

@@ -8,7 +8,15 @@ from typing import Annotated, Any, NoReturn
 import typer
 from sqlmodel import select
 
-from bot.cli.common import JsonOption, alliance_session, fail, person_of, print_json
+from bot.cli.common import (
+    JsonOption,
+    alliance_session,
+    fail,
+    person_of,
+    print_json,
+    say,
+    texts_for,
+)
 from bot.core.alliance import AllianceFileError, read_house_file
 from bot.core.house import (
     ProposalError,
@@ -23,7 +31,7 @@ from bot.core.house import (
     version_content,
     withdraw,
 )
-from bot.core.kernel import Person, Reply, Texts
+from bot.core.kernel import Alliance, Person, Reply, _, iso_local
 from bot.render.markdown import render_markdown
 from bot.render.plain import render_plain
 
@@ -38,15 +46,15 @@ def house_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
     with alliance_session() as (session, alliance):
         if as_json:
             view = house_view(session, alliance)
-            print_json(view.to_json() if view else None)
+            print_json(view.to_json(alliance.timezone) if view else None)
         else:
-            markup = house_markup(session, alliance, Texts(alliance.language))
+            markup = house_markup(session, alliance, texts_for(alliance))
             typer.echo(render_plain(Reply.from_markup(markup)))
 
 
-def _proposal_problem(error: ProposalError, language: str = "en") -> NoReturn:
+def _proposal_problem(error: ProposalError, alliance: Alliance) -> NoReturn:
     """The chat's own wording of the problem, with the command line's remedies."""
-    texts = Texts(language)
+    texts = texts_for(alliance)
     markup = texts.render(
         "house_error", code=error.code, line="", cmd=lambda key: key, cli=True, **error.details
     )
@@ -57,7 +65,9 @@ def _proposal_problem(error: ProposalError, language: str = "en") -> NoReturn:
 def house_propose_command(
     path: Annotated[Path, typer.Argument(help="A TOML file with a [message_house] table.")],
     by: Annotated[str, typer.Option("--by", help="The proposing adviser's key.")],
-    reason: Annotated[str, typer.Option(help="Why (else `reason` in the file).")] = "",
+    reason: Annotated[
+        str, typer.Option(help="Why (else `reason` in the file); optional, but it helps.")
+    ] = "",
     replace: Annotated[bool, typer.Option(help="Replace an open proposal.")] = False,
 ) -> None:
     """Propose a new message house from a file, as PERSON (the same flow as in chat)."""
@@ -69,12 +79,21 @@ def house_propose_command(
         person = person_of(session, alliance, by)
         try:
             status, asked = submit_proposal(
-                session, alliance, person, content, reason or file_reason, replace
+                session,
+                alliance,
+                person,
+                content,
+                reason or file_reason,
+                replace,
+                reason_required=False,
             )
         except ProposalError as error:
-            _proposal_problem(error)
-        typer.echo(
-            f"Proposal {status.proposal.id} is open; {asked} advisers were asked to respond."
+            _proposal_problem(error, alliance)
+        say(
+            alliance,
+            _("Proposal %(id)s is open; %(asked)s advisers were asked to respond."),
+            id=status.proposal.id,
+            asked=asked,
         )
 
 
@@ -85,13 +104,24 @@ def _answer(by: str, verdict: Verdict, reason: str) -> None:
         try:
             status, adopted = submit_answer(session, alliance, person, verdict, reason)
         except ProposalError as error:
-            _proposal_problem(error)
+            _proposal_problem(error, alliance)
         if adopted is not None:
-            typer.echo(f"Adopted: the message house is now version {adopted.version}.")
+            say(
+                alliance,
+                _("Adopted: the message house is now version %(version)s."),
+                version=adopted.version,
+            )
         else:
-            typer.echo(
-                f"Recorded. Endorsed by {len(status.endorsed)} of {status.needed} needed;"
-                f" objections: {len(status.objected)}; still to answer: {len(status.missing)}."
+            say(
+                alliance,
+                _(
+                    "Recorded. Endorsed by %(endorsed)s of %(needed)s needed; objections:"
+                    " %(objected)s; still to answer: %(missing)s."
+                ),
+                endorsed=len(status.endorsed),
+                needed=status.needed,
+                objected=len(status.objected),
+                missing=len(status.missing),
             )
 
 
@@ -122,8 +152,8 @@ def house_withdraw_command(
         try:
             proposal = withdraw(session, alliance, person)
         except ProposalError as error:
-            _proposal_problem(error)
-        typer.echo(f"Proposal {proposal.id} is withdrawn; the house stays as it is.")
+            _proposal_problem(error, alliance)
+        say(alliance, _("Proposal %(id)s is withdrawn; the house stays as it is."), id=proposal.id)
 
 
 @app.command("diff")
@@ -138,14 +168,18 @@ def house_diff_command(
         for number in (old, new):
             version = version_by_number(session, alliance, number)
             if version is None:
-                fail(f"There is no version {number}; `alliancebot house history` lists them.")
+                fail(
+                    texts_for(alliance).gettext(
+                        "There is no version %(number)s; `alliancebot house history` lists them.",
+                        number=number,
+                    )
+                )
             contents.append(version_content(session, version))
         changes = diff_houses(contents[0], contents[1])
         if as_json:
             print_json({"from": old, "to": new, "changes": [c.to_json() for c in changes]})
             return
-        texts = Texts(alliance.language)
-        markup = texts.render("house_diff", old=old, new=new, changes=changes)
+        markup = texts_for(alliance).render("house_diff", old=old, new=new, changes=changes)
         typer.echo(render_plain(Reply.from_markup(markup)))
 
 
@@ -157,7 +191,7 @@ def house_history_command(as_json: JsonOption = False) -> None:
         rows: list[dict[str, Any]] = [
             {
                 "version": v.version,
-                "adopted_at": v.adopted_at.isoformat(),
+                "adopted_at": iso_local(v.adopted_at, alliance.timezone),
                 "source": v.source,
                 "reason": v.reason,
                 "proposed_by": people.get(v.proposed_by_id),
@@ -169,7 +203,7 @@ def house_history_command(as_json: JsonOption = False) -> None:
         return
     for row in rows:
         typer.echo(
-            f"v{row['version']}  {str(row['adopted_at'])[:10]}  {row['source']:<13}"
+            f"v{row['version']}  {str(row['adopted_at'])[:10]}  {row['source']:<13}"  # local
             f" {row['proposed_by'] or '-':<10} {row['reason'] or ''}"
         )
 
@@ -178,5 +212,5 @@ def house_history_command(as_json: JsonOption = False) -> None:
 def house_export_command() -> None:
     """The current message house as Markdown, for documents and wikis."""
     with alliance_session() as (session, alliance):
-        markup = house_markup(session, alliance, Texts(alliance.language))
+        markup = house_markup(session, alliance, texts_for(alliance))
     typer.echo(render_markdown(Reply.from_markup(markup)), nl=False)

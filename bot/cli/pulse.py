@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bot.cli.common import JsonOption, alliance_session, fail, print_json
+from bot.cli.common import JsonOption, alliance_session, fail, print_json, texts_for
+from bot.core.kernel import Texts, _, format_day, format_number, iso_local, local_day
+
+if TYPE_CHECKING:
+    from bot.core.pulse import RoundResult
 
 app = typer.Typer(help="Pulse polls on energy and trust.", no_args_is_help=True)
 
@@ -44,23 +49,39 @@ def pulse_open_command(
         )
         document: dict[str, Any] = {
             "id": opened.round.id,
-            "opened_at": opened.round.opened_at.isoformat(),
-            "closes_at": opened.round.closes_at.isoformat() if opened.round.closes_at else None,
+            "opened_at": iso_local(opened.round.opened_at, alliance.timezone),
+            "closes_at": iso_local(opened.round.closes_at, alliance.timezone),
             "created": opened.created,
             "invited": opened.invited,
             "unreachable": opened.unreachable,
             "waiting": opened.waiting,
         }
+        closes = opened.round.closes_at or opened.round.opened_at
     if as_json:
         print_json(document)
         return
-    verb = "Opened" if opened.created else "Already open:"
+    texts = texts_for(alliance)
     typer.echo(
-        f"{verb} pulse round {document['id']} until {str(document['closes_at'])[:10]};"
-        f" invitations planned: {opened.invited},"
-        f" waiting for quiet hours, a mute or the weekly cap: {opened.waiting},"
-        f" without a reachable account: {opened.unreachable}."
-        " `alliancebot dispatch --once` sends what is due."
+        texts.gettext(
+            _(
+                "Opened pulse round %(id)s until %(date)s; invitations planned: %(invited)s,"
+                " waiting for quiet hours, a mute or the weekly cap: %(waiting)s, without a"
+                " reachable account: %(unreachable)s. `alliancebot dispatch --once` sends"
+                " what is due."
+            )
+            if opened.created
+            else _(
+                "Already open: pulse round %(id)s until %(date)s; invitations planned:"
+                " %(invited)s, waiting for quiet hours, a mute or the weekly cap:"
+                " %(waiting)s, without a reachable account: %(unreachable)s."
+                " `alliancebot dispatch --once` sends what is due."
+            ),
+            id=document["id"],
+            date=format_day(local_day(closes, alliance.timezone), texts.language),
+            invited=opened.invited,
+            waiting=opened.waiting,
+            unreachable=opened.unreachable,
+        )
     )
 
 
@@ -71,11 +92,15 @@ def pulse_close_command() -> None:
 
     with alliance_session() as (session, alliance):
         closed = close_round(session, alliance)
+        texts = texts_for(alliance)
         if closed is None:
-            fail("There is no open pulse round to close.")
+            fail(texts.gettext("There is no open pulse round to close."))
         typer.echo(
-            f"Closed pulse round {closed.id}. `alliancebot pulse report` shows the results;"
-            " `alliancebot dispatch --once` sends what is due."
+            texts.gettext(
+                "Closed pulse round %(id)s. `alliancebot pulse report` shows the results;"
+                " `alliancebot dispatch --once` sends what is due.",
+                id=closed.id,
+            )
         )
 
 
@@ -98,29 +123,39 @@ def pulse_report_command(
     from bot.render.chart import render_trend_chart
 
     if as_json and as_csv:
-        fail("Choose one of --json and --csv.")
+        fail(texts_for().gettext("Choose one of --json and --csv."))
     with alliance_session(write=False) as (session, alliance):
         rounds = round_results(session, alliance, closed_rounds(session, alliance))
         structure = structure_of(session, alliance)
-        language, k = alliance.language, alliance.min_group_size
+        texts, k, zone = texts_for(alliance), alliance.min_group_size, alliance.timezone
+        language = texts.language
     if chart is not None:
         chart.write_bytes(
             render_trend_chart(rounds, structure, language=language, title=structure.name)
         )
     if as_json:
-        print_json(report_json(rounds))
+        print_json(report_json(rounds, zone))
     elif as_csv:
-        sys.stdout.write(report_csv(rounds))
+        sys.stdout.write(report_csv(rounds, zone))
     elif not rounds:
-        typer.echo("No pulse round has closed yet.")
+        typer.echo(texts.gettext("No pulse round has closed yet."))
     else:
-        typer.echo(f"Groups with fewer than {k} respondents are not shown.")
-        for result in rounds:
-            typer.echo(f"Round {result.id}, opened {result.opened_at.date().isoformat()}:")
-            if not result.groups:
-                typer.echo("  (too few respondents to show anything)")
-            for group in result.groups:
-                typer.echo(
-                    f"  {group.level:8} {group.name:24} n={group.respondents:<3}"
-                    f" energy {group.energy:.1f}  trust {group.trust:.1f}"
-                )
+        _report_text(texts, rounds, k, zone)
+
+
+def _report_text(texts: Texts, rounds: Sequence[RoundResult], k: int, zone: str) -> None:
+    """The report for a person: their language's words, dates and decimal sign."""
+    language = texts.language
+    typer.echo(texts.gettext("Groups with fewer than %(k)s respondents are not shown.", k=k))
+    for result in rounds:
+        opened_on = format_day(local_day(result.opened_at, zone), language)
+        typer.echo(texts.gettext("Round %(id)s, opened %(date)s:", id=result.id, date=opened_on))
+        if not result.groups:
+            typer.echo("  " + texts.gettext("(too few respondents to show anything)"))
+        for group in result.groups:
+            numbers = texts.gettext(
+                "energy %(energy)s, trust %(trust)s",
+                energy=format_number(group.energy, language),
+                trust=format_number(group.trust, language),
+            )
+            typer.echo(f"  {group.level:8} {group.name:24} n={group.respondents:<3} {numbers}")

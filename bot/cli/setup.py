@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import alliance_session, database, fail, person_of, safe_url
+from bot.adapters.link_key import link_key
+from bot.cli.common import alliance_session, database, fail, person_of, safe_url, texts_for
 from bot.core.alliance import AllianceFileError, load_alliance, read_alliance_file
 from bot.db import migrate, session_scope
 from bot.settings import load_settings
@@ -50,11 +51,25 @@ def chat_command(
     """Chat with the bot in this terminal, as PERSON (reads commands line by line)."""
     from bot.adapters.console import UnknownPersonError, run_console
 
+    settings = load_settings()
     with database() as engine:
         try:
-            run_console(engine, person, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
+            run_console(
+                engine,
+                person,
+                sys.stdin,
+                sys.stdout,
+                interactive=sys.stdin.isatty(),
+                public_url=settings.public_url,
+                link_key=link_key(settings),
+            )
         except UnknownPersonError:
-            fail(f"Nobody with key {person!r} in the alliance file; use a key from its [[people]].")
+            fail(
+                texts_for().gettext(
+                    "Nobody with key %(key)r in the alliance file; use a key from its [[people]].",
+                    key=person,
+                )
+            )
 
 
 def invite_command(
@@ -79,11 +94,16 @@ def invite_command(
 def demo_command(
     person: Annotated[str, typer.Option("--as", help="Whom to chat as.")] = "anna",
     web: Annotated[bool, typer.Option(help="Also serve the web app.")] = True,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Start a new demo even when one is running.")
+    ] = False,
 ) -> None:
-    """A throwaway demo alliance with months of history: web app plus console chat."""
+    """A throwaway demo alliance with months of history: web app plus console chat.
+
+    While a demo runs, a second `alliancebot demo --as PERSON` joins its database."""
     from bot.demo.run import run_demo
 
-    run_demo(load_settings(), person_key=person, with_web=web)
+    run_demo(load_settings(), person_key=person, with_web=web, fresh=fresh)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import JsonOption, alliance_session, fail, print_json
+from bot.cli.common import JsonOption, alliance_session, fail, print_json, texts_for
+from bot.core.kernel import format_day
 
 app = typer.Typer(help="Regional signals from the ambassadors.", no_args_is_help=True)
 
@@ -19,7 +20,7 @@ def _since(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        fail(f"--since {value!r} is not a date (YYYY-MM-DD)")
+        fail(texts_for().gettext("--since %(value)r is not a date (YYYY-MM-DD)", value=value))
 
 
 @app.command("list")
@@ -34,21 +35,24 @@ def signals_list_command(
     from bot.core.attention import signal_rows, signals_csv
 
     if as_json and as_csv:
-        fail("Choose one of --json and --csv.")
+        fail(texts_for().gettext("Choose one of --json and --csv."))
     day = _since(since)
     with alliance_session(write=False) as (session, alliance):
         rows = signal_rows(session, alliance, day)
+        texts = texts_for(alliance)
     if as_json:
         print_json(rows)
     elif as_csv:
         sys.stdout.write(signals_csv(rows))
     elif not rows:
-        typer.echo("No signals" + (f" since {day.isoformat()}." if day else " yet."))
+        typer.echo(
+            texts.gettext("No signals since %(date)s.", date=format_day(day, texts.language))
+            if day
+            else texts.gettext("No signals yet.")
+        )
     else:
         for row in rows:
             where = row["region"] or "-"
-            who = " (anonymous)" if row["anonymous"] else ""
-            typer.echo(
-                f"{row['id']:>4}  {row['created_at'][:16]}  {where:12} {row['status']:10}"
-                f"{who} {row['text']}"
-            )
+            who = " (" + texts.gettext("anonymous") + ")" if row["anonymous"] else ""
+            when = row["created_at"][:16].replace("T", " ")
+            typer.echo(f"{row['id']:>4}  {when}  {where:12} {row['status']:10}{who} {row['text']}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bot.core.agenda import AgendaItem
 from bot.core.alliance import Invite
-from bot.core.attention import Flag, Signal
+from bot.core.attention import Flag, FlagCheck, Signal
 from bot.core.followup import Agreement, CheckIn
 from bot.core.house import Endorsement, HouseVersion, PartnerNote, Pillar, ProofPoint, Proposal
 from bot.core.inbox import Inbound
@@ -25,6 +25,7 @@ TABLES = (
     Delivery,
     Endorsement,
     Flag,
+    FlagCheck,
     HouseVersion,
     Identity,
     Inbound,

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from bot.core.attention import Signal, SignalStatus
-from bot.core.followup import Agreement, CheckIn, CheckInStatus
+from bot.core.followup import Agreement, AgreementStatus, CheckIn, CheckInStatus
 from bot.core.house import (
     Endorsement,
     EndorsementVerdict,
@@ -155,6 +155,7 @@ def _agreement_history(
             made_on=made_on,
             due_on=due_on,
             done_on=done_on,
+            status=_status(number, done_on, due_on, today),
         )
         session.add(agreement)
         session.flush()
@@ -176,25 +177,49 @@ def _done_on(due_on: date, on_time_chance: float, today: date, rng: random.Rando
     return None if done_on is not None and done_on > today else done_on
 
 
+def _status(number: int, done_on: date | None, due_on: date, today: date) -> AgreementStatus:
+    """What the agreement's status says must agree with its dates, as every view reads one
+    or the other: a completion date means done; of those past their date and not done, every
+    other one is reported stuck (with its reason in the check-in), the rest simply late; of
+    those still to come, every third one was reported on track."""
+    if done_on is not None:
+        return AgreementStatus.DONE
+    if due_on < today:
+        return AgreementStatus.STUCK if number % 2 == 0 else AgreementStatus.OPEN
+    return AgreementStatus.ON_TRACK if number % 3 == 0 else AgreementStatus.OPEN
+
+
+STUCK_REASONS = (
+    "Wacht op akkoord van het bestuur",
+    "Geen capaciteit tot na de reorganisatie",
+    "De gemeente moet eerst de cijfers aanleveren",
+)
+
+
 def _checkin(agreement: Agreement, adviser: Person | None, today: date) -> CheckIn | None:
-    """The partner adviser's last word on it: done, or running late once its date passed."""
-    who = adviser.id if adviser else None
+    """The partner adviser's last word on it, matching its status: done on the day it was
+    done, stuck with a reason, running late, or on track."""
+    note: str | None = None
     if agreement.done_on is not None:
-        return CheckIn(
-            agreement_id=agreement.id or 0,
-            person_id=who,
-            status=CheckInStatus.DONE,
-            created_at=_at(agreement.done_on, 15),
-        )
-    if agreement.due_on < today:
-        return CheckIn(
-            agreement_id=agreement.id or 0,
-            person_id=who,
-            status=CheckInStatus.DELAYED,
-            note="Loopt vertraging op",
-            created_at=_at(agreement.due_on, 10),
-        )
-    return None
+        status, day, hour = CheckInStatus.DONE, agreement.done_on, 15
+    elif agreement.status == AgreementStatus.STUCK:
+        status, day, hour = CheckInStatus.STUCK, agreement.due_on, 10
+        note = STUCK_REASONS[(agreement.id or 0) % len(STUCK_REASONS)]
+    elif agreement.due_on < today:
+        status, day, hour = CheckInStatus.DELAYED, agreement.due_on, 10
+        note = "Loopt vertraging op"
+    elif agreement.status == AgreementStatus.ON_TRACK:
+        start = max(agreement.made_on, agreement.due_on - timedelta(days=7))
+        status, day, hour = CheckInStatus.ON_TRACK, min(start, today), 10
+    else:
+        return None
+    return CheckIn(
+        agreement_id=agreement.id or 0,
+        person_id=adviser.id if adviser else None,
+        status=status,
+        note=note,
+        created_at=_at(day, hour),
+    )
 
 
 def _signals(

@@ -1,7 +1,11 @@
 """Markdown, for exporting the message house into documents, wikis and e-mails.
 
-Every character Markdown could read as markup is escaped with a backslash, so that a
-proof point like `*nieuw* 2_000 [concept]` comes out as written.
+What Markdown would read as markup is escaped with a backslash, so that a proof point like
+`*nieuw* 2_000 [concept]` comes out as written; nothing else is, so that the exported text
+stays readable as plain text too ("1.200 woningen." keeps its periods). Emphasis, code,
+links and HTML characters are escaped wherever they stand; the characters that only start
+a block (a heading's `#`, a quote's `>`, a list's `-` `+` or `1.`, a setext line of `=`)
+only at the start of a line; `&` only where it would start an entity.
 """
 
 from __future__ import annotations
@@ -21,11 +25,17 @@ from bot.core.kernel import (
 )
 from bot.render.limits import safe_href
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&=])")
+_INLINE = re.compile(r"([\\`*_\[\]<|~])")  # special wherever they stand (| and ~ in GFM)
+_ENTITY = re.compile(r"&(?=#?\w+;)")  # `&amp;` would be read as `&`
+_LINE_START = re.compile(r"^(\s{0,3})([#>+=-])")  # heading, quote, list, setext underline
+_ORDERED = re.compile(r"^(\s{0,3}\d{1,9})([.)])(?=\s|$)")  # `1. ` or `2) ` starts a list
 
 
 def escape_markdown(text: str) -> str:
-    return _SPECIAL.sub(r"\\\1", text)
+    """`text`, one line of it, to be read literally by a Markdown (CommonMark, GFM) reader."""
+    text = _ENTITY.sub(r"\\&", _INLINE.sub(r"\\\1", text))
+    text = _LINE_START.sub(r"\1\\\2", text)
+    return _ORDERED.sub(r"\1\\\2", text)
 
 
 def render_markdown(reply: Reply) -> str:

@@ -489,8 +489,8 @@ async def test_a_whole_pulse_round_through_the_telegram_webhook(
         heard = last(api, chat).text
         assert "Wat we hoorden" in heard
         assert "antwoordden 6 mensen" in heard
-    assert "In West-Betuwe: energie 3.7, vertrouwen 3.0." in last(api, GERDA).text
-    assert "In Tiel en Buren: energie 4.3, vertrouwen 3.7." in last(api, KARIN).text
+    assert "In West-Betuwe: energie 3,7, vertrouwen 3,0." in last(api, GERDA).text
+    assert "In Tiel en Buren: energie 4,3, vertrouwen 3,7." in last(api, KARIN).text
     for chat in SILENT:
         assert len(to(api, chat)) == 3, "who did not answer hears nothing more"
     (report,) = deliveries(engine, f"pulse-report:{round_id}")

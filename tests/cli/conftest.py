@@ -30,3 +30,12 @@ def initialised(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def env(initialised: Path, tmp_path: Path) -> dict[str, str]:
     shutil.copyfile(initialised, tmp_path / "cli.db")
     return {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+
+
+@pytest.fixture(autouse=True)
+def english_operator(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line speaks the operator's language (`--lang`, else LANG, else the
+    alliance's): these tests read its English, whatever the machine running them says."""
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)

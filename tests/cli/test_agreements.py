@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -98,17 +99,59 @@ def test_a_file_without_the_columns_is_refused(env: dict[str, str], tmp_path: Pa
     path.write_text("naam,datum\nx,y\n", encoding="utf-8")
     result = runner.invoke(app, ["agreements", "import", str(path)], env=env)
     assert result.exit_code != 0 and "missing column(s) key, text, owner" in result.stderr
-    latin = tmp_path / "latin.csv"
-    latin.write_bytes(
-        HEADER.encode() + "A1,Caf\xe9,woonkracht,,2026-01-01,2026-02-01,,\n".encode("latin-1")
-    )
-    result = runner.invoke(app, ["agreements", "import", str(latin)], env=env)
-    assert result.exit_code != 0 and "UTF-8" in result.stderr
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(HEADER.encode() + b"A1,\x81\x8d\x8f,woonkracht,,2026-01-01,2026-02-01,,\n")
+    result = runner.invoke(app, ["agreements", "import", str(binary)], env=env)
+    assert result.exit_code != 0 and "UTF-8 or Windows-1252" in result.stderr
+    assert "Traceback" not in result.output
 
 
-def test_flags_show_a_planted_decline_as_of_a_day(env: dict[str, str], tmp_path: Path) -> None:
-    from datetime import date, timedelta
+DUTCH_EXCEL = (
+    "key;text;owner;region;made_on;due_on;done_on\r\n"
+    "E1;Café-avond voor mantelzorgers;woonkracht;west;2026-10-01;2026-11-01;\r\n"
+    '"E2";"Ideeën ophalen; daarna delen";gemeente-tiel;;2026-10-05;2026-12-01;2026-11-20\r\n'
+)
 
+
+def test_a_semicolon_file_from_dutch_excel_in_windows_1252_imports(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes(DUTCH_EXCEL.encode("cp1252"))
+    result = runner.invoke(app, ["agreements", "import", str(path)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "(semicolon-separated, Windows-1252): 2 new" in result.stdout
+    rows = {r["key"]: r for r in _listed(env)}
+    assert rows["E1"]["text"] == "Café-avond voor mantelzorgers"
+    assert rows["E2"]["text"] == "Ideeën ophalen; daarna delen"  # a quoted ; stays text
+    assert rows["E2"]["status"] == "done" and rows["E1"]["region"] == "west"
+
+
+def test_csv_utf8_with_a_bom_imports_with_either_separator(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    semicolons = tmp_path / "utf8-bom.csv"
+    semicolons.write_bytes(b"\xef\xbb\xbf" + DUTCH_EXCEL.encode("utf-8"))
+    result = runner.invoke(app, ["agreements", "import", str(semicolons)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "(semicolon-separated, UTF-8 with BOM): 2 new" in result.stdout
+    assert {r["text"] for r in _listed(env)} >= {"Ideeën ophalen; daarna delen"}
+    commas = _csv(tmp_path, "C1,Één ding,woonkracht,,2026-10-01,2026-11-01,,\n")
+    result = runner.invoke(app, ["agreements", "import", str(commas)], env=env)
+    assert "(comma-separated, UTF-8 with BOM): 1 new" in result.stdout
+
+
+def test_a_refused_file_says_how_it_was_read(env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "fout.csv"
+    path.write_bytes(DUTCH_EXCEL.replace("2026-11-01", "1-11-2026").encode("cp1252"))
+    result = runner.invoke(app, ["agreements", "import", str(path)], env=env)
+    assert result.exit_code != 0
+    assert "(semicolon-separated, Windows-1252)" in result.stderr
+    assert "line 2, due_on: '1-11-2026' is not a date" in result.stderr
+
+
+def _plant_decline(env: dict[str, str], tmp_path: Path) -> None:
+    """Woonkracht kept its agreements for months, then let them slide since January."""
     rows = []
     start = date(2025, 9, 1)
     for i in range(16):  # steady: done on time, two a fortnight for eight months
@@ -124,6 +167,9 @@ def test_flags_show_a_planted_decline_as_of_a_day(env: dict[str, str], tmp_path:
     path = _csv(tmp_path, "\n".join(rows) + "\n")
     assert runner.invoke(app, ["agreements", "import", str(path)], env=env).exit_code == 0
 
+
+def test_flags_show_a_planted_decline_as_of_a_day(env: dict[str, str], tmp_path: Path) -> None:
+    _plant_decline(env, tmp_path)
     before = runner.invoke(app, ["agreements", "flags", "--json", "--as-of", "2025-12-29"], env=env)
     assert before.exit_code == 0, before.output
     assert json.loads(before.stdout) == []
@@ -137,8 +183,39 @@ def test_flags_show_a_planted_decline_as_of_a_day(env: dict[str, str], tmp_path:
     assert "Woonkracht Rivierenland" in partner["explanation"]
     assert any(word in partner["explanation"] for word in ("op tijd", "afspraken"))
     assert {"level", "key", "kind", "since", "explanation"} <= set(partner)
+    assert partner["as_of"] == "2026-03-16T00:00:00+01:00"  # that day, evaluated afresh
     bad = runner.invoke(app, ["agreements", "flags", "--as-of", "gisteren"], env=env)
     assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.stderr
+
+
+def _deliveries(env: dict[str, str]) -> int:
+    outbox = runner.invoke(app, ["outbox", "--json"], env=env)
+    assert outbox.exit_code == 0, outbox.output
+    return sum(n for n in json.loads(outbox.stdout).values() if isinstance(n, int))
+
+
+def test_flags_without_a_day_read_what_the_daily_check_stored_and_when(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    _plant_decline(env, tmp_path)
+    never = runner.invoke(app, ["agreements", "flags", "--json"], env=env)
+    assert never.exit_code == 0 and json.loads(never.stdout) == []
+    said = runner.invoke(app, ["agreements", "flags"], env=env)
+    assert "has not run yet" in said.stdout and "jobs run flags" in said.stdout
+    ran = runner.invoke(app, ["jobs", "run", "flags", "--as-of", "2026-03-16", "--json"], env=env)
+    assert ran.exit_code == 0, ran.output
+    checked = json.loads(ran.stdout)["as_of"]
+    planned = _deliveries(env)
+
+    read = runner.invoke(app, ["agreements", "flags", "--json"], env=env)
+    again = runner.invoke(app, ["agreements", "flags"], env=env)
+    assert read.exit_code == 0 and again.exit_code == 0, read.output + again.output
+    flags = json.loads(read.stdout)
+    assert [(f["level"], f["key"]) for f in flags][:1] == [("partner", "woonkracht")]
+    assert {"level", "key", "kind", "since", "explanation", "as_of"} <= set(flags[0])
+    assert {f["as_of"] for f in flags} == {checked}  # the stored check's moment, with offset
+    assert f"as of {checked[:10]} {checked[11:16]}" in again.stdout
+    assert _deliveries(env) == planned  # reading planned no notice
 
 
 def test_measures_per_partner_and_region_as_of_a_day(env: dict[str, str], tmp_path: Path) -> None:
@@ -164,3 +241,19 @@ def test_measures_per_partner_and_region_as_of_a_day(env: dict[str, str], tmp_pa
     assert "woonkracht" in text.output and "33%" in text.output
     bad = runner.invoke(app, ["agreements", "measures", "--as-of", "1 maart"], env=env)
     assert bad.exit_code == 1 and "not a date" in bad.output
+
+
+def test_a_dutch_operator_reads_the_problems_in_dutch(env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "fout.csv"
+    path.write_bytes(DUTCH_EXCEL.replace("2026-11-01", "1-11-2026").encode("cp1252"))
+    result = runner.invoke(app, ["--lang", "nl", "agreements", "import", str(path)], env=env)
+    assert result.exit_code != 0
+    assert "is niet ingelezen (gescheiden door puntkomma's, Windows-1252); er is niets" in (
+        result.stderr
+    )
+    assert "regel 2, due_on: '1-11-2026' is geen datum (JJJJ-MM-DD)" in result.stderr
+    assert "line 2" not in result.stderr
+    good = tmp_path / "goed.csv"
+    good.write_bytes(DUTCH_EXCEL.encode("cp1252"))
+    result = runner.invoke(app, ["--lang", "nl", "agreements", "import", str(good)], env=env)
+    assert "(gescheiden door puntkomma's, Windows-1252): 2 nieuw, 0 bijgewerkt" in result.stdout

@@ -198,14 +198,32 @@ def test_report_text_lists_the_shown_groups(env: dict[str, str], session: Sessio
     assert text.startswith("Groups with fewer than 3 respondents are not shown.\n")
     document = json.loads(invoke(env, "report", "--json").stdout)
     for r in document["rounds"]:
-        assert f"Round {r['id']}, opened {r['opened_at'][:10]}:" in text
+        opened = date.fromisoformat(r["opened_at"][:10])  # the alliance's day, as JSON says
+        assert f"Round {r['id']}, opened {opened.day} {opened:%B} {opened.year}:" in text
     latest = document["rounds"][-1]
     block = text.split(f"Round {latest['id']},")[1]
     for g in latest["groups"]:
         assert f"n={g['respondents']}" in block
-        assert f"energy {g['energy']:.1f}  trust {g['trust']:.1f}" in block
+        assert f"energy {g['energy']:.1f}, trust {g['trust']:.1f}" in block
     assert "Alliantie Langer Thuis Rivierenland" in block
     assert text.count("n=") == sum(len(r["groups"]) for r in document["rounds"])
+
+
+def test_report_text_in_dutch_has_dutch_words_dates_and_decimal_commas(
+    env: dict[str, str],
+) -> None:
+    document = json.loads(invoke(env, "report", "--json").stdout)
+    result = runner.invoke(app, ["--lang", "nl", "pulse", "report"], env=env)
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert text.startswith("Groepen met minder dan 3 deelnemers worden niet getoond.\n")
+    latest = document["rounds"][-1]
+    block = text.split(f"Ronde {latest['id']}, geopend op")[1]
+    for g in latest["groups"]:
+        energy, trust = (f"{g[m]:.1f}".replace(".", ",") for m in ("energy", "trust"))
+        assert f"energie {energy}, vertrouwen {trust}" in block
+    assert "energy" not in text and "trust" not in text
+    assert not re.search(r"\d\.\d", text), "a decimal point in Dutch"
 
 
 def test_report_chart_writes_a_png(env: dict[str, str], tmp_path: Path) -> None:

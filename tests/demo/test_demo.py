@@ -56,7 +56,12 @@ def test_demo_is_deterministic(tmp_path: Path) -> None:
 
 
 def test_make_demo_command_shows_the_house_and_serves_the_web_app(tmp_path: Path) -> None:
-    env = {**os.environ, "PORT": "0", "DATABASE_URL": f"sqlite:///{tmp_path / 'untouched.db'}"}
+    env = {
+        **os.environ,
+        "PORT": "0",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'untouched.db'}",
+        "ALLIANCEBOT_DEMO_MARKER": str(tmp_path / "demo.json"),  # joins no demo running here
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "demo"],
         stdin=subprocess.PIPE,

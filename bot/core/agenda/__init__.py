@@ -23,7 +23,7 @@ from bot.core.agenda.feeds import (
     remember_import,
     request_for,
 )
-from bot.core.agenda.items import AgendaImport, import_agenda, upcoming
+from bot.core.agenda.items import AgendaImport, count_upcoming, import_agenda, upcoming
 from bot.core.agenda.models import AgendaItem
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "apply_answer",
     "calendar_requests",
     "classify",
+    "count_upcoming",
     "import_agenda",
     "remember_import",
     "request_for",

@@ -175,14 +175,55 @@ def _read(data: bytes) -> list[icalendar.Calendar]:
     try:
         components = icalendar.Calendar.from_ical(data, multiple=True)
     except Exception as exc:  # icalendar raises many kinds; all mean "cannot read this"
-        raise _unreadable(exc, Lines(data)) from None
+        raise (_unclosed(data) or _unreadable(exc, Lines(data))) from None
     calendars = [c for c in components if c.name == "VCALENDAR"]
     if not calendars:
-        raise CalendarError(
+        raise _unclosed(data) or CalendarError(
             "The calendar is incomplete: it has no END:VCALENDAR, so the file was probably "
             "cut off. Download or export it again."
         )
     return calendars
+
+
+_PART_NAMES = {"VEVENT": "event", "VTIMEZONE": "time zone", "VALARM": "alarm", "VTODO": "task"}
+
+
+def _unclosed(data: bytes) -> CalendarError | None:
+    """The innermost part that is opened and never closed (an event without END:VEVENT
+    makes the parser lose the whole calendar; naming END:VCALENDAR sent people looking at
+    the file's last line instead of the event)."""
+    opened: list[tuple[str, int]] = []  # (name, line of its BEGIN)
+    for number, raw in enumerate(data.splitlines(), start=1):
+        line = raw.strip().upper()
+        if line.startswith(b"BEGIN:"):
+            opened.append((line[6:].decode("ascii", "replace"), number))
+        elif line.startswith(b"END:"):
+            name = line[4:].decode("ascii", "replace")
+            if opened and opened[-1][0] == name:
+                opened.pop()
+            elif any(n == name for n, _ in opened):
+                break  # closes an outer part: the inner one on top was never closed
+    if not opened or opened[-1][0] == "VCALENDAR":
+        return None
+    name, begin = opened[-1]
+    what = _PART_NAMES.get(name, "part")
+    title = _summary_after(data.splitlines()[begin:])
+    return CalendarError(
+        f"The calendar is incomplete: the {what} that begins at line {begin}{title} has no "
+        f"END:{name}, so the file was cut off or edited by hand. Export the calendar again, "
+        "or add the missing line."
+    )
+
+
+def _summary_after(lines: list[bytes]) -> str:
+    """` ('Bestuur')`: the title of the part whose lines these are, up to the next part."""
+    for raw in lines:
+        if raw.upper().startswith(b"BEGIN:"):
+            break
+        if raw.upper().startswith(b"SUMMARY") and b":" in raw:
+            text = raw.split(b":", 1)[1].decode("utf-8", "replace").strip()
+            return f" ({shorten(text)!r})"
+    return ""
 
 
 def _unreadable(exc: BaseException, lines: Lines) -> CalendarError:

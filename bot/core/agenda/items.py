@@ -25,7 +25,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.core.agenda.calendars import Occurrence, parse_calendar
@@ -196,21 +198,41 @@ def _update(row: AgendaItem, occurrence: Occurrence, source: str) -> str | None:
     return "moved" if moved else "updated"
 
 
+def _upcoming_where(ids: list[int], now: datetime, days: int) -> tuple[Any, ...]:
+    return (
+        col(AgendaItem.partner_id).in_(ids),
+        col(AgendaItem.starts_at) >= now,
+        col(AgendaItem.starts_at) < now + timedelta(days=days),
+        col(AgendaItem.cancelled).is_(False),
+    )
+
+
 def upcoming(
-    session: Session, partner_ids: Iterable[int], now: datetime, days: int
+    session: Session,
+    partner_ids: Iterable[int],
+    now: datetime,
+    days: int,
+    limit: int | None = None,
 ) -> list[AgendaItem]:
-    """Moments starting from `now` to `days` ahead, earliest first, cancelled ones left out."""
+    """Moments starting from `now` to `days` ahead, earliest first, cancelled ones left out;
+    the first `limit` of them only, for a view that shows so many (`count_upcoming` says
+    how many there are in all)."""
     ids = list(partner_ids)
     if not ids:
         return []
     query = (
         select(AgendaItem)
-        .where(
-            col(AgendaItem.partner_id).in_(ids),
-            col(AgendaItem.starts_at) >= now,
-            col(AgendaItem.starts_at) < now + timedelta(days=days),
-            col(AgendaItem.cancelled).is_(False),
-        )
+        .where(*_upcoming_where(ids, now, days))
         .order_by(col(AgendaItem.starts_at), col(AgendaItem.id))
+        .limit(limit)
     )
     return list(session.exec(query))
+
+
+def count_upcoming(session: Session, partner_ids: Iterable[int], now: datetime, days: int) -> int:
+    """How many moments `upcoming` would list without a limit, counted in the database."""
+    ids = list(partner_ids)
+    if not ids:
+        return 0
+    query = select(func.count()).select_from(AgendaItem).where(*_upcoming_where(ids, now, days))
+    return session.exec(query).one()

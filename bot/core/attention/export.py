@@ -18,10 +18,37 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from bot.core.attention.models import Signal
-from bot.core.kernel import Alliance, Person, Region, Role
+from bot.core.attention.flags import checked_at, explanation, open_flags
+from bot.core.attention.models import FlagFamily, Signal
+from bot.core.kernel import Alliance, Person, Region, Role, iso_local
 
 SIGNAL_FIELDS = ("id", "created_at", "region", "kind", "text", "status", "anonymous")
+
+
+def stored_flag_rows(
+    session: Session, alliance: Alliance, families: Sequence[FlagFamily], language: str
+) -> tuple[datetime | None, list[dict[str, Any]]]:
+    """The open flags of `families` as detection last left them, and when that was (None:
+    never), as `agreements flags --json` shows them; each row says its `as_of` too.
+
+    Reading runs no detection: the numbers are the stored ones, so the list costs one
+    query however many agreements and check-ins there are."""
+    moment = checked_at(session, alliance, families)
+    as_of = iso_local(moment, alliance.timezone)
+    rows = [
+        {
+            "level": flag.level,
+            "key": flag.key,
+            "kind": flag.kind,
+            "since": flag.since.isoformat(),
+            "explanation": explanation(flag, language),
+            "numbers": flag.detail.get("numbers", {}),
+            "as_of": as_of,
+        }
+        for flag in open_flags(session, alliance)
+        if flag.family in families
+    ]
+    return moment, rows
 
 
 def _crowded_regions(session: Session, alliance: Alliance) -> set[int]:
@@ -56,7 +83,7 @@ def signal_rows(
         rows.append(
             {
                 "id": signal.id,
-                "created_at": signal.created_at.astimezone(zone).isoformat(),
+                "created_at": iso_local(signal.created_at, zone),
                 "region": regions.get(signal.region_id) if shown else None,
                 "kind": None,  # signals have no kinds yet; the field is part of the contract
                 "text": signal.text,

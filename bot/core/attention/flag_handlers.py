@@ -8,19 +8,52 @@ the button goes with it, for the other advisers.
 
 from __future__ import annotations
 
-from sqlmodel import select
+from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from bot.core.attention.flags import ack_button, acknowledge, explanation, open_flags
-from bot.core.attention.models import Flag
+from babel.dates import format_datetime
+from sqlmodel import col, select
+
+from bot.core.attention.flags import (
+    ack_button,
+    acknowledge,
+    checked_at,
+    explanation,
+    open_flags,
+)
+from bot.core.attention.models import Flag, FlagFamily
 from bot.core.attention.signals import open_signals, status_buttons
-from bot.core.kernel import Context, Person, Region, Reply, Role, database_id
+from bot.core.kernel import Context, Person, Region, Reply, Role, database_id, timezone_of, utcnow
 
 ACK_WORDS = frozenset({"ack", "gezien"})
+# In Dutch "signalen" are the ambassadors' regional signals; the flags are
+# "aandachtspunten". The old word keeps working for a while, with a hint to the new one.
+OLD_DUTCH_NAME = "signalen"
 AWAITING_NOTE = "flagnote:"
+FOLLOW_UP = (FlagFamily.FOLLOW_UP,)
+PULSE = (FlagFamily.ENERGY, FlagFamily.TRUST)
+_LOCALES = {"en": "en_GB"}  # English as written in Europe, as the dates elsewhere
+
+
+def moment_words(moment: datetime, zone: ZoneInfo, language: str) -> str:
+    """A moment as the reader says it in their own zone: "1 Dec 09:00" / "1 dec 09:00",
+    with the year only when it is not this year."""
+    local = moment.astimezone(zone)
+    pattern = "d MMM HH:mm" if local.year == utcnow().astimezone(zone).year else "d MMM y HH:mm"
+    return format_datetime(local, pattern, locale=_LOCALES.get(language, language))
 
 
 def handle_flags(context: Context) -> Reply:
     """Open follow-up and pulse flags, and the open signals from the regions."""
+    reply = _flags(context)
+    if context.command.word.lower() != OLD_DUTCH_NAME:
+        return reply
+    hint = context.reply("flags_renamed")
+    return replace(reply, blocks=hint.blocks + reply.blocks)
+
+
+def _flags(context: Context) -> Reply:
     first, _space, rest = context.command.args.strip().partition(" ")
     if first.lower() in ACK_WORDS:
         return _ack_command(context, rest.strip())
@@ -28,11 +61,10 @@ def handle_flags(context: Context) -> Reply:
     flags = open_flags(session, context.alliance)
     language = context.texts.language
     lines = [explanation(f, language) for f in flags]
-    seen_by = {
-        f.id: session.get(Person, f.acknowledged_by_id) if f.acknowledged_by_id else None
-        for f in flags
-    }
+    people = _people(context, [f.acknowledged_by_id for f in flags])
+    seen_by = {f.id: people.get(f.acknowledged_by_id or 0) for f in flags}
     signals = open_signals(session, context.alliance)
+    people.update(_people(context, [s.person_id for s in signals if not s.anonymous]))
     buttons = [
         ack_button(context.texts, flag, number)
         for number, flag in enumerate(flags, start=1)
@@ -44,7 +76,7 @@ def handle_flags(context: Context) -> Reply:
         for r in session.exec(select(Region).where(Region.alliance_id == context.alliance.id))
     }
     authors = {
-        s.id: (session.get(Person, s.person_id).name if s.person_id and not s.anonymous else None)  # type: ignore[union-attr]
+        s.id: (people[s.person_id].name if s.person_id in people and not s.anonymous else None)
         for s in signals
     }
     return context.reply(
@@ -55,7 +87,34 @@ def handle_flags(context: Context) -> Reply:
         authors=authors,
         flags=list(zip(flags, lines, strict=True)),
         seen_by=seen_by,
+        days={s.id: s.created_at.astimezone(_zone(context)).date() for s in signals},
+        as_of=_as_of(context),
     )
+
+
+def _zone(context: Context) -> ZoneInfo:
+    return ZoneInfo(timezone_of(context.person, context.alliance))
+
+
+def _as_of(context: Context) -> dict[str, str | None]:
+    """When follow-up and pulse detection last ran, in the reader's words and zone (None:
+    never). The list is as that run left it: reading it runs no detection."""
+    zone = _zone(context)
+    words: dict[str, str | None] = {}
+    for name, families in (("follow_up", FOLLOW_UP), ("pulse", PULSE)):
+        moment = checked_at(context.session, context.alliance, families)
+        words[name] = moment_words(moment, zone, context.texts.language) if moment else None
+    return words
+
+
+def _people(context: Context, ids: list[int | None]) -> dict[int, Person]:
+    """The people behind `ids`, in one query."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {
+        p.id or 0: p for p in context.session.exec(select(Person).where(col(Person.id).in_(wanted)))
+    }
 
 
 def _ack_command(context: Context, text: str) -> Reply:

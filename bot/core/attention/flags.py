@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot.core.attention.models import Flag, FlagFamily, FlagKind, FlagLevel
+from bot.core.attention.models import Flag, FlagCheck, FlagFamily, FlagKind, FlagLevel
 from bot.core.kernel import (
     Alliance,
     AuditEvent,
@@ -31,7 +32,7 @@ from bot.core.kernel import (
     language_of,
     utcnow,
 )
-from bot.core.outbox import DeliveryKind, Plan, Subject, plan_delivery
+from bot.core.outbox import DeliveryKind, Plan, Subject, plan_delivery, plan_many
 
 GRACE = timedelta(days=28)
 MAX_NOTE = 1000
@@ -51,14 +52,24 @@ class Detected:
     numbers: dict[str, Any] = field(default_factory=dict)
 
 
-def open_flags(session: Session, alliance: Alliance) -> list[Flag]:
+def open_flags(session: Session, alliance: Alliance, limit: int | None = None) -> list[Flag]:
+    """Open episodes, oldest first; the first `limit` only, for a view that shows so many."""
     return list(
         session.exec(
             select(Flag)
             .where(Flag.alliance_id == alliance.id, col(Flag.ended_at).is_(None))
             .order_by(col(Flag.raised_at), col(Flag.id))
+            .limit(limit)
         ).all()
     )
+
+
+def count_open_flags(session: Session, alliance: Alliance) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(Flag)
+        .where(Flag.alliance_id == alliance.id, col(Flag.ended_at).is_(None))
+    ).one()
 
 
 def sync_flags(
@@ -110,10 +121,45 @@ def sync_flags(
     for identity, flag in current.items():
         if identity not in seen and flag.ended_at is None:
             flag.ended_at = now
+    _record_check(session, alliance, families, now)
     session.flush()
     for flag in raised:
         _announce(session, alliance, flag, now)
     return raised
+
+
+def _record_check(
+    session: Session, alliance: Alliance, families: Sequence[FlagFamily], now: datetime
+) -> None:
+    """Remember that detection of `families` ran now, for the reads that show its result."""
+    checks = {
+        c.family: c
+        for c in session.exec(
+            select(FlagCheck).where(
+                FlagCheck.alliance_id == alliance.id, col(FlagCheck.family).in_(families)
+            )
+        )
+    }
+    for family in families:
+        check = checks.get(family) or FlagCheck(
+            alliance_id=alliance.id or 0, family=family, checked_at=now
+        )
+        check.checked_at = now
+        session.add(check)
+
+
+def checked_at(
+    session: Session, alliance: Alliance, families: Sequence[FlagFamily]
+) -> datetime | None:
+    """The moment the stored flags of `families` are as of; None while one never ran.
+
+    The earliest of them, so a list is never claimed fresher than its oldest part."""
+    moments = session.exec(
+        select(FlagCheck.checked_at).where(
+            FlagCheck.alliance_id == alliance.id, col(FlagCheck.family).in_(families)
+        )
+    ).all()
+    return min(moments) if len(moments) == len(set(families)) else None
 
 
 def explanation(flag: Flag, language: str) -> str:
@@ -150,13 +196,12 @@ def _announce(session: Session, alliance: Alliance, flag: Flag, now: datetime) -
     advisers = session.exec(
         select(Person).where(Person.alliance_id == alliance.id, col(Person.active))
     ).all()
+    plans = []
     for person in advisers:
         if Role.ADVISER not in person.role_set:
             continue
         texts = Texts(language_of(person, alliance))
-        plan_delivery(
-            session,
-            alliance,
+        plans.append(
             Plan(
                 dedupe_key=f"flag:{flag.id}:{person.id}",
                 kind=DeliveryKind.FLAG,
@@ -165,8 +210,9 @@ def _announce(session: Session, alliance: Alliance, flag: Flag, now: datetime) -
                 person=person,
                 buttons=(ack_button(texts, flag),),
                 subject=Subject(flag_id=flag.id),
-            ),
+            )
         )
+    plan_many(session, alliance, plans)  # one batch for all advisers
 
 
 def acknowledge(session: Session, flag: Flag, person: Person, note: str | None) -> None:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.core.kernel import text_column, utcnow
@@ -67,6 +67,21 @@ class Flag(SQLModel, table=True):
     acknowledged_at: datetime | None = None
     acknowledged_by_id: int | None = Field(default=None, foreign_key="person.id")
     note: str | None = text_column(nullable=True)
+
+
+class FlagCheck(SQLModel, table=True):
+    """When detection of one family last ran for an alliance: the moment its stored flags
+    are "as of". A read shows the flags as detection left them, never detecting again, so
+    it must be able to say how old they are (and that detection never ran, when it did not).
+    Kept here rather than in the clock's `JobRun` ledger: flags are also refreshed by hand
+    (`jobs run flags`) and by closing a pulse round, which that ledger does not see, and the
+    ledger knows no alliance."""
+
+    __table_args__ = (UniqueConstraint("alliance_id", "family"),)
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id")
+    family: str  # a `FlagFamily`
+    checked_at: datetime
 
 
 class Signal(SQLModel, table=True):

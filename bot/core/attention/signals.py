@@ -7,6 +7,7 @@ agenda" or "answered", the ambassador hears back: the loop that makes signalling
 
 from __future__ import annotations
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.core.attention.models import Signal, SignalStatus
@@ -115,11 +116,20 @@ def mark_signal(
 
 
 def open_signals(session: Session, alliance: Alliance, limit: int = 10) -> list[Signal]:
+    """The newest signals not answered yet (`count_open_signals` says how many in all)."""
     return list(
         session.exec(
             select(Signal)
             .where(Signal.alliance_id == alliance.id, col(Signal.status) != SignalStatus.ANSWERED)
-            .order_by(col(Signal.created_at).desc())
+            .order_by(col(Signal.created_at).desc(), col(Signal.id).desc())
             .limit(limit)
         )
     )
+
+
+def count_open_signals(session: Session, alliance: Alliance) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(Signal)
+        .where(Signal.alliance_id == alliance.id, col(Signal.status) != SignalStatus.ANSWERED)
+    ).one()

@@ -26,6 +26,7 @@ from bot.core.followup.decline import (
     period_start,
 )
 from bot.core.followup.detection import explain, follow_up_flags, refresh_follow_up_flags
+from bot.core.followup.handlers import first_visible_key
 from bot.core.followup.measures import measures_by_group
 from bot.core.followup.models import Agreement, AgreementStatus, CheckIn, CheckInStatus
 
@@ -42,6 +43,7 @@ __all__ = [
     "Flag",
     "agreement_json",
     "explain",
+    "first_visible_key",
     "flag_follow_up",
     "follow_up_flags",
     "import_agreements",

@@ -17,7 +17,17 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from bot.core.followup.models import Agreement, AgreementStatus
-from bot.core.kernel import Alliance, AuditEvent, Partner, Person, Region, Role, utcnow
+from bot.core.kernel import (
+    Alliance,
+    AuditEvent,
+    Partner,
+    Person,
+    Region,
+    Role,
+    _,
+    delimiter_of,
+    utcnow,
+)
 
 COLUMNS = ("key", "text", "owner", "region", "made_on", "due_on", "done_on")
 REQUIRED = ("key", "text", "owner", "made_on", "due_on")
@@ -26,10 +36,24 @@ MAX_TEXT = 1000
 CLOSED = (AgreementStatus.DONE, AgreementStatus.DROPPED)  # nothing more to follow up
 
 
+class Problems(list[str]):
+    """Every problem as an English line, and beside them what to translate: the command
+    line tells the operator in their own language (message ids are the English text)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[tuple[str, dict[str, Any]]] = []
+
+    def add(self, message: str, **values: Any) -> None:
+        self.messages.append((message, values))
+        self.append(message % values)
+
+
 class AgreementFileError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
+        self.messages = getattr(problems, "messages", [(p, {}) for p in problems])
 
 
 @dataclass(frozen=True)
@@ -51,55 +75,91 @@ class ImportReport:
     keys: list[str] = field(default_factory=list)
 
 
-def _date(value: str, line: int, column: str, problems: list[str]) -> date | None:
+def _date(value: str, line: int, column: str, problems: Problems) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        problems.append(f"line {line}, {column}: {value!r} is not a date (YYYY-MM-DD)")
+        problems.add(
+            _("line %(line)s, %(column)s: %(value)r is not a date (YYYY-MM-DD)"),
+            line=line,
+            column=column,
+            value=value,
+        )
         return None
 
 
-def parse_agreements_csv(text: str, partners: set[str], regions: set[str]) -> list[AgreementRow]:
-    """Every row checked; raises `AgreementFileError` with every problem found."""
+def parse_agreements_csv(
+    text: str, partners: set[str], regions: set[str], delimiter: str | None = None
+) -> list[AgreementRow]:
+    """Every row checked; raises `AgreementFileError` with every problem found. Without a
+    `delimiter`, the header row's separator is used (`;` from Dutch Excel, or `,`)."""
     text = text.removeprefix("\ufeff")  # spreadsheets like to start with a byte-order mark
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter or delimiter_of(text))
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in REQUIRED if c not in header]
+    problems = Problems()
     if missing:
-        raise AgreementFileError(
-            [f"line 1: missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}"]
+        problems.add(
+            _("line 1: missing column(s) %(missing)s; expected %(expected)s"),
+            missing=", ".join(missing),
+            expected=",".join(COLUMNS),
         )
+        raise AgreementFileError(problems)
     rows: list[AgreementRow] = []
-    problems: list[str] = []
     seen: dict[str, int] = {}
     for line, raw in enumerate(reader, start=2):
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
-        before = len(problems)
-        for column in REQUIRED:
-            if not row.get(column):
-                problems.append(f"line {line}, {column}: required, but empty")
-        key, owner, region = row.get("key", ""), row.get("owner", ""), row.get("region") or None
-        if key in seen:
-            problems.append(f"line {line}, key: {key!r} also on line {seen[key]}")
-        seen.setdefault(key, line)
-        if owner and owner not in partners:
-            problems.append(f"line {line}, owner: unknown partner {owner!r}")
-        if region and region not in regions:
-            problems.append(f"line {line}, region: unknown region {region!r}")
-        if len(row.get("text", "")) > MAX_TEXT:
-            problems.append(f"line {line}, text: longer than {MAX_TEXT} characters")
-        made = _date(row["made_on"], line, "made_on", problems) if row.get("made_on") else None
-        due = _date(row["due_on"], line, "due_on", problems) if row.get("due_on") else None
-        done = _date(row["done_on"], line, "done_on", problems) if row.get("done_on") else None
-        if made and due and due < made:
-            problems.append(f"line {line}, due_on: before made_on")
-        if made and done and done < made:
-            problems.append(f"line {line}, done_on: before made_on")
-        if len(problems) == before and made and due:
-            rows.append(AgreementRow(key, row["text"], owner, region, made, due, done))
+        checked = _check_row(row, line, seen, partners, regions, problems)
+        if checked is not None:
+            rows.append(checked)
     if problems:
         raise AgreementFileError(problems)
     return rows
+
+
+def _check_row(
+    row: dict[str, str],
+    line: int,
+    seen: dict[str, int],
+    partners: set[str],
+    regions: set[str],
+    problems: Problems,
+) -> AgreementRow | None:
+    """One row, its problems added to `problems`; the row when it has none."""
+    before = len(problems)
+    for column in REQUIRED:
+        if not row.get(column):
+            problems.add(
+                _("line %(line)s, %(column)s: required, but empty"), line=line, column=column
+            )
+    key, owner, region = row.get("key", ""), row.get("owner", ""), row.get("region") or None
+    if key in seen:
+        problems.add(
+            _("line %(line)s, key: %(key)r also on line %(other)s"),
+            line=line,
+            key=key,
+            other=seen[key],
+        )
+    seen.setdefault(key, line)
+    if owner and owner not in partners:
+        problems.add(_("line %(line)s, owner: unknown partner %(owner)r"), line=line, owner=owner)
+    if region and region not in regions:
+        problems.add(
+            _("line %(line)s, region: unknown region %(region)r"), line=line, region=region
+        )
+    if len(row.get("text", "")) > MAX_TEXT:
+        problems.add(
+            _("line %(line)s, text: longer than %(max)s characters"), line=line, max=MAX_TEXT
+        )
+    made = _date(row["made_on"], line, "made_on", problems) if row.get("made_on") else None
+    due = _date(row["due_on"], line, "due_on", problems) if row.get("due_on") else None
+    done = _date(row["done_on"], line, "done_on", problems) if row.get("done_on") else None
+    for column, day in (("due_on", due), ("done_on", done)):
+        if made and day and day < made:
+            problems.add(_("line %(line)s, %(column)s: before made_on"), line=line, column=column)
+    if len(problems) > before or made is None or due is None:
+        return None
+    return AgreementRow(key, row["text"], owner, region, made, due, done)
 
 
 def import_agreements(

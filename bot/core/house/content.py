@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -23,7 +23,7 @@ from bot.core.house.models import (
     Proposal,
     ProposalState,
 )
-from bot.core.kernel import Alliance, Partner, Texts, utcnow
+from bot.core.kernel import Alliance, Partner, Texts, iso_local, local_day, utcnow
 
 
 @dataclass(frozen=True)
@@ -68,15 +68,18 @@ class HouseView:
     proposal_endorsed_by: tuple[Partner, ...] = ()
     objections: tuple[tuple[Partner, str], ...] = ()
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, zone: str = "UTC") -> dict[str, Any]:
+        """`house --json`; times carry the offset of `zone` (the alliance's)."""
         return {
             "version": self.version,
             "roof": self.content.roof,
             "pillars": self.content.pillar_dicts(),
             "endorsed_by": [p.key for p in self.endorsed_by],
-            "adopted_at": self.adopted_at.isoformat(),
+            "adopted_at": _iso(self.adopted_at, zone),
             "source": self.source,
-            "proposal": _proposal_json(self.proposal, self.proposal_endorsed_by, self.objections),
+            "proposal": _proposal_json(
+                self.proposal, self.proposal_endorsed_by, self.objections, zone
+            ),
         }
 
 
@@ -84,6 +87,7 @@ def _proposal_json(
     proposal: Proposal | None,
     endorsed_by: tuple[Partner, ...],
     objections: tuple[tuple[Partner, str], ...],
+    zone: str = "UTC",
 ) -> dict[str, Any] | None:
     if proposal is None:
         return None
@@ -95,8 +99,15 @@ def _proposal_json(
         "roof": proposal.roof,
         "pillars": proposal.pillars,
         "reason": proposal.reason,
-        "created_at": proposal.created_at.isoformat(),
+        "created_at": iso_local(proposal.created_at, zone),
     }
+
+
+def _iso(moment: date, zone: str) -> str:
+    """A version's adoption: a moment with the zone's offset (a bare date stays a date)."""
+    if isinstance(moment, datetime):
+        return iso_local(moment, zone) or ""
+    return moment.isoformat()
 
 
 def current_version(session: Session, alliance_id: int) -> HouseVersion | None:
@@ -216,7 +227,7 @@ def house_view(session: Session, alliance: Alliance) -> HouseView | None:
     return HouseView(
         version=version.version,
         content=version_content(session, version),
-        adopted_at=version.adopted_at.date(),
+        adopted_at=local_day(version.adopted_at, alliance.timezone),  # the alliance's day
         source=version.source,
         endorsed_by=tuple(p for p in partners if p.id in endorsed_ids),
         missing=tuple(p for p in partners if p.id not in endorsed_ids),

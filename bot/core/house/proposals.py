@@ -109,11 +109,16 @@ def propose(
     content: HouseContent,
     reason: str,
     replace: bool = False,
+    *,
+    reason_required: bool = True,
 ) -> Proposal:
-    """Open a proposal; an open one is only replaced when the proposer says so."""
+    """Open a proposal; an open one is only replaced when the proposer says so.
+
+    The chat asks for a reason, where it helps the partners; the command line's contract
+    (`house propose FILE --by PERSON`) never required one, so it passes `reason_required`."""
     if Role.ADVISER not in person.role_set:
         raise ProposalError("not_adviser")
-    if not reason.strip():
+    if reason_required and not reason.strip():
         raise ProposalError("no_reason")
     current = current_version(session, alliance.id or 0)
     if current is not None and version_content(session, current) == content:

@@ -17,23 +17,25 @@ Two template environments, on purpose:
 from __future__ import annotations
 
 import io
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context as JinjaContext
 from markupsafe import Markup
 
 from bot.core.kernel.models import Role
+from bot.core.kernel.times import DATE_LOCALES, format_number, local_moment
 from bot.paths import MESSAGES_DIR
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
 CATALOG_DOMAIN = "messages"
-DATE_LOCALES = {"en": "en_GB"}
 
 
 def normalise_language(language: str | None, fallback: str = DEFAULT_LANGUAGE) -> str:
@@ -70,7 +72,23 @@ def _environment(language: str) -> Environment:
     gettext = translations(language).gettext
     # English as written in Europe ("2 March 2026"): our English readers work in the Netherlands
     date_locale = DATE_LOCALES.get(language, language)
-    env.filters["longdate"] = lambda value: format_date(value, format="long", locale=date_locale)
+
+    @pass_context
+    def longdate(context: JinjaContext, value: date | datetime) -> str:
+        """A moment's day where the reader is (a stored moment is UTC: its date may not be)."""
+        zone = context.get("reader_zone")
+        if isinstance(value, datetime) and value.tzinfo is not None and zone:
+            value = local_moment(value, zone)
+        return format_date(value, format="long", locale=date_locale)
+
+    env.filters["longdate"] = longdate
+    env.filters["decimal"] = lambda value, digits=1, signed=False: format_number(
+        value, language, digits, signed
+    )
+    # a moment already in the reader's zone: "5 December 2026, 18:00"
+    env.filters["longmoment"] = lambda value: format_datetime(
+        value, format="d MMMM y, HH:mm", locale=date_locale
+    )
     env.filters["role_name"] = lambda role: gettext(ROLE_NAMES.get(str(role), str(role)))
     return env
 
@@ -78,8 +96,9 @@ def _environment(language: str) -> Environment:
 class Texts:
     """The texts of one language: `gettext` for short strings, `render` for templates."""
 
-    def __init__(self, language: str | None) -> None:
+    def __init__(self, language: str | None, zone: str | None = None) -> None:
         self.language = normalise_language(language)
+        self.zone = zone  # the reader's time zone: moments in texts are dated there
         self._translations = translations(self.language)
 
     def gettext(self, message: str, **values: Any) -> str:
@@ -91,7 +110,7 @@ class Texts:
         return (
             _environment(self.language)
             .get_template(f"{template}.j2")
-            .render(language=self.language, **context)
+            .render(language=self.language, reader_zone=self.zone, **context)
         )
 
     def render_page(self, title: str, body: str) -> str:
@@ -111,5 +130,5 @@ def _(message: str) -> str:
 ROLE_NAMES: dict[str, str] = {
     Role.ADVISER: _("advisers"),
     Role.AMBASSADOR: _("ambassadors"),
-    Role.PARTNER: _("partners"),
+    Role.PARTNER: _("partner contacts"),
 }

@@ -8,6 +8,6 @@ face and is read by none.
 from __future__ import annotations
 
 from bot.core.overview.digest import plan_digest
-from bot.core.overview.home import ChartSpot, HomePage, home_page
+from bot.core.overview.home import ChartSpot, HomePage, HomePart, home_page
 
-__all__ = ["ChartSpot", "HomePage", "home_page", "plan_digest"]
+__all__ = ["ChartSpot", "HomePage", "HomePart", "home_page", "plan_digest"]

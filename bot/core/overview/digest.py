@@ -3,7 +3,9 @@
 Flags and signals already arrive one by one when they happen; the digest is the quiet
 overview on top: what is open, how the last pulse went, which partner moments come up and
 what partners did with the snippets they got. It goes to the advisers' channel only (a
-digest for each adviser personally would be a second message a week for everyone).
+digest for each adviser personally would be a second message a week for everyone), so its
+days are the alliance's. Like the home page it reads only what it shows: the first few of
+each list, and a count of the rest.
 """
 
 from __future__ import annotations
@@ -13,14 +15,17 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from bot.core.agenda import upcoming
-from bot.core.attention import explanation, open_flags, open_signals
+from bot.core.agenda import count_upcoming, upcoming
+from bot.core.attention import count_open_flags, count_open_signals, explanation, open_flags
 from bot.core.kernel import Alliance, Partner, Texts
 from bot.core.outbox import DeliveryKind, Plan, PlanResult, plan_delivery
 from bot.core.pulse import closed_rounds, round_results
 from bot.core.toolkit import AGENDA_LABELS, coverage
 
 AGENDA_DAYS = 14
+AGENDA_SHOWN = 10
+FLAGS_SHOWN = 5
+COVERAGE_SHOWN = 10
 COVERAGE_DAYS = 28
 
 
@@ -37,19 +42,33 @@ def plan_digest(session: Session, alliance: Alliance, now: datetime) -> PlanResu
             select(Partner).where(Partner.alliance_id == alliance.id, col(Partner.active))
         )
     }
+    ids = [i for i in partners if i]
+    items = upcoming(session, ids, now, AGENDA_DAYS, limit=AGENDA_SHOWN)
+    rows = sorted(
+        coverage(session, alliance, now - timedelta(days=COVERAGE_DAYS)), key=lambda c: -c.sent
+    )
     rounds = round_results(session, alliance, closed_rounds(session, alliance, limit=1))
     body = texts.render(
         "digest",
         week=week,
-        flags=[explanation(f, texts.language) for f in open_flags(session, alliance)],
-        signals=len(open_signals(session, alliance)),
+        flags=[explanation(f, texts.language) for f in open_flags(session, alliance, FLAGS_SHOWN)],
+        flag_count=count_open_flags(session, alliance),
+        signals=count_open_signals(session, alliance),
         latest=rounds[-1] if rounds else None,
         agenda=[
             (item, partners.get(item.partner_id, ""), item.starts_at.astimezone(zone).date())
-            for item in upcoming(session, [i for i in partners if i], now, AGENDA_DAYS)
-        ][:10],
+            for item in items
+        ],
+        agenda_more=(
+            count_upcoming(session, ids, now, AGENDA_DAYS) - len(items)
+            if len(items) == AGENDA_SHOWN
+            else 0
+        ),
         labels={k: texts.gettext(v) for k, v in AGENDA_LABELS.items()},
-        coverage=coverage(session, alliance, now - timedelta(days=COVERAGE_DAYS)),
+        coverage=rows[:COVERAGE_SHOWN],
+        rest=len(rows[COVERAGE_SHOWN:]),
+        rest_sent=sum(c.sent for c in rows[COVERAGE_SHOWN:]),
+        rest_used=sum(c.used for c in rows[COVERAGE_SHOWN:]),
     )
     return plan_delivery(
         session,

@@ -9,9 +9,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
+from bot.core.kernel import iso_local
 from bot.core.pulse.results import RoundResult
 from bot.core.pulse.trends import ordered, trend
 
@@ -28,12 +28,9 @@ CSV_HEADER = (
 )
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
-
-
-def report_json(rounds: Sequence[RoundResult]) -> dict[str, Any]:
-    """`pulse report --json`: the contract's shape, plus name, change and rolling means."""
+def report_json(rounds: Sequence[RoundResult], zone: str = "UTC") -> dict[str, Any]:
+    """`pulse report --json`: the contract's shape, plus name, change and rolling means;
+    times carry the offset of `zone` (the alliance's)."""
     trends = {(t.round_id, t.level, t.key): t for t in trend(rounds)}
     report: list[dict[str, Any]] = []
     for r in ordered(rounds):
@@ -57,15 +54,15 @@ def report_json(rounds: Sequence[RoundResult]) -> dict[str, Any]:
         report.append(
             {
                 "id": r.id,
-                "opened_at": _iso(r.opened_at),
-                "closed_at": _iso(r.closed_at),
+                "opened_at": iso_local(r.opened_at, zone),
+                "closed_at": iso_local(r.closed_at, zone),
                 "groups": groups,
             }
         )
     return {"rounds": report}
 
 
-def report_csv(rounds: Sequence[RoundResult]) -> str:
+def report_csv(rounds: Sequence[RoundResult], zone: str = "UTC") -> str:
     """`pulse report --csv`: one row per shown group per round, aggregates only."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -75,8 +72,8 @@ def report_csv(rounds: Sequence[RoundResult]) -> str:
             writer.writerow(
                 [
                     r.id,
-                    _iso(r.opened_at),
-                    _iso(r.closed_at) or "",
+                    iso_local(r.opened_at, zone),
+                    iso_local(r.closed_at, zone) or "",
                     g.level,
                     g.key,
                     g.name,

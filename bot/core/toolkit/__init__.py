@@ -8,9 +8,9 @@ positioning, planning snippets weeks ahead of agenda moments, what partners did 
 from __future__ import annotations
 
 from bot.core.toolkit.commands import FEATURE
-from bot.core.toolkit.feedback import coverage, planned_snippets
+from bot.core.toolkit.feedback import coverage, planned_counts, planned_snippets
 from bot.core.toolkit.models import ToolkitFeedback, ToolkitSnippet
-from bot.core.toolkit.page import issue_token, revoke_token, toolkit_page_for_token
+from bot.core.toolkit.page import current_token, issue_token, revoke_token, toolkit_page_for_token
 from bot.core.toolkit.plan import plan_snippets
 from bot.core.toolkit.snippets import AGENDA_LABELS
 
@@ -20,8 +20,10 @@ __all__ = [
     "ToolkitFeedback",
     "ToolkitSnippet",
     "coverage",
+    "current_token",
     "issue_token",
     "plan_snippets",
+    "planned_counts",
     "planned_snippets",
     "revoke_token",
     "toolkit_page_for_token",

@@ -10,9 +10,11 @@ it was timed to, whoever pressed the button.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from bot.core.agenda import AgendaItem
@@ -49,6 +51,7 @@ class PlannedSnippet:
     text: str
     person: str
     status: str
+    agenda_all_day: bool = False  # the moment lasts the day: its date is what counts
 
 
 def planned_snippets(
@@ -101,6 +104,7 @@ def planned_snippets(
                 text=text,
                 person=person.key,
                 status=delivery.status,
+                agenda_all_day=item.all_day,
             )
         )
     return planned
@@ -181,6 +185,25 @@ def record_feedback(
     return feedback
 
 
+def planned_counts(session: Session, item_ids: Sequence[int]) -> dict[int, tuple[int, datetime]]:
+    """Per agenda moment: the snippets planned or sent for it, and when the first goes.
+
+    Only for the moments a view shows, counted in the database: never every snippet ever
+    sent."""
+    if not item_ids:
+        return {}
+    rows = session.exec(
+        select(Delivery.agenda_item_id, func.count(col(Delivery.id)), func.min(Delivery.due_at))
+        .where(
+            col(Delivery.agenda_item_id).in_(item_ids),
+            Delivery.kind == DeliveryKind.SNIPPET,
+            col(Delivery.status).in_((DeliveryStatus.PENDING, DeliveryStatus.SENT)),
+        )
+        .group_by(col(Delivery.agenda_item_id))
+    ).all()
+    return {item: (count, first) for item, count, first in rows if item is not None}
+
+
 @dataclass(frozen=True)
 class Coverage:
     partner: str
@@ -190,42 +213,29 @@ class Coverage:
 
 
 def coverage(session: Session, alliance: Alliance, since: datetime) -> list[Coverage]:
-    """Per partner: snippets sent since `since`, and what was done with them."""
-    result = []
-    partners = session.exec(
-        select(Partner)
-        .where(Partner.alliance_id == alliance.id, col(Partner.active))
-        .order_by(col(Partner.name))
-    ).all()
-    sent = session.exec(
-        select(Delivery).where(
+    """Per partner: snippets sent since `since`, and what was done with them.
+
+    Counted in the database, one row per partner, so a year of snippets costs the same to
+    show as a week's. A snippet counts for the partner whose moment it was timed to (one
+    whose moment has left the calendar no longer counts)."""
+    used = case((col(ToolkitFeedback.verdict).in_(("used", "adapted")), 1), else_=0)
+    not_relevant = case((col(ToolkitFeedback.verdict) == "not_relevant", 1), else_=0)
+    rows = session.exec(
+        select(Partner.name, func.count(col(Delivery.id)), func.sum(used), func.sum(not_relevant))
+        .join(AgendaItem, col(AgendaItem.id) == col(Delivery.agenda_item_id))
+        .join(Partner, col(Partner.id) == col(AgendaItem.partner_id))
+        .outerjoin(ToolkitFeedback, col(ToolkitFeedback.delivery_id) == col(Delivery.id))
+        .where(
             Delivery.alliance_id == alliance.id,
             Delivery.kind == DeliveryKind.SNIPPET,
             Delivery.status == DeliveryStatus.SENT,
             col(Delivery.sent_at) >= since,
+            col(Partner.active),
         )
+        .group_by(col(Partner.id), col(Partner.name))
+        .order_by(col(Partner.name), col(Partner.id))
     ).all()
-    verdicts = {
-        f.delivery_id: f.verdict
-        for f in session.exec(
-            select(ToolkitFeedback).where(
-                col(ToolkitFeedback.delivery_id).in_([d.id for d in sent])
-            )
-        )
-    }
-    items = {d.id: _moment(session, d) for d in sent}
-    for partner in partners:
-        mine = [
-            d for d in sent if (i := items.get(d.id)) is not None and i.partner_id == partner.id
-        ]
-        if not mine:
-            continue
-        result.append(
-            Coverage(
-                partner=partner.name,
-                sent=len(mine),
-                used=sum(verdicts.get(d.id or 0, "") in ("used", "adapted") for d in mine),
-                not_relevant=sum(verdicts.get(d.id or 0) == "not_relevant" for d in mine),
-            )
-        )
-    return result
+    return [
+        Coverage(partner=name, sent=sent, used=int(u or 0), not_relevant=int(n or 0))
+        for name, sent, u, n in rows
+    ]

@@ -16,15 +16,19 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
-from bot.core.agenda import KIND_WORDS, OTHER, AgendaItem, classify, upcoming
-from bot.core.kernel import Context, Partner, Reply, Role, database_id, utcnow
-from bot.core.outbox import Delivery, DeliveryKind, DeliveryStatus
-from bot.core.toolkit.feedback import VERDICTS, feedback_refusal, record_feedback
-from bot.core.toolkit.personalise import personalised
+from bot.core.agenda import KIND_WORDS, OTHER, AgendaItem, classify, count_upcoming, upcoming
+from bot.core.kernel import Context, Partner, Reply, Role, database_id, timezone_of, utcnow
+from bot.core.outbox import Delivery, DeliveryKind
+from bot.core.toolkit.feedback import (
+    VERDICTS,
+    feedback_refusal,
+    planned_counts,
+    record_feedback,
+)
 from bot.core.toolkit.plan import plan_snippets
 from bot.core.toolkit.snippets import AGENDA_LABELS
 
-SHOWN_SNIPPETS = 3
+AGENDA_SHOWN = 15  # moments in one answer; the rest are counted
 AGENDA_DAYS = 42
 ADD_WORDS = frozenset({"add", "nieuw", "new", "toevoegen"})
 _ADD = re.compile(
@@ -65,21 +69,6 @@ def _problem(context: Context, problem: str, key: str) -> Reply:
     return context.reply("toolkit_problem", problem=problem, key=key, keys=keys)
 
 
-def handle_toolkit(context: Context) -> Reply:
-    key = context.command.args.strip().lower()
-    partner = _partner(context, key)
-    if not isinstance(partner, Partner):
-        return _problem(context, partner or "unknown", key)
-    language = context.texts.language
-    shown = personalised(context.session, context.alliance, partner, language)
-    return context.reply(
-        "toolkit",
-        partner=partner,
-        texts_shown=shown[:SHOWN_SNIPPETS],
-        others=[s.title(language) for s, _ in shown[SHOWN_SNIPPETS:]],
-    )
-
-
 def handle_agenda(context: Context) -> Reply:
     first, _space, rest = context.command.args.strip().partition(" ")
     if first.lower() in ADD_WORDS:
@@ -88,25 +77,31 @@ def handle_agenda(context: Context) -> Reply:
     if not isinstance(partner, Partner):
         return _problem(context, partner or "unknown", first)
     now = utcnow()
-    items = upcoming(context.session, [partner.id or 0], now, AGENDA_DAYS)
-    planned: dict[int, list[Delivery]] = {}
-    for delivery in context.session.exec(
-        select(Delivery).where(
-            Delivery.kind == DeliveryKind.SNIPPET,
-            col(Delivery.status).in_((DeliveryStatus.PENDING, DeliveryStatus.SENT)),
-            col(Delivery.agenda_item_id).is_not(None),
-        )
-    ):
-        planned.setdefault(delivery.agenda_item_id or 0, []).append(delivery)
-    zone = ZoneInfo(context.alliance.timezone)
+    ids = [partner.id or 0]
+    items = upcoming(context.session, ids, now, AGENDA_DAYS, limit=AGENDA_SHOWN)
+    total = len(items)
+    if total == AGENDA_SHOWN:
+        total = count_upcoming(context.session, ids, now, AGENDA_DAYS)
+    planned = planned_counts(context.session, [i.id or 0 for i in items])
+    zone = ZoneInfo(timezone_of(context.person, context.alliance))
     return context.reply(
         "agenda",
         partner=partner,
-        items=[(i, i.starts_at.astimezone(zone).date(), planned.get(i.id or 0, [])) for i in items],
+        items=[
+            (i, i.starts_at.astimezone(zone).date(), *_planned(planned.get(i.id or 0), zone))
+            for i in items
+        ],
+        more=total - len(items),
         labels={k: context.texts.gettext(v) for k, v in AGENDA_LABELS.items()},
         days=AGENDA_DAYS,
-        zone=zone,
     )
+
+
+def _planned(found: tuple[int, datetime] | None, zone: ZoneInfo) -> tuple[int, date | None]:
+    """How many snippets are planned for a moment and the day the first goes, in `zone`."""
+    if found is None:
+        return 0, None
+    return found[0], found[1].astimezone(zone).date()
 
 
 def _add(context: Context, text: str) -> Reply:
@@ -169,3 +164,8 @@ def press_feedback(context: Context, delivery_id: str, code: str) -> Reply:
     feedback = record_feedback(context.session, delivery, context.person, VERDICTS[code])
     context.audit("toolkit.feedback", verdict=feedback.verdict, snippet=feedback.snippet_key)
     return context.reply("toolkit_feedback", verdict=feedback.verdict)
+
+
+# The toolkit's list (`browse`) asks for a partner, and explains a wrong one, the same way.
+partner_asked = _partner
+partner_problem = _problem

@@ -320,6 +320,24 @@ def test_broken_fixtures_are_refused_with_a_sentence() -> None:
     assert "single calendar part (VEVENT)" in refusal(b"BEGIN:VEVENT\r\nEND:VEVENT\r\n")
 
 
+def test_an_event_without_its_end_is_named_not_the_calendar() -> None:
+    """An event missing END:VEVENT used to be diagnosed as "no END:VCALENDAR"."""
+    data = calendar(
+        "BEGIN:VEVENT",
+        "UID:a",
+        "SUMMARY:Bestuursvergadering",
+        "DTSTART:20261203T180000Z",
+        *event("UID:b", "SUMMARY:Ledenavond", "DTSTART:20261204T180000Z"),
+    )
+    message = refusal(data)
+    assert "END:VEVENT" in message and "line 3" in message, message
+    assert "Bestuursvergadering" in message and "Ledenavond" not in message
+    assert "no END:VCALENDAR" not in message
+    cut_off = calendar(*event("UID:a", "SUMMARY:Raad", "DTSTART:20261203T180000Z"))
+    cut_off = cut_off.replace(b"END:VEVENT\r\n", b"").replace(b"END:VCALENDAR\r\n", b"")
+    assert "END:VEVENT" in refusal(cut_off)
+
+
 def test_an_unreadable_line_is_named_by_its_number() -> None:
     data = calendar(*event("UID:x", "DTSTART:20260301T100000Z"), "THIS IS NOT A CONTENT LINE")
     assert "at line 7" in refusal(data)  # VCALENDAR, VERSION, 4 event lines, then this

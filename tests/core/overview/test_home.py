@@ -38,7 +38,7 @@ def test_an_adviser_sees_pulse_chart_agenda_and_toolkit_an_ambassador_does_not(
     assert adviser is not None and ambassador is not None and nobody is None
     assert adviser.chart is not None and adviser.chart.alt
     assert ambassador.chart is None
-    shown = _words(*adviser.top, adviser.rest)
+    shown = _words(*(p.reply for p in adviser.parts))
     assert "Een huis dat past" in shown and "Komende agendamomenten" in shown
-    assert "Komende agendamomenten" not in _words(*ambassador.top, ambassador.rest)
-    assert "Een huis dat past" in _words(*ambassador.top)
+    assert "Komende agendamomenten" not in _words(*(p.reply for p in ambassador.parts))
+    assert "Een huis dat past" in _words(ambassador.parts[0].reply)

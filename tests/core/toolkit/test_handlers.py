@@ -7,11 +7,12 @@ no difference here, so each test uses a copy of one prepared SQLite file.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlmodel import Session, select
 
 from bot.core.agenda.models import AgendaItem
@@ -149,7 +150,7 @@ def test_an_unknown_partner_key_lists_the_keys(demo: Engine) -> None:
 def test_ambassadors_have_no_toolkit_or_agenda(demo: Engine) -> None:
     for text in ("toolkit", "agenda", f"agenda nieuw woonkracht {ahead(30)} bestuur Bestuur"):
         out = say(demo, "hasan", text)
-        assert "is voor adviseurs, partners; jouw rol in deze alliantie hoort daar niet bij" in out
+        assert "Alleen adviseurs en contactpersonen van partners kunnen" in out
     with Session(demo) as session:
         assert session.exec(select(AgendaItem)).all() == []
 
@@ -229,7 +230,13 @@ def test_adding_in_english_and_an_other_moment(demo: Engine) -> None:
 def test_a_wrong_add_explains_how(demo: Engine, text: str) -> None:
     out = say(demo, "anna", text.format(day=ahead(30)))
     assert out.startswith("Voeg een agendamoment toe als agenda nieuw woonkracht 2026-12-15")
-    assert "Soorten: newsletter, board, council, members, event, campaign, other." in out
+    # the type words as a Dutch adviser types them, not the English ones
+    assert "Soorten: nieuwsbrief, bestuur, raad, leden, evenement, campagne, overig." in out
+
+
+def test_the_types_are_english_for_an_english_reader(demo: Engine) -> None:
+    out = say(demo, "frank", "agenda add")
+    assert "Types: newsletter, board, council, members, event, campaign, other." in out
     with Session(demo) as session:
         assert session.exec(select(AgendaItem)).all() == []
 
@@ -260,3 +267,73 @@ def test_two_moments_added_in_the_same_second_are_both_kept(
     say(demo, "anna", f"agenda nieuw woonkracht {ahead(31)} raad Raad")
     with Session(demo) as session:
         assert len(session.exec(select(AgendaItem)).all()) == 2
+
+
+def test_agenda_shows_the_first_moments_counts_the_rest_and_reads_no_snippet_history(
+    demo: Engine,
+) -> None:
+    """Twenty moments and three hundred snippets sent before: fifteen moments shown, five
+    counted, the plans counted per shown moment, days in the reader's own zone."""
+    ny = ZoneInfo("America/New_York")
+    start = datetime.combine(today() + timedelta(days=2), time(2, 0), tzinfo=UTC)
+    with session_scope(demo) as session:
+        partner = session.exec(select(Partner).where(Partner.key == "woonkracht")).one()
+        items = [
+            AgendaItem(
+                partner_id=partner.id or 0,
+                uid=f"m{n}",
+                title=f"Moment {n:02d}",
+                kind="board",
+                starts_at=start + timedelta(days=n),
+                ends_at=start + timedelta(days=n, hours=1),
+            )
+            for n in range(20)
+        ]
+        past = AgendaItem(
+            partner_id=partner.id or 0,
+            uid="past",
+            title="Geweest",
+            kind="board",
+            starts_at=start - timedelta(days=30),
+            ends_at=start - timedelta(days=30),
+        )
+        session.add_all([*items, past])
+        session.flush()
+        alliance_id = get_alliance(session).id
+        for n in range(300):
+            session.add(_snippet(alliance_id, past.id, f"old-{n}", start - timedelta(days=31)))
+        for n in range(2):
+            session.add(_snippet(alliance_id, items[0].id, f"new-{n}", start - timedelta(days=1)))
+        person_of(session, "anna").timezone = "America/New_York"
+    loaded: list[object] = []
+    listen = lambda target, _context: loaded.append(target)  # noqa: E731
+    event.listen(Delivery, "load", listen)
+    try:
+        out = say(demo, "anna", "agenda")
+    finally:
+        event.remove(Delivery, "load", listen)
+    lines = out.splitlines()
+    assert len([line for line in lines if line.startswith("• ")]) == 15
+    assert lines[-1] == "En nog 5 momenten later in deze 42 dagen."
+    first_day = start.astimezone(ny).date()  # 02:00 UTC is the evening before in New York
+    first_sent = (start - timedelta(days=1)).astimezone(ny).date()
+    assert next(line for line in lines if line.startswith("• ")) == (
+        f"• {_long(first_day)}: Moment 00 (bestuursvergadering); 2 teksten gepland,"
+        f" eerste op {_long(first_sent)}"
+    )
+    assert "Moment 15" not in out and loaded == []  # counted in the database, none loaded
+
+
+def _snippet(alliance_id: int | None, item_id: int | None, key: str, due: datetime) -> Delivery:
+    return Delivery(
+        alliance_id=alliance_id,
+        dedupe_key=f"snippet-test:{key}",
+        kind="snippet",
+        agenda_item_id=item_id,
+        snippet_key="s",
+        platform="slack",
+        body="x",
+        due_at=due,
+        status="sent",
+        sent_at=due,
+    )
