@@ -262,6 +262,6 @@ def home_blocks(engine: Engine) -> tuple[int, int]:
         view = tab.view_in(session, _lead(session))
         page = home(session, _lead(session), "slack")
         assert page is not None
-        replies = [*page.top, page.rest]
+        replies = [part.reply for part in page.parts]
         full = sum(len(m.blocks) for reply in replies for m in render_slack(reply))
     return len(view.get("blocks", [])), full
