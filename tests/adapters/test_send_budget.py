@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from telegram.error import RetryAfter
 
 from bot.adapters.send_budget import BudgetRateLimiter, SharedBudget
+from bot.core.kernel import utcnow
 
 RATE = 50.0  # turns a second: quick tests, the same arithmetic as Telegram's 30
 
@@ -109,3 +110,49 @@ async def test_replies_to_one_chat_are_a_second_apart_edits_are_not(engine: Engi
     edits = [t for endpoint, t in sent if endpoint == "editMessageText"]
     assert len(messages) == 2 and messages[1] - messages[0] >= 0.95
     assert edits and edits[0] - min(messages) < 0.5
+
+
+async def test_a_turn_woken_late_is_given_back_not_sent_crowded(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process starved while its turn fell due would send right before the next turn,
+    which someone else holds: it books another instead."""
+    slow = 5.0  # turns a second: the next turn is surely still ahead when it is booked
+    first, second = (
+        SharedBudget(engine, {"telegram": slow}),
+        SharedBudget(engine, {"telegram": slow}),
+    )
+    await first.turn("telegram")  # the schedule's next moment is now a turn away
+    real_sleep = asyncio.sleep
+    overslept: list[float] = []
+
+    async def starved(seconds: float) -> None:
+        if not overslept:  # the first wake-up comes two turns late
+            overslept.append(seconds)
+            seconds += 2 / slow
+        await real_sleep(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", starved)
+    await second.turn("telegram")
+    assert overslept and second.given_back == 1
+    assert first.given_back == 0
+
+
+async def test_turns_booked_before_a_429_wait_for_its_end(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    budget = SharedBudget(engine, {"telegram": 5.0})  # the next turn is surely ahead
+    await budget.turn("telegram")
+    real_sleep = asyncio.sleep
+    paused: list[datetime] = []
+
+    async def meanwhile_a_429(seconds: float) -> None:
+        if not paused:  # another send of this process hears "retry after" while we wait
+            await budget.pause("telegram", 0.3)
+            paused.append(utcnow() + timedelta(seconds=0.25))
+        await real_sleep(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", meanwhile_a_429)
+    await budget.turn("telegram")
+    assert paused and budget.given_back == 1
+    assert utcnow() >= paused[0], "the turn booked before the pause was not taken"
