@@ -7,6 +7,7 @@ workers at the same clock, so "seconds after the restart" is one subtraction.
 
 from __future__ import annotations
 
+import bisect
 import math
 import time
 from collections import Counter
@@ -165,16 +166,17 @@ class Case:
         return best
 
     def full_speed_after(self, moment: float) -> float:
-        """Seconds from `moment` until the messages of the last `WINDOW` seconds reach
-        `FULL_SPEED` of the limit again (nan: never). A window may reach back before
-        `moment`: a survivor that kept sending is at full speed at once."""
+        """Seconds from `moment` until the end of the first `WINDOW` of seconds wholly
+        after it in which the fake accepted `FULL_SPEED` of the limit (nan: never). The
+        window's own length is included: a survivor that never slowed scores `WINDOW`."""
         needed = math.ceil(FULL_SPEED * LIMIT * WINDOW)
-        start = 0
-        for end, at in enumerate(self.times):
+        start = bisect.bisect_left(self.times, moment)
+        for end in range(start, len(self.times)):
+            at = self.times[end]
             while at - self.times[start] > WINDOW:
                 start += 1
-            if at >= moment and end - start + 1 >= needed:
-                return at - moment
+            if end - start + 1 >= needed:
+                return max(at - moment, WINDOW)
         return math.nan
 
     def slowest_window(self, begin: float, end: float) -> float:

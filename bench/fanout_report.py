@@ -57,7 +57,7 @@ def kill_lines(case: Case) -> None:
     line("new worker started after the kill", f"{kill.restarted_at - kill.killed_at:.2f}", "s")
     line("duplicates / in-flight bound", f"{case.duplicates} / {kill.in_flight}")
     line(
-        f"full speed ({FULL_SPEED:g} × {LIMIT}/s over {WINDOW:g} s) after restart",
+        f"restart to end of first {WINDOW:g} s window at {FULL_SPEED:g} × {LIMIT}/s",
         f"{case.full_speed_after(kill.restarted_at):.1f}",
         "s (target ≤ 10)",
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Coroutine, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -24,7 +24,10 @@ from bot.core.kernel import Platform, utcnow
 from bot.core.outbox import pause, reserve
 from bot.db import session_scope
 
-HORIZON = timedelta(milliseconds=250)  # how far ahead a fan-out may book
+# How far ahead a fan-out may book: an answer to a tap waits at most about this long for
+# its turn (twice for a tap, whose message is edited and answered below). The sends book
+# in line, each when the schedule has room, so a short horizon costs no turns.
+HORIZON = timedelta(milliseconds=100)
 # Bot API methods that are not messages in a chat: not counted against the 30 a second
 UNCOUNTED = frozenset({"answerCallbackQuery", "getMe", "setWebhook", "setMyCommands", "getUpdates"})
 # new messages in a chat, which Telegram also limits per chat (about one a second)
@@ -47,6 +50,7 @@ class SharedBudget:
         self.horizon = horizon
         self.given_back = 0  # turns that came too late to take (see `turn`)
         self._paused_until = utcnow()
+        self._booking: dict[str, asyncio.Lock] = {}
 
     async def turn(self, platform: str, interactive: bool = False) -> None:
         """Wait for this process's next turn to send on `platform`.
@@ -58,10 +62,7 @@ class SharedBudget:
         interval = self.intervals[platform]
         horizon = None if interactive else self.horizon
         for _attempt in range(MAX_GIVEN_BACK + 1):
-            slot = await run_in_threadpool(self._reserve, platform, interval, horizon)
-            while slot is None:
-                await asyncio.sleep(self.horizon.total_seconds() / 2)
-                slot = await run_in_threadpool(self._reserve, platform, interval, horizon)
+            slot = await self._book(platform, interval, horizon)
             wait = (slot - utcnow()).total_seconds()
             if wait <= 0:  # the schedule was free: nobody holds the moment after ours yet
                 return
@@ -71,6 +72,23 @@ class SharedBudget:
             self.given_back += 1
         # late again and again: the process is starved, better a crowded moment than none
 
+    async def _book(
+        self, platform: str, interval: timedelta, horizon: timedelta | None
+    ) -> datetime:
+        """A booked moment. An answer books at once; a fan-out's sends book one after
+        another, each asking the database once a turn until the schedule has room within
+        the horizon: they wait in line here, not in a crowd at the database's row lock."""
+        if horizon is None:
+            slot = await run_in_threadpool(self._reserve, platform, interval, None)
+            assert slot is not None  # no horizon: always a moment
+            return slot
+        async with self._booking.setdefault(platform, asyncio.Lock()):
+            while (
+                slot := await run_in_threadpool(self._reserve, platform, interval, horizon)
+            ) is None:
+                await asyncio.sleep(interval.total_seconds())
+            return slot
+
     async def pause(self, platform: str, seconds: float) -> None:
         """The platform said "wait": for every process of the bot. This process's turns
         booked before the pause are given back too."""
@@ -78,7 +96,9 @@ class SharedBudget:
         self._paused_until = max(self._paused_until, until)
         await run_in_threadpool(self._pause, platform, until)
 
-    def _reserve(self, platform: str, interval: timedelta, horizon: timedelta | None) -> Any:
+    def _reserve(
+        self, platform: str, interval: timedelta, horizon: timedelta | None
+    ) -> datetime | None:
         with session_scope(self.engine) as session:
             return reserve(session, platform, interval, horizon)
 

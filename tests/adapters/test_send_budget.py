@@ -42,6 +42,23 @@ async def test_two_processes_share_one_rate(engine: Engine) -> None:
     assert most <= RATE * 0.5 + 2
 
 
+async def test_fan_out_sends_book_in_line_within_the_horizon(engine: Engine) -> None:
+    """Sixteen sends of one process wanting turns at once: each books within the horizon,
+    the process asks the database about once a turn rather than each send on its own."""
+    budget = SharedBudget(engine, {"telegram": RATE}, horizon=timedelta(milliseconds=60))
+    asked = 0
+    real = budget._reserve
+
+    def counted(*args: Any) -> Any:
+        nonlocal asked
+        asked += 1
+        return real(*args)
+
+    budget._reserve = counted  # type: ignore[method-assign]
+    await asyncio.gather(*(_turns(budget, 3) for _ in range(16)))
+    assert asked < 48 * 2, f"{asked} questions for 48 turns: every waiting send polled"
+
+
 async def test_an_answer_goes_before_a_running_fan_out(engine: Engine) -> None:
     budget = SharedBudget(engine, {"telegram": RATE}, horizon=timedelta(milliseconds=100))
     bulk = [
@@ -119,8 +136,8 @@ async def test_a_turn_woken_late_is_given_back_not_sent_crowded(
     which someone else holds: it books another instead."""
     slow = 5.0  # turns a second: the next turn is surely still ahead when it is booked
     first, second = (
-        SharedBudget(engine, {"telegram": slow}),
-        SharedBudget(engine, {"telegram": slow}),
+        SharedBudget(engine, {"telegram": slow}, horizon=timedelta(seconds=1)),
+        SharedBudget(engine, {"telegram": slow}, horizon=timedelta(seconds=1)),
     )
     await first.turn("telegram")  # the schedule's next moment is now a turn away
     real_sleep = asyncio.sleep
@@ -141,7 +158,8 @@ async def test_a_turn_woken_late_is_given_back_not_sent_crowded(
 async def test_turns_booked_before_a_429_wait_for_its_end(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    budget = SharedBudget(engine, {"telegram": 5.0})  # the next turn is surely ahead
+    # five turns a second: the next turn is surely still ahead when it is booked
+    budget = SharedBudget(engine, {"telegram": 5.0}, horizon=timedelta(seconds=1))
     await budget.turn("telegram")
     real_sleep = asyncio.sleep
     paused: list[datetime] = []
