@@ -138,6 +138,8 @@ class Worker:
             beating.cancel()
             await self._in_db(self._forget)
             self._db.shutdown(wait=False)
+            if self.budget is not None and self.budget.given_back:  # woke too late to send
+                self.stats["turns_given_back"] = self.budget.given_back
             for sender in self.senders.values():
                 await sender.close()
         return self.stats
