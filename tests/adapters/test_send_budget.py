@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,6 +15,8 @@ from telegram.error import RetryAfter
 
 from bot.adapters.send_budget import BudgetRateLimiter, SharedBudget
 from bot.core.kernel import utcnow
+from bot.core.outbox import reserve
+from bot.db import session_scope
 
 RATE = 50.0  # turns a second: quick tests, the same arithmetic as Telegram's 30
 
@@ -174,3 +177,23 @@ async def test_turns_booked_before_a_429_wait_for_its_end(
     await budget.turn("telegram")
     assert paused and budget.given_back == 1
     assert utcnow() >= paused[0], "the turn booked before the pause was not taken"
+
+
+def test_bookings_made_at_once_never_share_a_moment(engine: Engine) -> None:
+    """Eight processes' worth of bookings at the same instant, each its own transaction:
+    every one gets its own moment, one interval after another, none lost or doubled."""
+    start = utcnow()
+    interval = timedelta(seconds=1)
+
+    def book(count: int) -> list[datetime]:
+        moments = []
+        for _ in range(count):
+            with session_scope(engine) as session:
+                moment = reserve(session, "telegram", interval, None, now=start)
+                assert moment is not None
+                moments.append(moment)
+        return moments
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        booked = [m for ms in pool.map(book, [15] * 8) for m in ms]
+    assert sorted(booked) == [start + n * interval for n in range(120)]
