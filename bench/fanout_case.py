@@ -66,6 +66,7 @@ class WorkerRun:
     seconds: float
     log: str  # stdout and stderr together
     killed: bool = False
+    cpu: float = 0.0  # seconds of CPU it used (user and system)
 
 
 @dataclass

@@ -82,6 +82,7 @@ def worker_lines(case: Case) -> None:
         label = f"worker {number}" + (" (killed)" if run.killed else "")
         line(f"{label}: peak RSS", f"{run.max_rss_mib:.1f}", "MiB")
         line(f"{label}: exit code, wall time", f"{run.exit_code}, {run.seconds:.1f} s")
+        line(f"{label}: CPU time", f"{run.cpu:.1f}", "s")
         if not run.killed:
             line(f"{label}: its own count", run.log.splitlines()[-1] if run.log else "-")
         warnings = Counter(

@@ -98,7 +98,10 @@ def _reap(worker: Launched, started: float, block: bool) -> WorkerRun | None:
         return None
     code = os.waitstatus_to_exitcode(status)
     worker.process.returncode = code
-    return WorkerRun(code, usage.ru_maxrss / MIB, time.monotonic() - started, worker.output())
+    cpu = usage.ru_utime + usage.ru_stime
+    return WorkerRun(
+        code, usage.ru_maxrss / MIB, time.monotonic() - started, worker.output(), cpu=cpu
+    )
 
 
 def kill(worker: Launched, started: float) -> WorkerRun:
