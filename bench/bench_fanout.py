@@ -19,7 +19,8 @@ Cases (`BENCH_FANOUT_CASES`, comma-separated names, picks some; all by default):
 
 `BENCH_FANOUT_N` sets the number of deliveries (default 2,000, about 70 s a case). Worker
 memory is each subprocess's peak RSS (`wait4`), next to one worker sending a 30-row warm-up
-batch. The load average when each case began is printed next to it: the machine is shared.
+batch. The load average when each case began is printed next to it: the machine is shared
+(`BENCH_FANOUT_QUIET=3` waits, up to two minutes a case, for the load to fall under 3).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from bench import fanout_taps
-from bench.fanout_case import INSTANT, Case, RecordingBotApi, RoundTrip, collect
+from bench.fanout_case import INSTANT, Case, RecordingBotApi, RoundTrip, collect, load_average
 from bench.fanout_report import report, table
 from bench.fanout_workers import (
     Driven,
@@ -135,6 +136,15 @@ def one(spec: Spec, postgres: str, n: int, warmup: dict[str, float]) -> Case:
         return fan_out(spec, engine, url, n, warmup)
 
 
+def quieter() -> None:
+    """With `BENCH_FANOUT_QUIET=<load>`, wait (two minutes at most) until the machine's
+    1-minute load average is under that before a case: a shared machine's rates vary."""
+    wanted = float(os.environ.get("BENCH_FANOUT_QUIET", "0") or 0)
+    deadline = time.monotonic() + 120
+    while wanted and time.monotonic() < deadline and float(load_average()) >= wanted:
+        time.sleep(5)
+
+
 def run() -> list[Figure]:
     n = int(os.environ.get("BENCH_FANOUT_N", DEFAULT_N))
     print(
@@ -148,6 +158,7 @@ def run() -> list[Figure]:
         if spec.database == "PostgreSQL" and postgres is None:
             print(f"\n### {spec.name}\nskipped: PostgreSQL did not answer")
             continue
+        quieter()
         cases.append(one(spec, postgres or "", n, warmup))
         report(cases[-1])
     table(cases)
