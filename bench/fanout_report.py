@@ -118,10 +118,11 @@ def table(cases: list[Case]) -> None:
         speed = case.full_speed_after(case.kill.restarted_at) if case.kill else math.nan
         rss = " + ".join(f"{r.max_rss_mib:.0f}" for r in case.workers if not r.killed)
         dups = f"{case.duplicates} (bound {case.kill.in_flight})" if case.kill else case.duplicates
+        warmup = "-" if math.isnan(case.warmup_rss_mib) else f"{case.warmup_rss_mib:.0f} MiB"
         print(
             f"| {case.name} | {case.load} | {case.distinct:,} / {case.n:,} | {case.rate:.2f}"
             f" | **{case.fraction:.3f}** | {f'{base.fraction:.3f}' if base else '-'}"
             f" | {case.too_many} | {dups} | {'-' if math.isnan(speed) else f'{speed:.1f} s'}"
             f" | {percentiles(case.taps.replied) + ' ms' if case.taps else '-'}"
-            f" | {rss} MiB ({case.warmup_rss_mib:.0f} MiB) |"
+            f" | {rss} MiB ({warmup}) |"
         )
