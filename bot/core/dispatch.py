@@ -12,7 +12,16 @@ from dataclasses import replace
 
 from sqlmodel import Session
 
-from bot.core import attention, followup, house, overview, preferences, pulse, toolkit
+from bot.core import (
+    attention,
+    followup,
+    harvest,
+    house,
+    overview,
+    preferences,
+    pulse,
+    toolkit,
+)
 from bot.core.kernel import (
     ALL,
     Alliance,
@@ -55,6 +64,7 @@ REGISTRY = Registry(
         toolkit.FEATURE,
         pulse.FEATURE,
         followup.FEATURE,
+        harvest.FEATURE,
         attention.FEATURE,
         preferences.FEATURE,
     )

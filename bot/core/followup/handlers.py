@@ -14,6 +14,13 @@ from bot.core.followup.agreements import (
     list_agreements,
     register_agreement,
 )
+from bot.core.followup.change_handlers import (
+    DETAIL,
+    DROP_WORDS,
+    MOVE_WORDS,
+    detail_by_key,
+    typed_change,
+)
 from bot.core.followup.checkins import ANSWERS, checkin_buttons, may_answer, record_answer
 from bot.core.followup.models import Agreement, CheckInStatus
 from bot.core.kernel import (
@@ -23,6 +30,7 @@ from bot.core.kernel import (
     Reply,
     Role,
     Texts,
+    Verb,
     database_id,
     local_date,
     utcnow,
@@ -33,6 +41,8 @@ SHOWN = 15
 WITH_BUTTONS = 5
 NEW_WORDS = frozenset({"new", "nieuw"})
 AWAITING_STUCK = "stuck:"
+AWAITING_HARVEST = "harvest:"  # `bot.core.harvest` takes the answer (what it brought)
+SKIP_HARVEST = Verb("hvs")
 _NEW = re.compile(
     r"^(?P<partner>[a-z0-9][a-z0-9_-]*)\s+(?P<due>\d{4}-\d{2}-\d{2})\s+(?P<text>.+)$", re.S
 )
@@ -43,6 +53,11 @@ def handle_agreements(context: Context) -> Reply:
     first, _space, rest = context.command.args.strip().partition(" ")
     if first.lower() in NEW_WORDS:
         return _new(context, rest.strip())
+    if first.lower() in MOVE_WORDS | DROP_WORDS:
+        return typed_change(context, first.lower(), rest.strip())
+    if first:
+        shown = detail_by_key(context, first)
+        return shown or context.reply("agreements_change_error", code="unknown", key=first)
     session, person = context.session, context.person
     adviser = Role.ADVISER in person.role_set
     if not adviser and person.partner_id is None:
@@ -58,9 +73,10 @@ def handle_agreements(context: Context) -> Reply:
     buttons: list[Button] = []
     for agreement in mine:
         done, on_track, stuck, _help = checkin_buttons(context.texts, agreement.id or 0)
+        more = Button(context.texts.gettext("More"), DETAIL.action(agreement.id or 0))
         buttons.extend(
             Button(f"{b.label} · {agreement.key}", b.action, b.style)
-            for b in (done, on_track, stuck)
+            for b in (done, on_track, stuck, more)
         )
     return context.reply(
         "agreements",
@@ -121,7 +137,24 @@ def press_checkin(context: Context, verb: str, agreement_id: str) -> Reply:
     record_answer(context.session, agreement, context.person, answer)
     if answer == CheckInStatus.NEED_HELP:
         _ask_advisers(context, agreement)
+    if answer == CheckInStatus.DONE:
+        return ask_harvest(context, agreement)
     return context.reply("agreements_answered", agreement=agreement, answer=answer)
+
+
+def ask_harvest(context: Context, agreement: Agreement) -> Reply:
+    """Done: thanks, and what did it bring? The next message answers (`bot.core.harvest`);
+    one tap skips it."""
+    context.person.awaiting = f"{AWAITING_HARVEST}{agreement.id}"
+    skip = Button(context.texts.gettext("Skip"), SKIP_HARVEST.action(agreement.id or 0))
+    return context.reply("agreements_done_harvest", skip, agreement=agreement)
+
+
+def press_skip_harvest(context: Context, agreement_id: str) -> Reply:
+    if context.person.awaiting != f"{AWAITING_HARVEST}{agreement_id}":
+        return context.stale()
+    context.person.awaiting = None
+    return context.reply("agreements_harvest_skipped")
 
 
 def continue_stuck(context: Context, text: str) -> Reply | None:

@@ -1,0 +1,40 @@
+"""The harvest in the conversation: `oogst`/`harvest`, its buttons, and the answer to
+"what did it bring?" after an agreement was marked done."""
+
+from __future__ import annotations
+
+from bot.core.harvest.handlers import (
+    PILLAR,
+    PROOF,
+    UNDO,
+    continue_harvest,
+    handle_harvest,
+    press_pillar,
+    press_proof,
+    press_undo,
+)
+from bot.core.kernel import ALL, ButtonVerb, ChatCommand, CommandSpec, Feature, _
+
+FEATURE = Feature(
+    "harvest",
+    commands=(
+        ChatCommand(
+            CommandSpec(
+                "harvest",
+                "harvest",
+                "oogst",
+                ALL,
+                _("what finished agreements brought; add a result"),
+            ),
+            handle_harvest,
+        ),
+    ),
+    buttons=(
+        ButtonVerb(PROOF, lambda context, action: press_proof(context, action.args[0])),
+        ButtonVerb(
+            PILLAR, lambda context, action: press_pillar(context, action.args[0], action.args[1])
+        ),
+        ButtonVerb(UNDO, lambda context, action: press_undo(context, action.args[0])),
+    ),
+    prompts=(continue_harvest,),
+)
