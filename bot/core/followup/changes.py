@@ -231,7 +231,7 @@ def _replan(
             col(Delivery.status).in_(statuses),
             ~col(Delivery.dedupe_key).contains("~"),
         )
-        .values(dedupe_key=Delivery.dedupe_key + suffix)  # type: ignore[operator]
+        .values(dedupe_key=Delivery.dedupe_key + suffix)
     )
     session.flush()
     if plan and agreement.status not in SETTLED:
