@@ -24,6 +24,7 @@ from bot.core.followup.changes import (
     move_agreement,
     undo_change,
 )
+from bot.core.followup.checkins import plan_checkins
 from bot.core.followup.detection import follow_up_flags, refresh_follow_up_flags
 from bot.core.followup.measures import measures_by_group
 from bot.core.followup.models import Agreement, AgreementChange
@@ -132,8 +133,6 @@ def test_a_move_plans_the_check_ins_of_the_new_date_and_undo_puts_it_back(
         alliance = get_alliance(session)
         agreement = session.get(Agreement, agreement_id)
         assert agreement is not None
-        from bot.core.followup.checkins import plan_checkins
-
         plan_checkins(session, alliance, today)
         first = len(_pending_in(session))
         change = move_agreement(session, alliance, agreement, new_due, "later", Actor("operator"))
@@ -161,8 +160,6 @@ def test_dropping_cancels_the_check_ins_and_is_kept_with_who_and_why(demo_engine
     agreement_id = _with_contact(demo_engine, today + timedelta(days=10))
     with session_scope(demo_engine) as session:
         alliance = get_alliance(session)
-        from bot.core.followup.checkins import plan_checkins
-
         plan_checkins(session, alliance, today)
         anna = session.exec(select(Person).where(Person.key == "anna")).one()
         agreement = session.get(Agreement, agreement_id)

@@ -46,8 +46,8 @@ def _press(engine: Engine, who: str, action: str) -> Reply:
 
 
 def _agreement(engine: Engine) -> int:
-    row = AgreementRow("A1", "Informatieavond", "woonkracht", None, date(2026, 10, 1),
-                       date(2026, 12, 20), None)  # fmt: skip
+    made, due = date(2026, 10, 1), date(2026, 12, 20)
+    row = AgreementRow("A1", "Informatieavond", "woonkracht", None, made, due, None)
     with session_scope(engine) as session:
         import_agreements(session, get_alliance(session), [row])
         return session.exec(select(Agreement)).one().id or 0
@@ -193,13 +193,15 @@ def test_the_month_goes_to_everyone_once_naming_each_partners_results(
         for text, partner, when in (
             ("Raadsinformatieavond | 30", tiel, november),
             ("Huurdersavond", woonkracht, november),
-            # 31 October in Amsterdam, though already 1 November... nowhere: it is October
+            # 23:30 on 31 October in Amsterdam: October's, not November's
             ("Oktober telt niet", woonkracht, datetime(2026, 10, 31, 22, 30, tzinfo=UTC)),
+            # still 30 November in UTC, but 1 December in Amsterdam: next month's
+            ("December telt niet", woonkracht, datetime(2026, 11, 30, 23, 30, tzinfo=UTC)),
         ):
             session.add(
                 Harvest(
                     alliance_id=alliance.id or 0, partner_id=partner.id, text=text, created_at=when
-                )  # fmt: skip
+                )
             )
     now = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)  # in the quiet hours in Amsterdam
     with session_scope(demo_engine) as session:
@@ -211,7 +213,8 @@ def test_the_month_goes_to_everyone_once_naming_each_partners_results(
     assert planned == len(sent) > 3
     body = next(d.body for d in sent if d.person_id == anna.id)
     assert "november 2026" in body and "Gemeente Tiel" in body and "Woonkracht" in body
-    assert "Huurdersavond" in body and "Oktober telt niet" not in body
+    assert "Huurdersavond" in body and "Raadsinformatieavond" in body
+    assert "Oktober telt niet" not in body and "December telt niet" not in body
     assert all(d.due_at.astimezone(ZoneInfo("Europe/Amsterdam")).hour >= 8 for d in sent)
     with session_scope(demo_engine) as session:
         september = datetime(2026, 10, 6, 9, tzinfo=UTC)  # a month without harvest: silence
