@@ -164,7 +164,8 @@ def change_form(context: Context, moving: bool) -> Form | Reply:
         )
     ]
     if moving:
-        fields.append(FormField("due", texts.gettext("New due date"), kind="date"))
+        soon = (utcnow().date() + DEFAULT_DUE).isoformat()  # Slack wants a day to start from
+        fields.append(FormField("due", texts.gettext("New due date"), kind="date", initial=soon))
     fields.append(FormField("reason", texts.gettext("Why? (kept in its history)")))
     return Form(
         MOVE_FORM_NAME if moving else DROP_FORM_NAME,

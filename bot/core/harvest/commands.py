@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from bot.core.harvest.forms import HARVEST
 from bot.core.harvest.handlers import (
     PILLAR,
     PROOF,
@@ -37,4 +38,5 @@ FEATURE = Feature(
         ButtonVerb(UNDO, lambda context, action: press_undo(context, action.args[0])),
     ),
     prompts=(continue_harvest,),
+    forms=(HARVEST,),
 )

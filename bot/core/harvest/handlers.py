@@ -46,8 +46,12 @@ def _add(context: Context, text: str, agreement: Agreement | None = None) -> Rep
         )
     except HarvestError:
         return context.reply("harvest_usage")
+    return added_reply(context, harvest)
+
+
+def added_reply(context: Context, harvest: Harvest) -> Reply:
     undo = Button(context.texts.gettext("Undo"), UNDO.action(harvest.id or 0))
-    return context.reply("harvest_added", undo, harvest=harvest, agreement=agreement)
+    return context.reply("harvest_added", undo, harvest=harvest)
 
 
 def handle_harvest(context: Context) -> Reply:

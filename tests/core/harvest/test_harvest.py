@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.core.alliance.load import get_alliance
-from bot.core.dispatch import command_from_text, handle, plain_message, press
+from bot.core.dispatch import command_from_text, handle, open_form, plain_message, press, submit
 from bot.core.followup.agreements import AgreementRow, import_agreements
 from bot.core.followup.models import Agreement
 from bot.core.harvest.models import Harvest
@@ -19,6 +19,7 @@ from bot.core.harvest.proof import plan_together
 from bot.core.harvest.records import harvest_rows, is_coordinator, split_figure
 from bot.core.house import house_view, submit_answer
 from bot.core.house.models import Proposal
+from bot.core.kernel.forms import Form, Submission
 from bot.core.kernel.models import Partner, Person
 from bot.core.kernel.replies import Reply
 from bot.core.outbox.models import Delivery
@@ -219,3 +220,21 @@ def test_the_month_goes_to_everyone_once_naming_each_partners_results(
     with session_scope(demo_engine) as session:
         september = datetime(2026, 10, 6, 9, tzinfo=UTC)  # a month without harvest: silence
         assert plan_together(session, get_alliance(session), september) == 0
+
+
+def test_the_form_takes_a_sentence_and_a_figure_apart(demo_engine: Engine) -> None:
+    with session_scope(demo_engine) as session:
+        anna = _id(session, "anna")
+        form = open_form(session, anna, "oogst nieuw", "slack")
+        assert isinstance(form, Form) and [f.name for f in form.fields] == ["text", "figure"]
+        empty = submit(session, Submission(anna, "harvest_new", {"text": " "}, "slack"))
+        bad = submit(session, Submission(anna, "harvest_new", {"text": "x", "figure": "veel"}, "x"))
+    assert set(empty.errors) == {"text"} and set(bad.errors) == {"figure"}
+    assert _harvests(demo_engine) == []
+    with session_scope(demo_engine) as session:
+        values = {"text": "Artikel in de krant", "figure": "12000"}
+        done = submit(session, Submission(anna, "harvest_new", values, "slack"))
+    assert done.done is not None and not done.errors
+    assert [(h.text, h.figure) for h in _harvests(demo_engine)] == [
+        ("Artikel in de krant", 12000.0)
+    ]
