@@ -112,7 +112,8 @@ def press_change(context: Context, awaiting: str, agreement_id: str) -> Reply:
         return context.refuse("agreements_not_yours")
     context.person.awaiting = f"{awaiting}{agreement.id}"
     template = "agreements_move_ask" if awaiting == AWAITING_MOVE else "agreements_drop_ask"
-    return context.reply(template, agreement=agreement)
+    slack = context.command.platform == "slack"  # Slack brings commands, not plain messages
+    return context.reply(template, agreement=agreement, slack=slack)
 
 
 def continue_change(context: Context, text: str) -> Reply | None:

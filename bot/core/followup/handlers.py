@@ -147,7 +147,8 @@ def ask_harvest(context: Context, agreement: Agreement) -> Reply:
     one tap skips it."""
     context.person.awaiting = f"{AWAITING_HARVEST}{agreement.id}"
     skip = Button(context.texts.gettext("Skip"), SKIP_HARVEST.action(agreement.id or 0))
-    return context.reply("agreements_done_harvest", skip, agreement=agreement)
+    slack = context.command.platform == "slack"  # there: `oogst nieuw …` answers it
+    return context.reply("agreements_done_harvest", skip, agreement=agreement, slack=slack)
 
 
 def press_skip_harvest(context: Context, agreement_id: str) -> Reply:

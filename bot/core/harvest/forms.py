@@ -3,7 +3,7 @@ so nobody has to know about the `|` that the typed command uses."""
 
 from __future__ import annotations
 
-from bot.core.harvest.handlers import added_reply
+from bot.core.harvest.handlers import added_reply, awaited_agreement
 from bot.core.harvest.records import HarvestError, add_harvest
 from bot.core.kernel import Context, Form, FormEntry, FormField, Outcome, Submission
 
@@ -38,7 +38,12 @@ def submit_harvest(context: Context, submission: Submission) -> Outcome:
         return Outcome.problem("figure", texts.gettext("Write the figure as a number."))
     try:
         harvest = add_harvest(
-            context.session, context.alliance, context.person, submission.value("text"), figure
+            context.session,
+            context.alliance,
+            context.person,
+            submission.value("text"),
+            figure,
+            awaited_agreement(context),
         )
     except HarvestError:
         return Outcome.problem("text", texts.gettext("Say in one sentence what it brought."))

@@ -27,15 +27,22 @@ PROOF, PILLAR, UNDO = Verb("hvp"), Verb("hvq", arity=2), Verb("hvu")
 
 def continue_harvest(context: Context, text: str) -> Reply | None:
     """What a finished agreement brought, as the message after pressing "done"."""
+    if not (context.person.awaiting or "").startswith(AWAITING_HARVEST):
+        return None
+    agreement = awaited_agreement(context)
+    return _add(context, text, agreement) if agreement else None
+
+
+def awaited_agreement(context: Context) -> Agreement | None:
+    """The agreement just marked done whose harvest we asked for, if any (a typed
+    `oogst nieuw` then answers that question: Slack sends commands, not plain messages)."""
     awaiting = context.person.awaiting or ""
     if not awaiting.startswith(AWAITING_HARVEST):
         return None
     context.person.awaiting = None
     row_id = database_id(awaiting.removeprefix(AWAITING_HARVEST))
     agreement = context.session.get(Agreement, row_id) if row_id else None
-    if agreement is None:
-        return None
-    return _add(context, text, agreement)
+    return agreement if agreement and agreement.alliance_id == context.alliance.id else None
 
 
 def _add(context: Context, text: str, agreement: Agreement | None = None) -> Reply:
@@ -59,7 +66,9 @@ def handle_harvest(context: Context) -> Reply:
     `oogst bewijs <nummer> <pijler>` makes one a proof point (coordinators)."""
     first, _space, rest = context.command.args.strip().partition(" ")
     if first.lower() in ADD_WORDS:
-        return _add(context, rest) if rest.strip() else context.reply("harvest_usage")
+        if not rest.strip():
+            return context.reply("harvest_usage")
+        return _add(context, rest, awaited_agreement(context))
     if first.lower() in PROOF_WORDS:
         number, _space, pillar = rest.strip().partition(" ")
         if not pillar.strip().isdigit():

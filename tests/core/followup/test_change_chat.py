@@ -123,3 +123,13 @@ def test_the_modal_moves_and_keeps_problems_on_their_fields(demo_engine: Engine)
         )
     assert not done.errors and done.done is not None
     assert _agreement(demo_engine).status == "dropped"
+
+
+def test_in_slack_the_buttons_say_what_to_type(demo_engine: Engine) -> None:
+    agreement_id = _setup(demo_engine)
+    with session_scope(demo_engine) as session:
+        anna = _id(session, "anna")
+        move = render_plain(press(session, anna, f"amv:{agreement_id}", "slack"))
+        drop = render_plain(press(session, anna, f"adr:{agreement_id}", "slack"))
+    assert "/alliance afspraken verzet A1 2026-12-20" in move
+    assert "/alliance afspraken loslaten A1" in drop

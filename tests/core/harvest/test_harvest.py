@@ -238,3 +238,18 @@ def test_the_form_takes_a_sentence_and_a_figure_apart(demo_engine: Engine) -> No
     assert [(h.text, h.figure) for h in _harvests(demo_engine)] == [
         ("Artikel in de krant", 12000.0)
     ]
+
+
+def test_in_slack_the_typed_command_answers_what_it_brought(demo_engine: Engine) -> None:
+    """Slack brings commands, not plain messages: the question says what to type, and a
+    typed `oogst nieuw` right after "done" is that agreement's harvest."""
+    agreement_id = _agreement(demo_engine)
+    with session_scope(demo_engine) as session:
+        asked = press(session, _id(session, "anna"), f"ad:{agreement_id}", "slack")
+    assert "/alliance oogst nieuw" in render_plain(asked)
+    _say(demo_engine, "anna", "oogst nieuw Volle zaal | 120")
+    _say(demo_engine, "anna", "oogst nieuw Los resultaat")
+    assert [(h.text, h.figure, h.agreement_id) for h in _harvests(demo_engine)] == [
+        ("Volle zaal", 120.0, agreement_id),
+        ("Los resultaat", None, None),
+    ]
