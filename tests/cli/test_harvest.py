@@ -144,3 +144,34 @@ def test_the_csv_status_and_note_columns(env: dict[str, str], tmp_path: Path) ->
     assert "line 4, status: open, but done_on is filled in" in err
     with Session(make_engine(env["DATABASE_URL"])) as session:
         assert len(session.exec(select(Agreement)).all()) == 2  # nothing of the bad file
+
+
+def test_a_result_proposed_as_proof_point_shows_in_the_proposal_then_in_the_house(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    _import(env, tmp_path, "A1,Avond,woonkracht,,2026-10-01,2026-11-20,2026-11-19,,\n")
+    added = ("45 huurders op de avond", "--figure", "45", "--agreement", "A1", "--by", "anna")
+    code, out, err = _run(env, "harvest", "add", *added)
+    assert "harvested" in out
+    assert code == 0, err
+    (row,) = json.loads(_run(env, "harvest", "list", "--json")[1])
+    assert (row["agreement"], row["partner"], row["figure"]) == ("A1", "woonkracht", 45.0)
+    code, _out, err = _run(
+        env, "harvest", "propose", str(row["id"]), "--pillar", "9", "--by", "bram"
+    )
+    assert code != 0 and "pillar" in err
+    code, _out, err = _run(env, "harvest", "propose", "999", "--pillar", "1", "--by", "bram")
+    assert code != 0 and "999" in err
+    code, _out, err = _run(
+        env, "harvest", "propose", str(row["id"]), "--pillar", "1", "--by", "bram"
+    )
+    assert code == 0, err
+    credited = "45 huurders op de avond (Woonkracht Rivierenland)"
+    house = json.loads(_run(env, "house", "--json")[1])
+    assert credited in house["proposal"]["pillars"][0]["proof"]
+    assert credited not in house["pillars"][0]["proof"]
+    advisers = ("anna", "bram", "chantal", "dirk", "emma", "frank")
+    for adviser in advisers:
+        assert _run(env, "house", "endorse", "--by", adviser)[0] == 0
+    house = json.loads(_run(env, "house", "--json")[1])
+    assert house["proposal"] is None and credited in house["pillars"][0]["proof"]
