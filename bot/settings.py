@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -27,8 +27,13 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
     alliancebot_config: Path = Path("alliance.toml")
-    # Where people reach the web app (for links such as a partner's toolkit page).
-    public_url: str = "http://localhost:8000"
+    # Where people reach the web app (for links such as a partner's toolkit page); unset,
+    # the web app on this machine's own port (as CONTRACT.md says), so a link printed while
+    # it runs on another port still leads to it.
+    public_url: str = ""
+    # Derives links the bot must be able to show again (a partner's toolkit page) and, later,
+    # signs links; never stored or logged. Unset: such links are random and only replaceable.
+    alliancebot_secret_key: SecretStr | None = None
     # Worker tuning (rarely changed): how long a silent worker's claimed row stays its own,
     # and the overall send rates, a little under the platforms' published limits.
     worker_lease_seconds: float = Field(default=5.0, gt=0)  # silent this long: dead
@@ -49,6 +54,12 @@ class Settings(BaseSettings):
         """Connections a web process may hold: both platforms storing and handling at
         full tilt, plus health checks and pages."""
         return 2 * (self.inbound_concurrency + self.inbound_receivers) + 4
+
+    @model_validator(mode="after")
+    def _public_url_from_port(self) -> Settings:
+        if not self.public_url:
+            self.public_url = f"http://127.0.0.1:{self.port or 8000}"
+        return self
 
 
 def load_settings() -> Settings:

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from bot.core.alliance import get_alliance
 from bot.core.dispatch import command_from_text, handle, press
-from bot.core.kernel import Button, Platform, Reply, Texts, language_of, person_by_key
+from bot.core.kernel import Button, LinkKey, Platform, Reply, Texts, language_of, person_by_key
 from bot.db import session_scope
 from bot.render.plain import render_plain
 
@@ -30,9 +30,17 @@ class UnknownPersonError(LookupError):
 class Conversation:
     """One person at the console. Remembers the last buttons, so typing 1 presses [1]."""
 
-    def __init__(self, engine: Engine, person_key: str) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        person_key: str,
+        public_url: str = "",
+        link_key: LinkKey | None = None,
+    ) -> None:
         self.engine = engine
         self.person_key = person_key
+        self.public_url = public_url  # the web app's address, for links in replies
+        self.link_key = link_key  # to show a toolkit link again
         self.buttons: tuple[Button, ...] = ()
 
     def answer(self, line: str) -> str:
@@ -49,7 +57,10 @@ class Conversation:
                     reply = press(session, person.id or 0, action, Platform.CONSOLE)
                 else:
                     reply = handle(
-                        session, command_from_text(person.id or 0, line, Platform.CONSOLE)
+                        session,
+                        command_from_text(
+                            person.id or 0, line, Platform.CONSOLE, self.public_url, self.link_key
+                        ),
                     )
         except UnknownPersonError:
             raise
@@ -80,12 +91,18 @@ def greeting(engine: Engine, person_key: str) -> str:
 
 
 def run_console(
-    engine: Engine, person_key: str, stdin: TextIO, stdout: TextIO, interactive: bool
+    engine: Engine,
+    person_key: str,
+    stdin: TextIO,
+    stdout: TextIO,
+    interactive: bool,
+    public_url: str = "",
+    link_key: LinkKey | None = None,
 ) -> None:
     """Answer every line from `stdin` until it ends or the person types quit."""
     if interactive:
         stdout.write(greeting(engine, person_key) + "\n")
-    conversation = Conversation(engine, person_key)
+    conversation = Conversation(engine, person_key, public_url, link_key)
     while True:
         if interactive:
             stdout.write("> ")

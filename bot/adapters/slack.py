@@ -34,6 +34,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
 from bot.adapters.inbound import Handling, Inbound, NotStored
+from bot.adapters.link_key import link_key
 from bot.adapters.slack_guard import guarded
 from bot.adapters.slack_home import HomeTab
 from bot.adapters.slack_inbound import ACTION, COMMAND, HOME, Request, stored_request
@@ -72,6 +73,8 @@ class SlackAdapter:
         assert settings.slack_bot_token is not None
         self.engine = engine
         self.home = HomeTab(engine, settings)
+        self.public_url = settings.public_url
+        self.link_key = link_key(settings)
         # Handling shares the process (and the GIL) with the acks Slack wants within three
         # seconds: a few at a time keeps the acks quick under a burst.
         self.inbound: Inbound[Result] = Inbound(
@@ -166,7 +169,9 @@ class SlackAdapter:
             unknown = Reply.from_markup(Texts(None).render("slack_unknown"))
             return Reply(unknown.blocks, refused=request.kind == ACTION)
         if request.kind == COMMAND:
-            command = command_from_text(person_id, request.text.strip() or "help", PLATFORM)
+            command = command_from_text(
+                person_id, request.text.strip() or "help", PLATFORM, self.public_url, self.link_key
+            )
             return handle(session, command)
         return press(session, person_id, request.text, PLATFORM)
 

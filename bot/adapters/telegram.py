@@ -35,6 +35,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.adapters.inbound import Handling, Inbound, NotStored
+from bot.adapters.link_key import link_key
 from bot.adapters.send_budget import BudgetRateLimiter, SharedBudget
 from bot.adapters.senders import telegram_keyboard
 from bot.adapters.telegram_updates import check_update, first_line, label_of
@@ -217,8 +218,12 @@ class TelegramAdapter:
         person = person_by_account(session, PLATFORM, str(user.id))
         if person is None:
             return Reply.from_markup(Texts(language).render("telegram_unknown"))
-        build = command_from_text if text.startswith("/") else plain_message
-        return handle(session, build(person.id or 0, text, PLATFORM))
+        if text.startswith("/"):
+            command = command_from_text(
+                person.id or 0, text, PLATFORM, self.settings.public_url, link_key(self.settings)
+            )
+            return handle(session, command)
+        return handle(session, plain_message(person.id or 0, text, PLATFORM))
 
     def _decide_press(self, session: Session, query: CallbackQuery) -> Answer:
         user = query.from_user

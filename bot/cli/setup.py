@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from bot.adapters.link_key import link_key
 from bot.cli.common import alliance_session, database, fail, person_of, safe_url, texts_for
 from bot.core.alliance import AllianceFileError, load_alliance, read_alliance_file
 from bot.db import migrate, session_scope
@@ -50,9 +51,18 @@ def chat_command(
     """Chat with the bot in this terminal, as PERSON (reads commands line by line)."""
     from bot.adapters.console import UnknownPersonError, run_console
 
+    settings = load_settings()
     with database() as engine:
         try:
-            run_console(engine, person, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
+            run_console(
+                engine,
+                person,
+                sys.stdin,
+                sys.stdout,
+                interactive=sys.stdin.isatty(),
+                public_url=settings.public_url,
+                link_key=link_key(settings),
+            )
         except UnknownPersonError:
             fail(
                 texts_for().gettext(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
+from bot.adapters.link_key import link_key
 from bot.cli.common import (
     JsonOption,
     PartnerArgument,
@@ -68,15 +69,42 @@ def toolkit_plan_command(as_json: JsonOption = False) -> None:
         )
 
 
+NewOption = Annotated[
+    bool, typer.Option("--new", help="Replace the partner's link; the old one stops working.")
+]
+
+
 @app.command("link")
-def toolkit_link_command(partner_key: PartnerArgument) -> None:
-    """A new personal toolkit page link for a partner (the previous link stops working)."""
-    from bot.core.toolkit import issue_token
+def toolkit_link_command(partner_key: PartnerArgument, new: NewOption = False) -> None:
+    """A partner's personal toolkit page link: the current one, a first one, or with --new a
+    replacement.
+
+    Only a fingerprint of a link is stored (a copied database opens no pages); with
+    ALLIANCEBOT_SECRET_KEY set the current link is derived again from it. A link is never
+    replaced without --new, because the partner may already use it."""
+    from bot.core.toolkit import current_token, issue_token
 
     settings = load_settings()
+    key = link_key(settings)
     with alliance_session(settings) as (session, alliance):
-        token = issue_token(session, partner_of(session, alliance, partner_key))
+        partner = partner_of(session, alliance, partner_key)
+        replaced = partner.toolkit_token is not None
+        token = None if new else current_token(partner, key)
+        if token is None and replaced and not new:
+            typer.echo(
+                f"{partner_key} already has a toolkit link that cannot be shown again (it was"
+                " made without ALLIANCEBOT_SECRET_KEY, or with another key)."
+                f" `alliancebot toolkit link {partner_key} --new` makes a new one, and the"
+                " current one then stops working."
+            )
+            return
+        if token is None:
+            token = issue_token(session, partner, key)
+        else:
+            replaced = False
     typer.echo(f"{settings.public_url.rstrip('/')}/toolkit/{token}")
+    if replaced:
+        typer.echo(f"The previous toolkit link of {partner_key} no longer works.", err=True)
 
 
 @app.command("revoke")

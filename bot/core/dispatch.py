@@ -10,7 +10,7 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import replace
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from bot.core import (
     attention,
@@ -24,6 +24,7 @@ from bot.core import (
 )
 from bot.core.kernel import (
     ALL,
+    MAX_COMMAND_LENGTH,
     Alliance,
     ChatCommand,
     Command,
@@ -33,27 +34,58 @@ from bot.core.kernel import (
     Form,
     Handler,
     InvalidAction,
+    LinkKey,
     Outcome,
+    Partner,
     Person,
     Registry,
     Reply,
+    SubCommand,
     Submission,
     Texts,
     _,
     clean_input,
     decode_action,
+    help_reply,
     split_command_line,
 )
 
+UNKNOWN_ECHO = 40  # how much of an unknown word is repeated back
+
 
 def _help(context: Context) -> Reply:
-    return context.reply("help", person=context.person, commands=_allowed(context))
+    person = context.person
+    keys = list(
+        context.session.exec(
+            select(Partner.key)
+            .where(Partner.alliance_id == context.alliance.id, col(Partner.active))
+            .order_by(col(Partner.key))
+        )
+    )
+    own = context.session.get(Partner, person.partner_id) if person.partner_id else None
+    mine = own.key if own else (keys[0] if keys else None)
+    values = {
+        "agreement": followup.first_visible_key(context) or "A001",
+        "other": next((k for k in keys if k != mine), mine or "partner"),
+    }
+    return help_reply(context, _allowed(context), mine, values)
 
 
 HELP = Feature(
     "help",
     commands=(
-        ChatCommand(CommandSpec("help", "help", "hulp", ALL, _("what I can do here")), _help),
+        ChatCommand(
+            CommandSpec(
+                "help",
+                "help",
+                "hulp",
+                ALL,
+                _("what I can do here"),
+                usage=_("[command]"),
+                subcommands=(SubCommand("", "", _("explains one command"), _("agreements")),),
+            ),
+            _help,
+        ),
     ),
 )
 
@@ -91,8 +123,11 @@ def handle(session: Session, command: Command) -> Reply:
     if context is None:
         return Reply.from_markup(Texts(None).render("unknown_person"))
     spec = command.spec
+    text = str(command.context.get("text", ""))
+    limit = spec.max_length if spec and spec.allowed_for(context.person.role_set) else None
+    if len(text) > (limit or MAX_COMMAND_LENGTH):
+        return context.reply("too_long", limit=limit or MAX_COMMAND_LENGTH, length=len(text))
     if spec is None:
-        text = str(command.context.get("text", ""))
         if text and not text.startswith("/"):
             for prompt in REGISTRY.prompts:
                 answered = prompt(context, text)
@@ -104,16 +139,24 @@ def handle(session: Session, command: Command) -> Reply:
     handler = REGISTRY.handler(spec.key)
     if handler is None:
         return context.reply("not_available", spec=spec)
-    return handler(context)
+    reply = handler(context)
+    for add in REGISTRY.additions.get(spec.key, ()):
+        extra = add(context)
+        if extra is not None:
+            reply = replace(
+                reply, blocks=reply.blocks + extra.blocks, buttons=reply.buttons + extra.buttons
+            )
+    return reply
 
 
 def _unknown(context: Context) -> Reply:
     word = context.command.word
+    shown = word if len(word) <= UNKNOWN_ECHO else word[:UNKNOWN_ECHO] + "…"
     language = context.texts.language
     names = {name: spec for spec in _allowed(context) for name in (spec.english, spec.dutch)}
     close = difflib.get_close_matches(word.lower(), list(names), n=1) if word else []
     suggestion = names[close[0]].name_in(language) if close else None
-    return context.reply("unknown_command", word=word, suggestion=suggestion)
+    return context.reply("unknown_command", word=shown, suggestion=suggestion)
 
 
 def _allowed(context: Context) -> list[CommandSpec]:
@@ -140,11 +183,24 @@ def plain_message(person_id: int, text: str, platform: str) -> Command:
     return Command(person_id, None, "", "", platform, {"text": clean_input(text)})
 
 
-def command_from_text(person_id: int, text: str, platform: str) -> Command:
-    """Build a `Command` from a typed line ("house", "/kernboodschap", "taal en")."""
+def command_from_text(
+    person_id: int,
+    text: str,
+    platform: str,
+    public_url: str = "",
+    link_key: LinkKey | None = None,
+) -> Command:
+    """Build a `Command` from a typed line ("house", "/kernboodschap", "taal en").
+    `public_url` is where people reach the web app, for the links a reply may give;
+    `link_key` lets a reply show such a link again (a partner's toolkit page)."""
     word, args = split_command_line(text)
     spec = find_command(word) if word else None
-    return Command(person_id, spec, word, args, platform, {"text": clean_input(text)})
+    context: dict[str, object] = {"text": clean_input(text)}
+    if public_url:
+        context["public_url"] = public_url
+    if link_key is not None:
+        context["link_key"] = link_key
+    return Command(person_id, spec, word, args, platform, context)
 
 
 def opens_form(text: str) -> bool:

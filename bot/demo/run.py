@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import sys
 import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -25,7 +26,15 @@ from bot.adapters.web import create_web_app
 from bot.core.alliance import get_alliance, load_alliance, read_alliance_file
 from bot.core.followup import refresh_follow_up_flags
 from bot.core.jobs import run_job
-from bot.core.kernel import Alliance, Reply, Texts, language_of, person_by_key, timezone_of
+from bot.core.kernel import (
+    Alliance,
+    LinkKey,
+    Reply,
+    Texts,
+    language_of,
+    person_by_key,
+    timezone_of,
+)
 from bot.core.toolkit import planned_snippets
 from bot.db import make_engine, migrate, session_scope
 from bot.demo.history import seed_history
@@ -78,22 +87,35 @@ def _free_port(preferred: int) -> int:
     raise OSError("no free port for the demo web app")
 
 
-def _running_demo() -> str | None:
-    """The database URL of a demo still running on this machine, if there is one: a second
+@dataclass(frozen=True)
+class RunningDemo:
+    """What a second `alliancebot demo --as gerda` needs to join the first: its database,
+    its web app's address and its link key (so a toolkit link shown there opens)."""
+
+    url: str
+    web_url: str | None
+    key: str
+
+
+def _running_demo() -> RunningDemo | None:
+    """The demo still running on this machine, if there is one: a second
     `alliancebot demo --as gerda` joins it, so Gerda sees the poll Anna just opened."""
     try:
         found = json.loads(DEMO_MARKER.read_text(encoding="utf-8"))
         os.kill(int(found["pid"]), 0)  # raises when that process is gone
-        url = str(found["url"])
+        demo = RunningDemo(str(found["url"]), found.get("web_url"), str(found["key"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return url if Path(url.removeprefix("sqlite:///")).exists() else None
+    return demo if Path(demo.url.removeprefix("sqlite:///")).exists() else None
 
 
 @contextmanager
-def _announced(url: str) -> Iterator[None]:
-    """Tell later demos where this one's database is, for as long as it runs."""
-    DEMO_MARKER.write_text(json.dumps({"pid": os.getpid(), "url": url}), encoding="utf-8")
+def _announced(demo: RunningDemo) -> Iterator[None]:
+    """Tell later demos where this one is, for as long as it runs; only this user may read
+    it, as it holds the demo's link key."""
+    fd = os.open(DEMO_MARKER, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as marker:
+        json.dump({"pid": os.getpid(), **asdict(demo)}, marker)
     try:
         yield
     finally:
@@ -104,9 +126,11 @@ def run_demo(settings: Settings, person_key: str, with_web: bool, fresh: bool = 
     """Start a demo, or join the one already running (unless `fresh`): same database."""
     running = None if fresh else _running_demo()
     if running is not None:
-        engine = make_engine(running)
-        _chat(engine, person_key, web_url=None, joined=True)
+        engine = make_engine(running.url)
+        _chat(engine, person_key, running.web_url, LinkKey(running.key), joined=True)
         return
+    secret = settings.alliancebot_secret_key
+    key = secret.get_secret_value() if secret else secrets.token_urlsafe(32)
     with tempfile.TemporaryDirectory(prefix="alliancebot-demo-") as directory:
         url = build_demo_database(Path(directory))
         engine = make_engine(url)
@@ -122,11 +146,11 @@ def run_demo(settings: Settings, person_key: str, with_web: bool, fresh: bool = 
             server = uvicorn.Server(config)
             threading.Thread(target=server.run, daemon=True).start()
             web_url = f"http://127.0.0.1:{port}/"
-        with _announced(url):
-            _chat(engine, person_key, web_url, joined=False)
+        with _announced(RunningDemo(url, web_url, key)):
+            _chat(engine, person_key, web_url, LinkKey(key), joined=False)
 
 
-def _chat(engine: Engine, person_key: str, web_url: str | None, joined: bool) -> None:
+def _chat(engine: Engine, person_key: str, web_url: str | None, key: LinkKey, joined: bool) -> None:
     """The banner in the person's own language, then the console chat."""
     out = sys.stdout
     with session_scope(engine) as session:
@@ -153,6 +177,8 @@ def _chat(engine: Engine, person_key: str, web_url: str | None, joined: bool) ->
     out.write(render_plain(Reply.from_markup(banner)) + "\n\n")
     out.flush()
     try:
-        run_console(engine, person_key, sys.stdin, out, interactive=True)
+        # links in replies (a toolkit page) lead to this demo's own web app, on its port
+        public_url = (web_url or "").rstrip("/")
+        run_console(engine, person_key, sys.stdin, out, True, public_url=public_url, link_key=key)
     finally:
         engine.dispose()

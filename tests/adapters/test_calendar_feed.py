@@ -171,9 +171,9 @@ def test_slow_calendars_arrive_together_a_few_at_a_time(calendars: FakeCalendars
     for n in range(4):
         calendars.publish(f"/{n}.ics", OUTLOOK)
         requests.append(CalendarRequest(calendars.url(f"/{n}.ics")))
-    started = time.monotonic()
     assert all(isinstance(a, Fetched) for a in _answers(CalendarFeed(), *requests))
-    assert time.monotonic() - started < 1.4  # one delay, not four
+    first_answer = min(seen.answered for seen in calendars.seen)
+    assert max(seen.arrived for seen in calendars.seen) < first_answer  # all asked at once
 
     started = time.monotonic()
     assert all(isinstance(a, Fetched) for a in _answers(CalendarFeed(concurrency=2), *requests))
@@ -192,7 +192,7 @@ def test_a_silent_server_is_cut_off_at_the_budget_and_the_others_still_arrive(
         CalendarRequest(calendars.url("/silent.ics")),
         CalendarRequest(calendars.url("/fast.ics")),
     )
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 15  # the budget, not the 30 s timeout
     assert isinstance(silent, CalendarError)
     assert "had not arrived when the 0.6 seconds this run allows" in str(silent)
     assert isinstance(fast, Fetched)
@@ -204,7 +204,7 @@ def test_one_calendar_may_take_no_longer_than_its_timeout(calendars: FakeCalenda
     (silent,) = _answers(
         CalendarFeed(timeout=0.3, budget=30), CalendarRequest(calendars.url("/silent.ics"))
     )
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 15  # the timeout, not the 30 s budget
     assert isinstance(silent, CalendarError) and "within 0.3 seconds" in str(silent)
 
 

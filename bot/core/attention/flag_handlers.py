@@ -8,6 +8,7 @@ the button goes with it, for the other advisers.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,9 @@ from bot.core.attention.signals import open_signals, status_buttons
 from bot.core.kernel import Context, Person, Region, Reply, Role, database_id, timezone_of, utcnow
 
 ACK_WORDS = frozenset({"ack", "gezien"})
+# In Dutch "signalen" are the ambassadors' regional signals; the flags are
+# "aandachtspunten". The old word keeps working for a while, with a hint to the new one.
+OLD_DUTCH_NAME = "signalen"
 AWAITING_NOTE = "flagnote:"
 FOLLOW_UP = (FlagFamily.FOLLOW_UP,)
 PULSE = (FlagFamily.ENERGY, FlagFamily.TRUST)
@@ -42,6 +46,14 @@ def moment_words(moment: datetime, zone: ZoneInfo, language: str) -> str:
 
 def handle_flags(context: Context) -> Reply:
     """Open follow-up and pulse flags, and the open signals from the regions."""
+    reply = _flags(context)
+    if context.command.word.lower() != OLD_DUTCH_NAME:
+        return reply
+    hint = context.reply("flags_renamed")
+    return replace(reply, blocks=hint.blocks + reply.blocks)
+
+
+def _flags(context: Context) -> Reply:
     first, _space, rest = context.command.args.strip().partition(" ")
     if first.lower() in ACK_WORDS:
         return _ack_command(context, rest.strip())

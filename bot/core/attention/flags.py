@@ -32,7 +32,7 @@ from bot.core.kernel import (
     language_of,
     utcnow,
 )
-from bot.core.outbox import DeliveryKind, Plan, Subject, plan_delivery
+from bot.core.outbox import DeliveryKind, Plan, Subject, plan_delivery, plan_many
 
 GRACE = timedelta(days=28)
 MAX_NOTE = 1000
@@ -196,13 +196,12 @@ def _announce(session: Session, alliance: Alliance, flag: Flag, now: datetime) -
     advisers = session.exec(
         select(Person).where(Person.alliance_id == alliance.id, col(Person.active))
     ).all()
+    plans = []
     for person in advisers:
         if Role.ADVISER not in person.role_set:
             continue
         texts = Texts(language_of(person, alliance))
-        plan_delivery(
-            session,
-            alliance,
+        plans.append(
             Plan(
                 dedupe_key=f"flag:{flag.id}:{person.id}",
                 kind=DeliveryKind.FLAG,
@@ -211,8 +210,9 @@ def _announce(session: Session, alliance: Alliance, flag: Flag, now: datetime) -
                 person=person,
                 buttons=(ack_button(texts, flag),),
                 subject=Subject(flag_id=flag.id),
-            ),
+            )
         )
+    plan_many(session, alliance, plans)  # one batch for all advisers
 
 
 def acknowledge(session: Session, flag: Flag, person: Person, note: str | None) -> None:

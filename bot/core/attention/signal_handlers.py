@@ -9,6 +9,7 @@ from bot.core.kernel import Context, Reply, Role, database_id
 ANONYMOUS_WORDS = frozenset({"anoniem", "anonymous"})
 AWAITING_SIGNAL = "signal"
 AWAITING_ANONYMOUS = "signal:anonymous"
+MAX_SIGNAL_LENGTH = 2000  # a signal is read at a national table: a few paragraphs at most
 
 
 def handle_signal(context: Context) -> Reply:
@@ -23,6 +24,8 @@ def handle_signal(context: Context) -> Reply:
 
 
 def _record(context: Context, text: str, anonymous: bool) -> Reply:
+    if len(text) > MAX_SIGNAL_LENGTH:  # still waiting: a shorter version is welcome
+        return context.reply("too_long", limit=MAX_SIGNAL_LENGTH, length=len(text))
     context.person.awaiting = None
     signal = record_signal(context.session, context.alliance, context.person, text, anonymous)
     return context.reply("signal_thanks", signal=signal, anonymous=anonymous)

@@ -35,7 +35,7 @@ from bot.core.followup.decline import (
     period_start,
 )
 from bot.core.followup.detection import explain, follow_up_flags, refresh_follow_up_flags
-from bot.core.followup.handlers import AWAITING_HARVEST
+from bot.core.followup.handlers import AWAITING_HARVEST, first_visible_key
 from bot.core.followup.measures import measures_by_group
 from bot.core.followup.models import (
     Agreement,
@@ -66,6 +66,7 @@ __all__ = [
     "drop_agreement",
     "explain",
     "find_agreement",
+    "first_visible_key",
     "flag_follow_up",
     "follow_up_flags",
     "history",

@@ -1,7 +1,8 @@
 """Moving and letting go of an agreement in the conversation: typed, or with buttons.
 
-`afspraken A12` shows one agreement with its history and the buttons to move it or let it
-go; a button asks for what is missing (the new date and why, or why) as the next message.
+`afspraak A12` shows one agreement with its history and the buttons to move it or let it
+go (`change_extras`); a button asks for what is missing (the new date and why, or why) as
+the next message.
 `afspraken verzet A12 2026-12-20 <reden>` and `afspraken loslaten A12 <reden>` do it in one
 line. Each change answers with an undo button, because a tap is easily a mistake.
 """
@@ -22,18 +23,14 @@ from bot.core.followup.changes import (
     move_agreement,
     undo_change,
 )
-from bot.core.followup.checkins import checkin_buttons, may_answer
 from bot.core.followup.models import Agreement, AgreementChange
 from bot.core.kernel import (
     Button,
     Context,
-    Partner,
     Person,
     Reply,
     Verb,
     database_id,
-    local_date,
-    utcnow,
 )
 
 MOVE_WORDS = frozenset({"move", "verzet", "verzetten"})
@@ -41,7 +38,7 @@ DROP_WORDS = frozenset({"drop", "loslaten", "laatlos"})
 CANCEL_WORDS = frozenset({"stop", "cancel", "annuleer", "annuleren"})
 AWAITING_MOVE = "move:"
 AWAITING_DROP = "drop:"
-DETAIL, MOVE, DROP, UNDO = Verb("adt"), Verb("amv"), Verb("adr"), Verb("aun")
+MOVE, DROP, UNDO = Verb("amv"), Verb("adr"), Verb("aun")
 _MOVE = re.compile(r"^(?P<key>\S+)\s+(?P<due>\S+)\s*(?P<reason>.*)$", re.S)
 _DATE = re.compile(r"^(?P<due>\S+)\s*(?P<reason>.*)$", re.S)
 
@@ -54,40 +51,27 @@ def change_buttons(context: Context, agreement: Agreement) -> list[Button]:
     ]
 
 
-def show_agreement(context: Context, agreement: Agreement) -> Reply:
-    """One agreement: what, whose, when, where it stands, and every change with its reason."""
+def change_extras(
+    context: Context, agreement: Agreement
+) -> tuple[list[Button], list[AgreementChange], dict[int, str]]:
+    """For one agreement's page: the move, let-go and undo buttons this person may use, and
+    its history (every change, with who made it)."""
     session, person = context.session, context.person
-    buttons: list[Button] = []
-    open_ = agreement.status not in SETTLED
-    if open_ and may_answer(person, agreement):
-        buttons.extend(checkin_buttons(context.texts, agreement.id or 0)[:3])
-    if open_ and may_change(person, agreement):
-        buttons.extend(change_buttons(context, agreement))
+    allowed = may_change(person, agreement)
+    buttons = (
+        change_buttons(context, agreement) if allowed and agreement.status not in SETTLED else []
+    )
     changes = history(session, agreement)
     live = [c for c in changes if c.undone_at is None]
-    if live and may_change(person, agreement):
-        buttons.append(
-            Button(context.texts.gettext("Undo last change"), UNDO.action(live[-1].id or 0))
-        )
-    people = {
-        c.person_id: p.name
-        for c in changes
-        if c.person_id and (p := session.get(Person, c.person_id))
-    }
-    return context.reply(
-        "agreements_detail",
-        *buttons,
-        agreement=agreement,
-        partner=session.get(Partner, agreement.owner_partner_id),
-        changes=changes,
-        people=people,
-        today=local_date(utcnow(), person, context.alliance),
-    )
-
-
-def detail_by_key(context: Context, key: str) -> Reply | None:
-    agreement = find_agreement(context.session, context.alliance, key)
-    return show_agreement(context, agreement) if agreement else None
+    if live and allowed:
+        label = context.texts.gettext("Undo last change")
+        buttons.append(Button(label, UNDO.action(live[-1].id or 0)))
+    people: dict[int, str] = {}
+    for change in changes:
+        who = session.get(Person, change.person_id) if change.person_id else None
+        if who is not None:
+            people[change.person_id or 0] = who.name
+    return buttons, changes, people
 
 
 def _agreement(context: Context, agreement_id: str) -> Agreement | None:
@@ -96,11 +80,6 @@ def _agreement(context: Context, agreement_id: str) -> Agreement | None:
     if agreement is None or agreement.alliance_id != context.alliance.id:
         return None
     return agreement
-
-
-def press_detail(context: Context, agreement_id: str) -> Reply:
-    agreement = _agreement(context, agreement_id)
-    return show_agreement(context, agreement) if agreement else context.stale()
 
 
 def press_change(context: Context, awaiting: str, agreement_id: str) -> Reply:

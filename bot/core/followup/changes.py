@@ -14,6 +14,7 @@ check-ins already sent are set aside too, because a new date is a new promise.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -51,10 +52,16 @@ class Actor:
 
 
 def find_agreement(session: Session, alliance: Alliance, key: str) -> Agreement | None:
-    """By key as written, else ignoring case (people type `a12` for `A12`)."""
+    """By key as written, else ignoring case (people type `a12` for `A12`), else by the
+    number in it when only one key has that number (`12` for `A012`), as `afspraak` does."""
+    typed = key.strip()
     rows = session.exec(select(Agreement).where(Agreement.alliance_id == alliance.id)).all()
-    exact = next((a for a in rows if a.key == key.strip()), None)
-    return exact or next((a for a in rows if a.key.casefold() == key.strip().casefold()), None)
+    exact = next((a for a in rows if a.key == typed), None)
+    exact = exact or next((a for a in rows if a.key.casefold() == typed.casefold()), None)
+    if exact is not None or not typed.isdigit():
+        return exact
+    numbered = [a for a in rows if re.sub(r"\D", "", a.key).lstrip("0") == typed.lstrip("0")]
+    return numbered[0] if len(numbered) == 1 else None
 
 
 def may_change(person: Person, agreement: Agreement) -> bool:

@@ -32,12 +32,13 @@ from bot.core.outbox import (
     Plan,
     Subject,
     cancel_pending,
-    plan_delivery,
-    reachable_of_partner,
+    plan_many,
+    reachable_of_partners,
 )
 
 STAGES = {"week_before": -7, "day_before": -1, "due": 0, "late_1": 7, "late_2": 21}
 HORIZON = timedelta(days=60)
+RECIPIENT_ROLES = (Role.PARTNER, Role.ADVISER)  # the contacts who can be reached; else advisers
 SEND_AT = time(9, 30)
 DONE, ON_TRACK, STUCK, NEED_HELP = Verb("ad"), Verb("ao"), Verb("as"), Verb("ah")
 ANSWERS = {
@@ -46,11 +47,6 @@ ANSWERS = {
     STUCK.code: CheckInStatus.STUCK,
     NEED_HELP.code: CheckInStatus.NEED_HELP,
 }
-
-
-def recipients(session: Session, agreement: Agreement) -> list[Person]:
-    """The partner's contacts who can be reached; else its advisers who can."""
-    return reachable_of_partner(session, agreement.owner_partner_id, (Role.PARTNER, Role.ADVISER))
 
 
 def checkin_buttons(texts: Texts, agreement_id: int) -> tuple[Button, ...]:
@@ -75,33 +71,33 @@ def plan_checkins(session: Session, alliance: Alliance, today: date) -> int:
             Agreement.due_on <= today + HORIZON,
         )
     ).all()
-    planned = 0
+    owners = {a.owner_partner_id for a in agreements}
+    partners = {p.id: p for p in session.exec(select(Partner).where(col(Partner.id).in_(owners)))}
+    people = reachable_of_partners(session, owners, RECIPIENT_ROLES)
+    plans: list[Plan] = []
     for agreement in agreements:
-        partner = session.get(Partner, agreement.owner_partner_id)
-        for person in recipients(session, agreement):
+        partner = partners.get(agreement.owner_partner_id)
+        for person in people.get(agreement.owner_partner_id, []):
             texts = Texts(language_of(person, alliance))
             for stage, offset in STAGES.items():
                 day = agreement.due_on + timedelta(days=offset)
                 if day < today or day > today + HORIZON:
                     continue
-                due_at = datetime.combine(day, SEND_AT, tzinfo=zone)
-                result = plan_delivery(
-                    session,
-                    alliance,
+                plans.append(
                     Plan(
                         dedupe_key=f"checkin:{agreement.id}:{stage}:{person.id}",
                         kind=DeliveryKind.CHECKIN,
                         body=texts.render(
                             "checkin", agreement=agreement, stage=stage, partner=partner
                         ),
-                        due_at=due_at,
+                        due_at=datetime.combine(day, SEND_AT, tzinfo=zone),
                         person=person,
                         buttons=checkin_buttons(texts, agreement.id or 0),
                         subject=Subject(agreement_id=agreement.id),
-                    ),
+                    )
                 )
-                planned += result.outcome == "planned"
-    return planned
+    # one batch: the outbox reads keys, accounts and the weekly cap once for all of them
+    return sum(r.outcome == "planned" for r in plan_many(session, alliance, plans))
 
 
 def record_answer(

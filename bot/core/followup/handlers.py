@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from sqlmodel import col, select
@@ -11,34 +12,61 @@ from bot.core.followup.agreements import (
     CLOSED,
     EntryError,
     NewAgreement,
-    list_agreements,
     register_agreement,
 )
 from bot.core.followup.change_handlers import (
-    DETAIL,
     DROP_WORDS,
     MOVE_WORDS,
-    detail_by_key,
+    change_extras,
     typed_change,
 )
 from bot.core.followup.checkins import ANSWERS, checkin_buttons, may_answer, record_answer
-from bot.core.followup.models import Agreement, CheckInStatus
+from bot.core.followup.listing import (
+    MORE,
+    OPEN,
+    PAGE_SIZE,
+    Filter,
+    Narrow,
+    Unknown,
+    find_agreement,
+    matching,
+    parse_filter,
+    stuck_reasons,
+)
+from bot.core.followup.models import Agreement, CheckIn, CheckInStatus
 from bot.core.kernel import (
     Button,
     Context,
     Partner,
+    Region,
     Reply,
     Role,
     Texts,
     Verb,
     database_id,
-    local_date,
     utcnow,
 )
 from bot.core.outbox import DeliveryKind, Plan, Subject, plan_delivery
 
-SHOWN = 15
-WITH_BUTTONS = 5
+WITH_BUTTONS = 3
+RECENT_CHECKINS = 3
+# how the reader types a state again, for "next page" hints
+STATE_TYPED = {
+    "nl": {
+        Narrow.LATE: "te laat",
+        Narrow.STUCK: "vast",
+        Narrow.ON_TRACK: "op schema",
+        Narrow.DONE: "klaar",
+        Narrow.OPEN: "open",
+    },
+    "en": {
+        Narrow.LATE: "late",
+        Narrow.STUCK: "stuck",
+        Narrow.ON_TRACK: "on track",
+        Narrow.DONE: "done",
+        Narrow.OPEN: "open",
+    },
+}
 NEW_WORDS = frozenset({"new", "nieuw"})
 AWAITING_STUCK = "stuck:"
 AWAITING_HARVEST = "harvest:"  # `bot.core.harvest` takes the answer (what it brought)
@@ -49,43 +77,154 @@ _NEW = re.compile(
 
 
 def handle_agreements(context: Context) -> Reply:
-    """`afspraken`: mine (advisers: all open ones); `afspraken nieuw <partner> <datum> <tekst>`."""
+    """`afspraken [partner|regio] [te laat|vast|op schema|klaar] [pagina]`: a page of the
+    agreements (others than advisers: their own organisation's); `afspraken nieuw …`."""
     first, _space, rest = context.command.args.strip().partition(" ")
     if first.lower() in NEW_WORDS:
         return _new(context, rest.strip())
     if first.lower() in MOVE_WORDS | DROP_WORDS:
         return typed_change(context, first.lower(), rest.strip())
-    if first:
-        shown = detail_by_key(context, first)
-        return shown or context.reply("agreements_change_error", code="unknown", key=first)
+    person = context.person
+    if Role.ADVISER not in person.role_set and person.partner_id is None:
+        return context.reply("agreements_no_partner")
+    wanted = parse_filter(context.session, context.alliance, context.command.args)
+    if isinstance(wanted, Unknown):
+        return _filter_help(context, wanted.word)
+    return agreements_page(context, wanted)
+
+
+def _filter_help(context: Context, word: str) -> Reply:
+    session, alliance = context.session, context.alliance
+    partners = session.exec(
+        select(Partner).where(Partner.alliance_id == alliance.id).order_by(col(Partner.key))
+    ).all()
+    regions = session.exec(
+        select(Region).where(Region.alliance_id == alliance.id).order_by(col(Region.key))
+    ).all()
+    return context.reply(
+        "agreements_filter_help",
+        word=word,
+        partners=[p.key for p in partners],
+        regions=[r.key for r in regions],
+    )
+
+
+def agreements_page(context: Context, wanted: Filter) -> Reply:
     session, person = context.session, context.person
     adviser = Role.ADVISER in person.role_set
-    if not adviser and person.partner_id is None:
-        return context.reply("agreements_no_partner")
-    agreements = list_agreements(
-        session, context.alliance, None if adviser else person.partner_id, open_only=True
-    )
-    partners = {
-        p.id: p.name
-        for p in session.exec(select(Partner).where(Partner.alliance_id == context.alliance.id))
-    }
-    mine = [a for a in agreements if a.owner_partner_id == person.partner_id][:WITH_BUTTONS]
-    buttons: list[Button] = []
-    for agreement in mine:
+    if not adviser:
+        wanted = replace(wanted, partner_id=person.partner_id or 0)
+    today = context.today()
+    found = matching(session, context.alliance, wanted, today)
+    pages = max(1, -(-len(found) // PAGE_SIZE))
+    page = min(wanted.page, pages)
+    shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    buttons = [Button(a.key, OPEN.action(a.id or 0)) for a in shown]
+    if page < pages:
+        more = context.texts.gettext(
+            "More (page %(page)s of %(pages)s)", page=page + 1, pages=pages
+        )
+        buttons.append(Button(more, MORE.action(wanted.code(), page + 1), "primary"))
+    mine = [a for a in shown if a.owner_partner_id == person.partner_id and a.status not in CLOSED]
+    for agreement in mine[:WITH_BUTTONS]:
         done, on_track, stuck, _help = checkin_buttons(context.texts, agreement.id or 0)
-        more = Button(context.texts.gettext("More"), DETAIL.action(agreement.id or 0))
         buttons.extend(
             Button(f"{b.label} · {agreement.key}", b.action, b.style)
-            for b in (done, on_track, stuck, more)
+            for b in (done, on_track, stuck)
         )
     return context.reply(
         "agreements",
         *buttons,
-        agreements=agreements[:SHOWN],
-        total=len(agreements),
-        partners=partners,
-        today=local_date(utcnow(), person, context.alliance),  # overdue where they are
+        agreements=shown,
+        total=len(found),
+        page=page,
+        pages=pages,
+        wanted=wanted,
+        names=_names(context),
+        reasons=stuck_reasons(session, shown),
+        today=today,
         adviser=adviser,
+        next_page=f"{context.cmd('agreements')} {_filter_words(context, wanted)}{page + 1}",
+    )
+
+
+def _names(context: Context) -> dict[str, dict[int, str]]:
+    session, alliance = context.session, context.alliance
+    return {
+        "partners": {
+            p.id or 0: p.name
+            for p in session.exec(select(Partner).where(Partner.alliance_id == alliance.id))
+        },
+        "regions": {
+            r.id or 0: r.name
+            for r in session.exec(select(Region).where(Region.alliance_id == alliance.id))
+        },
+    }
+
+
+def _filter_words(context: Context, wanted: Filter) -> str:
+    """The words that select the same list again, to type with a page number."""
+    words: list[str] = []
+    if wanted.partner_id and Role.ADVISER in context.person.role_set:
+        partner = context.session.get(Partner, wanted.partner_id)
+        words.append(partner.key if partner else "")
+    if wanted.region_id:
+        region = context.session.get(Region, wanted.region_id)
+        words.append(region.key if region else "")
+    if wanted.state != Narrow.OPEN:
+        words.append(STATE_TYPED[context.texts.language][wanted.state])
+    return "".join(f"{w} " for w in words if w)
+
+
+def press_more(context: Context, code: str, page: str) -> Reply:
+    wanted = Filter.from_code(code, page)
+    if wanted is None:
+        return context.stale()
+    return agreements_page(context, wanted)
+
+
+def handle_agreement(context: Context) -> Reply:
+    """`afspraak A012` (or `afspraak 12`): one agreement in full."""
+    typed = context.command.args.strip()
+    agreement = find_agreement(context.session, context.alliance, typed)
+    if agreement is None:
+        return context.reply("agreement_unknown", typed=typed[:40])
+    return _detail(context, agreement)
+
+
+def press_open(context: Context, agreement_id: str) -> Reply:
+    row_id = database_id(agreement_id)
+    agreement = context.session.get(Agreement, row_id) if row_id else None
+    if agreement is None or agreement.alliance_id != context.alliance.id:
+        return context.stale()
+    return _detail(context, agreement)
+
+
+def _detail(context: Context, agreement: Agreement) -> Reply:
+    person = context.person
+    if Role.ADVISER not in person.role_set and person.partner_id != agreement.owner_partner_id:
+        return context.reply("agreements_not_yours")
+    checkins = context.session.exec(
+        select(CheckIn)
+        .where(CheckIn.agreement_id == agreement.id)
+        .order_by(col(CheckIn.created_at).desc(), col(CheckIn.id).desc())
+        .limit(RECENT_CHECKINS)
+    ).all()
+    buttons: tuple[Button, ...] = ()
+    if agreement.status not in CLOSED and may_answer(person, agreement):
+        buttons = checkin_buttons(context.texts, agreement.id or 0)
+    more, changes, people = change_extras(context, agreement)
+    return context.reply(
+        "agreement",
+        *buttons,
+        *more,
+        changes=changes,
+        people=people,
+        agreement=agreement,
+        names=_names(context),
+        checkins=[(c, context.local(c.created_at).date()) for c in checkins],
+        reason=stuck_reasons(context.session, [agreement]).get(agreement.id or 0),
+        today=context.today(),
     )
 
 
@@ -174,7 +313,8 @@ def continue_stuck(context: Context, text: str) -> Reply | None:
     if agreement is None:
         return None
     if agreement.status in CLOSED:
-        return context.reply("agreements_stuck_settled", agreement=agreement)
+        adviser = Role.ADVISER in context.person.role_set
+        return context.reply("agreements_stuck_settled", agreement=agreement, adviser=adviser)
     record_answer(context.session, agreement, context.person, CheckInStatus.STUCK, text[:500])
     return context.reply("agreements_answered", agreement=agreement, answer=CheckInStatus.STUCK)
 
@@ -201,4 +341,29 @@ def _ask_advisers(context: Context, agreement: Agreement) -> None:
             channel=alliance.adviser_channel,
             subject=Subject(agreement_id=agreement.id),
         ),
+    )
+
+
+def first_visible_key(context: Context) -> str | None:
+    """An agreement this person may open (for help's example): their own first."""
+    query = select(Agreement.key).where(Agreement.alliance_id == context.alliance.id)
+    if Role.ADVISER not in context.person.role_set:
+        query = query.where(Agreement.owner_partner_id == (context.person.partner_id or 0))
+    return context.session.exec(query.order_by(col(Agreement.key)).limit(1)).first()
+
+
+def stuck_in_flags(context: Context) -> Reply | None:
+    """Under the advisers' `aandachtspunten`: the stuck agreements and why they are stuck,
+    where advisers look for what needs them (not on a plain `ack`)."""
+    if context.command.args.strip():
+        return None
+    wanted = Filter(state=Narrow.STUCK)
+    stuck = matching(context.session, context.alliance, wanted, context.today())
+    return context.reply(
+        "agreements_stuck_section",
+        agreements=stuck[:PAGE_SIZE],
+        total=len(stuck),
+        names=_names(context),
+        reasons=stuck_reasons(context.session, stuck[:PAGE_SIZE]),
+        more=f"{context.cmd('agreements')} {STATE_TYPED[context.texts.language][Narrow.STUCK]}",
     )

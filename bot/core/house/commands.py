@@ -10,9 +10,12 @@ from bot.core.house.handlers import (
     handle_object,
     handle_propose,
     press_answer,
+    press_confirm_replace,
+    press_undo_replace,
 )
 from bot.core.house.models import EndorsementVerdict
 from bot.core.house.notices import ENDORSE, OBJECT
+from bot.core.house.replacing import CONFIRM_REPLACE, UNDO_REPLACE
 from bot.core.kernel import (
     ADVISER,
     ALL,
@@ -21,7 +24,13 @@ from bot.core.kernel import (
     ChatCommand,
     CommandSpec,
     Feature,
+    SubCommand,
     _,
+)
+
+PROPOSE_EXAMPLE = _("reason: a shorter roof // roof: Together we help older people live at home.")
+REPLACE_EXAMPLE = _(
+    "reason: a shorter roof // roof: Older people live at home longer, together. // replace"
 )
 
 FEATURE = Feature(
@@ -38,6 +47,27 @@ FEATURE = Feature(
                 "voorstel",
                 frozenset({ADVISER}),
                 _("propose a change to the message house"),
+                usage=_("[lines]"),
+                subcommands=(
+                    SubCommand(
+                        "",
+                        "",
+                        _("open a proposal: the reason, then the lines that change"),
+                        PROPOSE_EXAMPLE,
+                    ),
+                    SubCommand(
+                        "",
+                        "",
+                        _("the same, replacing the open proposal (asks first)"),
+                        REPLACE_EXAMPLE,
+                    ),
+                    SubCommand("withdraw", "intrekken", _("take the open proposal back")),
+                    SubCommand(
+                        "undo",
+                        "herstel",
+                        _("bring back the proposal you just replaced, with its answers"),
+                    ),
+                ),
             ),
             handle_propose,
         ),
@@ -59,6 +89,11 @@ FEATURE = Feature(
                 frozenset({ADVISER}),
                 _("object to the proposal on behalf of your partner, with a reason"),
                 usage=_("reason"),
+                subcommands=(
+                    SubCommand(
+                        "", "", _("with your reason"), _("The second pillar promises too much.")
+                    ),
+                ),
             ),
             handle_object,
         ),
@@ -70,11 +105,21 @@ FEATURE = Feature(
                 frozenset({ADVISER, PARTNER}),
                 _("how a pillar translates for your constituency"),
                 usage=_("pillar text"),
+                subcommands=(
+                    SubCommand(
+                        "",
+                        "",
+                        _("set the note for pillar 1"),
+                        _("1 For our tenants this means a home that fits."),
+                    ),
+                ),
             ),
             handle_note,
         ),
     ),
     buttons=(
+        ButtonVerb(CONFIRM_REPLACE, lambda c, action: press_confirm_replace(c, action.args[0])),
+        ButtonVerb(UNDO_REPLACE, lambda c, action: press_undo_replace(c, action.args[0])),
         ButtonVerb(
             ENDORSE,
             lambda context, action: press_answer(

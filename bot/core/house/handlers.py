@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from markupsafe import Markup
 from sqlmodel import Session, col, select
 
@@ -32,6 +34,14 @@ from bot.core.house.proposals import (
     propose,
     version_by_number,
     withdraw,
+)
+from bot.core.house.replacing import (
+    UNDO_WORDS,
+    ask_to_replace,
+    pending_replacement,
+    replaced_intro,
+    undo_button,
+    undo_replacement,
 )
 from bot.core.kernel import Alliance, Context, Partner, Person, Reply, Role, database_id, utcnow
 
@@ -74,6 +84,8 @@ def handle_propose(context: Context) -> Reply:
         except ProposalError as error:
             return _error(context, error)
         return context.reply("house_withdrawn")
+    if args.lower() in UNDO_WORDS:
+        return undo_replacement(context, None)
     if not args:
         proposal = open_proposal(session, alliance.id or 0)
         if proposal is not None:
@@ -81,17 +93,44 @@ def handle_propose(context: Context) -> Reply:
         current = _current(context)
         example = format_house(current, context.texts.language) if current else ""
         return context.reply("house_propose_help", example=example)
+    return _propose_typed(context, args, confirmed=False)
+
+
+def _propose_typed(context: Context, args: str, confirmed: bool) -> Reply:
+    """Open the typed proposal; replacing an open one waits for its button first."""
+    session, alliance = context.session, context.alliance
     try:
         parsed = parse_proposal(args)
         content = parsed.content(_current(context))
+        existing = open_proposal(session, alliance.id or 0)
+        if parsed.replace and existing is not None and not confirmed:
+            return ask_to_replace(context, existing, args)
         status, asked = submit_proposal(
             session, alliance, context.person, content, parsed.reason, parsed.replace
         )
     except (ProposalError, FormatError) as error:
         return _error(context, error)
-    return status_reply(
-        context, status, intro=Markup(context.render("house_proposed", asked=asked))
+    intro = Markup(context.render("house_proposed", asked=asked))
+    reply = status_reply(context, status, intro=intro)
+    if not (parsed.replace and existing is not None):
+        return reply
+    return dataclasses.replace(
+        reply,
+        blocks=Reply.from_markup(replaced_intro(context)).blocks + reply.blocks,
+        buttons=(*reply.buttons, undo_button(context, status.proposal)),
     )
+
+
+def press_confirm_replace(context: Context, proposal_id: str) -> Reply:
+    typed = pending_replacement(context, proposal_id)
+    if typed is None:
+        return context.stale()
+    return _propose_typed(context, typed, confirmed=True)
+
+
+def press_undo_replace(context: Context, proposal_id: str) -> Reply:
+    row_id = database_id(proposal_id)
+    return context.stale() if row_id is None else undo_replacement(context, row_id)
 
 
 def submit_proposal(

@@ -27,7 +27,15 @@ from bot.core.kernel import (
     language_of,
     utcnow,
 )
-from bot.core.outbox import Delivery, DeliveryKind, DeliveryStatus, Plan, Subject, plan_delivery
+from bot.core.outbox import (
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Plan,
+    Subject,
+    plan_delivery,
+    plan_many,
+)
 
 REMINDER_AFTER = timedelta(days=3)
 
@@ -59,7 +67,8 @@ def notify_proposal(
     proposal = status.proposal
     proposer = session.get(Person, proposal.proposed_by_id) if proposal.proposed_by_id else None
     now = utcnow()
-    planned = 0
+    plans: list[Plan] = []
+    steps: list[str] = []
     for person in _people(session, alliance, Role.ADVISER):
         if person.partner_id is None or (proposer is not None and person.id == proposer.id):
             continue
@@ -72,9 +81,8 @@ def notify_proposal(
                 changes=changes,
                 reminder=step == "remind",
             )
-            result = plan_delivery(
-                session,
-                alliance,
+            steps.append(step)
+            plans.append(
                 Plan(
                     dedupe_key=f"house:{proposal.id}:{step}:{person.id}",
                     kind=DeliveryKind.HOUSE,
@@ -83,10 +91,12 @@ def notify_proposal(
                     person=person,
                     buttons=answer_buttons(texts, proposal.id or 0),
                     subject=Subject(proposal_id=proposal.id),
-                ),
+                )
             )
-            planned += step == "ask" and result.outcome == "planned"
-    return planned
+    results = plan_many(session, alliance, plans)  # one batch for every adviser
+    return sum(
+        step == "ask" and r.outcome == "planned" for step, r in zip(steps, results, strict=True)
+    )
 
 
 def partner_answered(
@@ -111,13 +121,12 @@ def partner_answered(
     reason = next((why for p, why in status.objected if p.id == partner.id), None)
     if reason is None:
         return
+    plans = []
     for person in _people(session, alliance, Role.ADVISER):
         if person.id == by.id:
             continue
         texts = Texts(language_of(person, alliance))
-        plan_delivery(
-            session,
-            alliance,
+        plans.append(
             Plan(
                 dedupe_key=f"house:{proposal.id}:objection:{partner.id}:{person.id}",
                 kind=DeliveryKind.HOUSE,
@@ -125,21 +134,20 @@ def partner_answered(
                 due_at=utcnow(),
                 person=person,
                 subject=Subject(proposal_id=proposal.id, partner_id=partner.id),
-            ),
+            )
         )
+    plan_many(session, alliance, plans)
 
 
 def notify_adopted(
     session: Session, alliance: Alliance, version: HouseVersion, changes: list[Change]
 ) -> int:
     """Tell everyone the shared story changed, and how; returns messages planned."""
-    planned = 0
     now = utcnow()
+    plans = []
     for person in _people(session, alliance):
         texts = Texts(language_of(person, alliance))
-        result = plan_delivery(
-            session,
-            alliance,
+        plans.append(
             Plan(
                 dedupe_key=f"house:v{version.version}:{person.id}",
                 kind=DeliveryKind.HOUSE,
@@ -147,9 +155,9 @@ def notify_adopted(
                 due_at=now,
                 person=person,
                 subject=Subject(house_version_id=version.id),
-            ),
+            )
         )
-        planned += result.outcome == "planned"
+    planned = sum(r.outcome == "planned" for r in plan_many(session, alliance, plans))
     if alliance.adviser_channel:
         texts = Texts(alliance.language)
         plan_delivery(

@@ -24,9 +24,11 @@ from bot.core.kernel.commands import (
     ADVISER,
     ALL,
     AMBASSADOR,
+    MAX_COMMAND_LENGTH,
     PARTNER,
     Command,
     CommandSpec,
+    SubCommand,
     clean_input,
     split_command_line,
 )
@@ -34,6 +36,7 @@ from bot.core.kernel.context import Context
 from bot.core.kernel.features import (
     ButtonVerb,
     ChatCommand,
+    Extension,
     Feature,
     FormEntry,
     Handler,
@@ -41,6 +44,8 @@ from bot.core.kernel.features import (
     Registry,
 )
 from bot.core.kernel.forms import Choice, Form, FormField, Outcome, Submission
+from bot.core.kernel.help import help_reply, subcommand_words
+from bot.core.kernel.link_keys import LinkKey
 from bot.core.kernel.models import (
     Alliance,
     AuditEvent,
@@ -120,6 +125,7 @@ __all__ = [
     "AMBASSADOR",
     "LANGUAGES",
     "MAX_ACTION_BYTES",
+    "MAX_COMMAND_LENGTH",
     "MAX_DATABASE_ID",
     "PARTNER",
     "Alliance",
@@ -137,6 +143,7 @@ __all__ = [
     "CsvText",
     "Divider",
     "DropRule",
+    "Extension",
     "Feature",
     "Form",
     "FormEntry",
@@ -148,6 +155,7 @@ __all__ = [
     "Inline",
     "InvalidAction",
     "JobRun",
+    "LinkKey",
     "Mean",
     "Outcome",
     "Panel",
@@ -166,6 +174,7 @@ __all__ = [
     "SmallPrint",
     "Span",
     "SpreadsheetError",
+    "SubCommand",
     "Submission",
     "TemplateLimitError",
     "Texts",
@@ -184,6 +193,7 @@ __all__ = [
     "format_moment",
     "format_number",
     "format_percent",
+    "help_reply",
     "iso_local",
     "language_of",
     "link_by_email",
@@ -203,6 +213,7 @@ __all__ = [
     "read_csv",
     "render_user_template",
     "split_command_line",
+    "subcommand_words",
     "text_column",
     "timezone_of",
     "utcnow",

@@ -19,7 +19,31 @@ PARTNER = "partner"
 ROLES = frozenset({ADVISER, AMBASSADOR, PARTNER})
 ALL = ROLES
 
-MAX_COMMAND_LENGTH = 2000
+# What a person may type in one message: a command with its text, or a plain message. A
+# longer one is refused with the limit named (never cut silently); a command may set a
+# smaller limit of its own (a signal). `clean_input` keeps a little more than the limit,
+# only so that "too long" can still be told.
+MAX_COMMAND_LENGTH = 4000
+_KEPT = MAX_COMMAND_LENGTH + 1
+
+
+@dataclass(frozen=True)
+class SubCommand:
+    """A word after a command that does something else (`afspraken nieuw`), or, with an
+    empty word, a way to narrow the command (`afspraken woonkracht`). Declared next to the
+    command so that help lists every one with a working example.
+
+    `example` is a message id for what follows the word; it may use `%(partner)s` (the
+    reader's own partner, else the first one) and `%(date)s` (a date a month ahead)."""
+
+    english: str
+    dutch: str
+    summary: str  # a message id
+    example: str = ""  # a message id
+    roles: frozenset[str] = ROLES
+
+    def word_in(self, language: str) -> str:
+        return self.dutch if language == "nl" else self.english
 
 
 @dataclass(frozen=True)
@@ -30,12 +54,19 @@ class CommandSpec:
     roles: frozenset[str]
     summary: str  # English message id; translated when shown
     usage: str = ""  # what follows the name, shown in italics in help (a message id)
+    subcommands: tuple[SubCommand, ...] = ()
+    # older names that still work for a while; the handler adds a hint to the new one
+    aliases: tuple[str, ...] = ()
+    max_length: int = MAX_COMMAND_LENGTH  # the longest message this command accepts
 
     def name_in(self, language: str) -> str:
         return self.dutch if language == "nl" else self.english
 
     def allowed_for(self, roles: frozenset[str]) -> bool:
         return bool(self.roles & roles)
+
+    def subcommands_for(self, roles: frozenset[str]) -> tuple[SubCommand, ...]:
+        return tuple(sub for sub in self.subcommands if sub.roles & roles)
 
 
 @dataclass(frozen=True)
@@ -58,10 +89,12 @@ _CONTROL = re.compile(
 
 
 def clean_input(text: str) -> str:
-    """Remove control and bidi-override characters and normalise; never evaluates anything."""
-    text = unicodedata.normalize("NFC", text)
+    """Remove control and bidi-override characters and normalise; never evaluates anything.
+    Keeps one character more than `MAX_COMMAND_LENGTH`, so a longer message is known to be
+    too long (and refused with the limit named) without holding all of it."""
+    text = unicodedata.normalize("NFC", text[: _KEPT * 4])
     text = _CONTROL.sub("", text).replace("\r", "")
-    return text.strip()[:MAX_COMMAND_LENGTH]
+    return text.strip()[:_KEPT]
 
 
 def split_command_line(text: str) -> tuple[str, str]:

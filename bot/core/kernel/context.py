@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from bot.core.kernel.commands import Command, CommandSpec
-from bot.core.kernel.models import Alliance, AuditEvent, Person
-from bot.core.kernel.people import language_of, timezone_of
+from bot.core.kernel.link_keys import LinkKey
+from bot.core.kernel.models import Alliance, AuditEvent, Person, utcnow
+from bot.core.kernel.people import language_of, local_date, timezone_of
 from bot.core.kernel.replies import Button, Reply
 from bot.core.kernel.texts import Texts
 
@@ -41,6 +44,26 @@ class Context:
                 alliance_id=self.alliance.id, actor=self.person.key, action=action, detail=detail
             )
         )
+
+    @property
+    def public_url(self) -> str:
+        """Where people reach the web app ("" where the adapter does not know it)."""
+        return str(self.command.context.get("public_url", "")).rstrip("/")
+
+    @property
+    def link_key(self) -> LinkKey | None:
+        """The server's key for links shown again (None where the adapter has none)."""
+        key = self.command.context.get("link_key")
+        return key if isinstance(key, LinkKey) else None
+
+    def today(self) -> date:
+        """Today where the reader is (a date shown or compared must be theirs, not UTC's)."""
+        return local_date(utcnow(), self.person, self.alliance)
+
+    def local(self, moment: datetime) -> datetime:
+        """A stored (UTC) moment in the reader's time zone, for showing it."""
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite's are naive
+        return aware.astimezone(ZoneInfo(timezone_of(self.person, self.alliance)))
 
     def cmd(self, key: str) -> str:
         """A command as this person types it here: `/alliance kernboodschap`."""

@@ -27,6 +27,15 @@ Prompt = Callable[[Context, str], Reply | None]
 # None where a form makes no sense now: the command is then answered as if typed.
 FormBuilder = Callable[[Context], Form | Reply | None]
 FormSubmit = Callable[[Context, Submission], Outcome]
+# What a feature adds under another feature's command (None: nothing this time); how a
+# capability higher up shows its part in a lower one's view without the lower one importing it.
+Addition = Callable[[Context], Reply | None]
+
+
+@dataclass(frozen=True)
+class Extension:
+    command: str  # the key of the command whose reply it extends
+    add: Addition
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,7 @@ class Feature:
     buttons: tuple[ButtonVerb, ...] = ()
     prompts: tuple[Prompt, ...] = ()
     forms: tuple[FormEntry, ...] = ()
+    extensions: tuple[Extension, ...] = ()
 
 
 class Registry:
@@ -89,12 +99,18 @@ class Registry:
                 self.forms[form.name] = form
         self.commands = tuple(entry.spec for entry in self.entries.values())
         self.prompts = tuple(prompt for feature in self.features for prompt in feature.prompts)
+        self.additions: dict[str, list[Addition]] = {}
+        for feature in self.features:
+            for extension in feature.extensions:
+                if extension.command not in self.entries:
+                    raise ValueError(f"{feature.name}: extends unknown {extension.command!r}")
+                self.additions.setdefault(extension.command, []).append(extension.add)
 
     def _add_command(self, feature: str, entry: ChatCommand) -> None:
         spec = entry.spec
         if spec.key in self.entries:
             raise ValueError(f"{feature}: command {spec.key!r} is taken")
-        for name in {spec.english, spec.dutch}:
+        for name in {spec.english, spec.dutch, *spec.aliases}:
             if name in self.names:
                 raise ValueError(f"{feature}: the name {name!r} is taken")
             self.names[name] = spec

@@ -80,7 +80,8 @@ class Partner(SQLModel, table=True):
     name: str
     constituency: str = text_column()
     agenda_source: str | None = None
-    toolkit_token: str | None = Field(default=None, unique=True)
+    toolkit_token: str | None = Field(default=None, unique=True)  # the link's SHA-256
+    toolkit_link_nonce: str | None = None  # with ALLIANCEBOT_SECRET_KEY, derives the link
     active: bool = True
     # The last good import of the partner's calendar: where from, as of when, and what the web
     # server said identifies that version (sent back, so an unchanged calendar costs a 304).

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -85,6 +85,10 @@ def _environment(language: str) -> Environment:
     env.filters["decimal"] = lambda value, digits=1, signed=False: format_number(
         value, language, digits, signed
     )
+    # a moment already in the reader's zone: "5 December 2026, 18:00"
+    env.filters["longmoment"] = lambda value: format_datetime(
+        value, format="d MMMM y, HH:mm", locale=date_locale
+    )
     env.filters["role_name"] = lambda role: gettext(ROLE_NAMES.get(str(role), str(role)))
     return env
 
@@ -126,5 +130,5 @@ def _(message: str) -> str:
 ROLE_NAMES: dict[str, str] = {
     Role.ADVISER: _("advisers"),
     Role.AMBASSADOR: _("ambassadors"),
-    Role.PARTNER: _("partners"),
+    Role.PARTNER: _("partner contacts"),
 }

@@ -23,6 +23,7 @@ from bot.core.outbox.planning import (
     mute,
     outbox_counts,
     plan_delivery,
+    plan_many,
 )
 from bot.core.outbox.queue import (
     BASE_BACKOFF_SECONDS,
@@ -40,7 +41,7 @@ from bot.core.outbox.queue import (
     retry_due_soon,
     unreachable_accounts,
 )
-from bot.core.outbox.reach import reachable_of_partner
+from bot.core.outbox.reach import reachable_of_partner, reachable_of_partners
 from bot.core.outbox.subjects import NOTHING, Subject
 
 __all__ = [
@@ -67,7 +68,9 @@ __all__ = [
     "outbox_counts",
     "pause",
     "plan_delivery",
+    "plan_many",
     "reachable_of_partner",
+    "reachable_of_partners",
     "readiness",
     "reclaim_abandoned",
     "release",

@@ -2,43 +2,85 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 
+from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
 from bot.core.kernel import Identity, Person, Platform, Role
 
+PLATFORMS = (Platform.SLACK, Platform.TELEGRAM)  # the platforms the worker sends on
 
-def reachable_identity(session: Session, person: Person) -> Identity | None:
-    """The account to write to: ambassadors on Telegram first, everyone else Slack first."""
-    identities = session.exec(
-        select(Identity).where(
-            Identity.person_id == person.id, col(Identity.unreachable_since).is_(None)
-        )
-    ).all()
+
+def preferred_identity(person: Person, identities: Iterable[Identity]) -> Identity | None:
+    """The account to write to: ambassadors on Telegram first, everyone else Slack first.
+    `identities` are the person's reachable ones."""
     order = (
         (Platform.TELEGRAM, Platform.SLACK)
         if Role.AMBASSADOR in person.role_set
         else (Platform.SLACK, Platform.TELEGRAM)
     )
+    accounts = list(identities)
     for platform in order:
-        for identity in identities:
+        for identity in accounts:
             if identity.platform == platform:
                 return identity
     return None
 
 
-def reachable_of_partner(session: Session, partner_id: int, roles: Sequence[Role]) -> list[Person]:
-    """A partner's people who can be reached, of the first role in `roles` that has any:
-    who is asked depends on what is asked (a check-in: the contact; material: the adviser)."""
-    people = session.exec(
+def reachable_identity(session: Session, person: Person) -> Identity | None:
+    """The account to write to, or None when the person has none that can be reached."""
+    return reachable_identities(session, [person]).get(person.id or 0)
+
+
+def reachable_identities(session: Session, people: Iterable[Person]) -> dict[int, Identity]:
+    """Each person's account to write to, by person id, in one query; people who cannot be
+    reached are left out. A batch of plans asks this once for all its recipients."""
+    by_id = {p.id: p for p in people if p.id is not None}
+    if not by_id:
+        return {}
+    accounts: dict[int, list[Identity]] = defaultdict(list)
+    for identity in session.exec(
+        select(Identity)
+        .where(col(Identity.person_id).in_(by_id), col(Identity.unreachable_since).is_(None))
+        .order_by(col(Identity.id))
+    ):
+        accounts[identity.person_id].append(identity)
+    chosen = {pid: preferred_identity(by_id[pid], found) for pid, found in accounts.items()}
+    return {pid: identity for pid, identity in chosen.items() if identity is not None}
+
+
+def reachable_of_partners(
+    session: Session, partner_ids: Iterable[int], roles: Sequence[Role]
+) -> dict[int, list[Person]]:
+    """Per partner, its people who can be reached, of the first role in `roles` that has
+    any (who is asked depends on what is asked: a check-in the contact, material the
+    adviser). One query for all partners: a daily planner asks for every partner at once.
+    Partners without anyone are left out."""
+    wanted = sorted(set(partner_ids))
+    if not wanted:
+        return {}
+    reachable = exists().where(
+        col(Identity.person_id) == col(Person.id),
+        col(Identity.unreachable_since).is_(None),
+        col(Identity.platform).in_(PLATFORMS),
+    )
+    people: dict[int, list[Person]] = defaultdict(list)
+    for person in session.exec(
         select(Person)
-        .where(Person.partner_id == partner_id, col(Person.active))
+        .where(col(Person.partner_id).in_(wanted), col(Person.active), reachable)
         .order_by(col(Person.id))
-    ).all()
-    reachable = [p for p in people if reachable_identity(session, p) is not None]
-    for role in roles:
-        chosen = [p for p in reachable if role in p.role_set]
-        if chosen:
-            return chosen
-    return []
+    ):
+        people[person.partner_id or 0].append(person)
+    chosen: dict[int, list[Person]] = {}
+    for partner_id, found in people.items():
+        first = next((r for r in roles if any(r in p.role_set for p in found)), None)
+        if first is not None:
+            chosen[partner_id] = [p for p in found if first in p.role_set]
+    return chosen
+
+
+def reachable_of_partner(session: Session, partner_id: int, roles: Sequence[Role]) -> list[Person]:
+    """`reachable_of_partners` for one partner."""
+    return reachable_of_partners(session, [partner_id], roles).get(partner_id, [])

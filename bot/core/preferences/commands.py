@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from bot.core.kernel import ALL, ChatCommand, CommandSpec, Feature, _
+from bot.core.kernel import ALL, ChatCommand, CommandSpec, Feature, SubCommand, _
 from bot.core.preferences.handlers import handle_language, handle_mute
 
 FEATURE = Feature(
     "preferences",
     commands=(
         ChatCommand(
-            CommandSpec("language", "language", "taal", ALL, _("choose your language"), "nl|en"),
+            CommandSpec(
+                "language",
+                "language",
+                "taal",
+                ALL,
+                _("choose your language"),
+                "nl|en",
+            ),
             handle_language,
         ),
         ChatCommand(
@@ -18,8 +25,12 @@ FEATURE = Feature(
                 "mute",
                 "stil",
                 ALL,
-                _("pause unsolicited messages for a number of days"),
-                usage=_("days"),
+                _("alone: whether I keep quiet; with a number: quiet for that many days"),
+                usage=_("[days]"),
+                subcommands=(
+                    SubCommand("", "", _("pause for a number of days"), "7"),
+                    SubCommand("off", "uit", _("end the pause")),
+                ),
             ),
             handle_mute,
         ),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from bot.core.kernel import LANGUAGES, Context, Reply, Texts
+from datetime import datetime
+
+from bot.core.kernel import LANGUAGES, Context, Reply, Texts, utcnow
 from bot.core.outbox import mute
 
 MAX_MUTE_DAYS = 90
+OFF_WORDS = frozenset({"uit", "off", "0"})
 
 
 def handle_language(context: Context) -> Reply:
@@ -18,14 +21,28 @@ def handle_language(context: Context) -> Reply:
     return context.reply("language_set")
 
 
+def _muted_until(context: Context) -> datetime | None:
+    """Until when this person is paused, in their own zone; None when they are not."""
+    until = context.person.muted_until
+    if until is None:
+        return None
+    local = context.local(until)
+    return local if local > context.local(utcnow()) else None
+
+
 def handle_mute(context: Context) -> Reply:
+    """`stil 7` pauses, `stil uit` ends the pause, `stil` alone says where things stand."""
     argument = context.command.args.strip().lower()
-    if argument in ("uit", "off", "0"):
+    if not argument:
+        return context.reply("mute_state", until=_muted_until(context), max_days=MAX_MUTE_DAYS)
+    if argument in OFF_WORDS:
         days = 0
     elif argument.isdigit() and 0 < int(argument) <= MAX_MUTE_DAYS:
         days = int(argument)
     else:
         return context.reply("mute_usage", max_days=MAX_MUTE_DAYS)
+    was = _muted_until(context)
     until = mute(context.person, days)
     context.audit("person.mute", days=days)
-    return context.reply("mute_set", until=until.date() if until else None)
+    local = context.local(until) if until else None
+    return context.reply("mute_set", until=local, was_muted=was is not None)

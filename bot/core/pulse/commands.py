@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from bot.core.kernel import ALL, ButtonVerb, ChatCommand, CommandSpec, Feature, _
+from bot.core.kernel import (
+    ADVISER,
+    ALL,
+    ButtonVerb,
+    ChatCommand,
+    CommandSpec,
+    Feature,
+    SubCommand,
+    _,
+)
+from bot.core.pulse.closing import CLOSE_ANYWAY, press_close_anyway
 from bot.core.pulse.handlers import (
     continue_open_answer,
     handle_pulse,
@@ -10,6 +20,8 @@ from bot.core.pulse.handlers import (
     press_pulse_answer,
 )
 from bot.core.pulse.rounds import ANSWER, CHANGE
+
+ADVISERS = frozenset({ADVISER})
 
 FEATURE = Feature(
     "pulse",
@@ -21,6 +33,20 @@ FEATURE = Feature(
                 "peiling",
                 ALL,
                 _("answer the open pulse poll; advisers also see results"),
+                subcommands=(
+                    SubCommand(
+                        "open", "open", _("open a round for the ambassadors"), roles=ADVISERS
+                    ),
+                    SubCommand(
+                        "close",
+                        "sluit",
+                        _("close the open round (asks first when few answered)"),
+                        roles=ADVISERS,
+                    ),
+                    SubCommand(
+                        "results", "resultaten", _("the results of the rounds"), roles=ADVISERS
+                    ),
+                ),
             ),
             handle_pulse,
         ),
@@ -28,6 +54,7 @@ FEATURE = Feature(
     buttons=(
         ButtonVerb(ANSWER, lambda context, action: press_pulse_answer(context, *action.args)),
         ButtonVerb(CHANGE, lambda context, action: press_change(context, action.args[0])),
+        ButtonVerb(CLOSE_ANYWAY, lambda context, action: press_close_anyway(context, *action.args)),
     ),
     prompts=(continue_open_answer,),
 )

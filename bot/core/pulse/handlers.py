@@ -10,10 +10,11 @@ regional signal). Advisers also see the results and can open or close a round:
 from __future__ import annotations
 
 from bot.core.attention import record_signal
-from bot.core.kernel import Button, Context, Reply, Role, database_id, local_date, utcnow
+from bot.core.kernel import Button, Context, Reply, Role, database_id, utcnow
+from bot.core.pulse.closing import ask_before_closing, progress_reply
 from bot.core.pulse.models import PulseQuestion, PulseRound
 from bot.core.pulse.questions import SCALE, question_text
-from bot.core.pulse.report import close_round, results_reply
+from bot.core.pulse.report import results_reply
 from bot.core.pulse.rounds import (
     CHANGE,
     answers_of,
@@ -46,19 +47,12 @@ def handle_pulse(context: Context) -> Reply:
         return context.reply(
             "pulse_opened",
             created=opened.created,
-            closes_at=local_date(closes, context.person, context.alliance),
+            closes_at=context.local(closes),
             invited=opened.invited,
             unreachable=opened.unreachable,
         )
     if adviser and word in CLOSE_WORDS:
-        closed = close_round(context.session, context.alliance)
-        if closed is not None:
-            context.audit("pulse.closed", round=closed.id)
-        head = context.reply("pulse_closed", closed=closed is not None)
-        if closed is None:
-            return head
-        results = results_reply(context.session, context.alliance, context.texts)
-        return Reply(head.blocks + results.blocks, image=results.image)
+        return ask_before_closing(context)
     if adviser and word in RESULT_WORDS:
         return results_reply(context.session, context.alliance, context.texts)
     pulse_round = open_round_of(context.session, context.alliance)
@@ -69,6 +63,8 @@ def handle_pulse(context: Context) -> Reply:
             return Reply(reply.blocks + results.blocks, image=results.image)
         return reply
     if not in_audience(context.person, pulse_round):
+        if adviser:
+            return progress_reply(context, pulse_round)
         return context.reply("pulse_not_invited")
     return _next_step(context, pulse_round)
 
@@ -100,7 +96,7 @@ def _done(context: Context, pulse_round: PulseRound) -> Reply:
     return context.reply(
         "pulse_done",
         change,
-        closes_at=local_date(pulse_round.closes_at or utcnow(), context.person, context.alliance),
+        closes_at=context.local(pulse_round.closes_at or utcnow()),
         open_question=question_text(open_question.key, context.texts) if open_question else None,
     )
 
@@ -180,6 +176,8 @@ def continue_open_answer(context: Context, text: str) -> Reply | None:
     awaiting = context.person.awaiting or ""
     if not awaiting.startswith(AWAITING_OPEN):
         return None
+    if len(text.strip()) > MAX_OPEN_ANSWER:  # it becomes a signal: a signal's limit, said
+        return context.reply("too_long", limit=MAX_OPEN_ANSWER, length=len(text.strip()))
     context.person.awaiting = None
     row_id = database_id(awaiting.removeprefix(AWAITING_OPEN))
     pulse_round = context.session.get(PulseRound, row_id) if row_id else None

@@ -29,7 +29,14 @@ from bot.core.kernel import (
     plain_text,
     utcnow,
 )
-from bot.core.outbox import DeliveryKind, Plan, Subject, cancel_pending, plan_delivery
+from bot.core.outbox import (
+    DeliveryKind,
+    Plan,
+    Subject,
+    cancel_pending,
+    plan_delivery,
+    plan_many,
+)
 from bot.core.pulse.chart import trend_chart
 from bot.core.pulse.models import PulseAnswer, PulseQuestion, PulseRound
 from bot.core.pulse.results import Level, Response, RoundResult, Structure, aggregate
@@ -219,12 +226,11 @@ def _tell_respondents(
         .where(PulseQuestion.round_id == pulse_round.id)
         .distinct()
     ).all()
+    plans = []
     for person in respondents:
         texts = Texts(language_of(person, alliance))
         region = session.get(Region, person.region_id) if person.region_id else None
-        plan_delivery(
-            session,
-            alliance,
+        plans.append(
             Plan(
                 dedupe_key=f"pulse-heard:{pulse_round.id}:{person.id}",
                 kind=DeliveryKind.NOTICE,
@@ -237,8 +243,9 @@ def _tell_respondents(
                 due_at=now,
                 person=person,
                 subject=Subject(round_id=pulse_round.id),
-            ),
+            )
         )
+    plan_many(session, alliance, plans)  # one batch, however many answered
 
 
 def _report_to_advisers(

@@ -15,7 +15,7 @@ round is open, opening again only invites who was missed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
@@ -32,7 +32,7 @@ from bot.core.kernel import (
     local_date,
     utcnow,
 )
-from bot.core.outbox import DeliveryKind, Plan, Subject, cancel_pending, plan_delivery
+from bot.core.outbox import DeliveryKind, Plan, Subject, cancel_pending, plan_many
 from bot.core.pulse.models import PulseAnswer, PulseQuestion, PulseRound
 from bot.core.pulse.questions import FIXED, OPEN, SCALE, bank_question_for, question_text
 
@@ -133,50 +133,72 @@ def open_round(
                 )
             )
         session.flush()
-    invited = unreachable = waiting = 0
-    for person in audience(session, alliance, pulse_round):
-        outcome, later = _invite(session, alliance, pulse_round, person, now)
-        invited += outcome == "planned"
-        unreachable += outcome == "unreachable"
-        waiting += later
+    invited, unreachable, waiting = _invite(
+        session, alliance, pulse_round, audience(session, alliance, pulse_round), now
+    )
     session.flush()
     return RoundOpened(pulse_round, created, invited, unreachable, waiting)
 
 
 def _invite(
-    session: Session, alliance: Alliance, pulse_round: PulseRound, person: Person, now: datetime
-) -> tuple[str, bool]:
-    texts = Texts(language_of(person, alliance))
+    session: Session,
+    alliance: Alliance,
+    pulse_round: PulseRound,
+    people: list[Person],
+    now: datetime,
+) -> tuple[int, int, int]:
+    """Invite everyone in one batch, then plan the reminders of those invited now in one
+    more (a reminder only follows an invitation). Returns how many were invited, could
+    not be reached, and will get their invitation only later (quiet hours, a mute)."""
     scale = scale_questions(session, pulse_round)
     first = scale[0]
-    closes_on = local_date(pulse_round.closes_at or now, person, alliance)
-    question = question_markup(texts, first, 1, len(scale), None)
-    body = texts.render("pulse_invite", person=person, closes_at=closes_on) + question
-    result = plan_delivery(
-        session,
-        alliance,
-        Plan(
-            dedupe_key=f"pulse:{pulse_round.id}:{person.id}",
-            kind=DeliveryKind.PULSE,
-            body=body,
-            due_at=now,
-            person=person,
-            buttons=scale_buttons(first),
-            expires_at=pulse_round.closes_at,
-            subject=Subject(round_id=pulse_round.id),
-        ),
-    )
-    if result.outcome != "planned":
-        return result.outcome, False
+    invitations: list[Plan] = []
+    reminders: dict[int, list[Plan]] = {}
+    for person in people:
+        texts = Texts(language_of(person, alliance))
+        closes_on = local_date(pulse_round.closes_at or now, person, alliance)
+        question = question_markup(texts, first, 1, len(scale), None)
+        invitations.append(
+            Plan(
+                dedupe_key=f"pulse:{pulse_round.id}:{person.id}",
+                kind=DeliveryKind.PULSE,
+                body=texts.render("pulse_invite", person=person, closes_at=closes_on) + question,
+                due_at=now,
+                person=person,
+                buttons=scale_buttons(first),
+                expires_at=pulse_round.closes_at,
+                subject=Subject(round_id=pulse_round.id),
+            )
+        )
+        reminders[person.id or 0] = _reminders(
+            alliance, pulse_round, person, first, texts, closes_on, question
+        )
+    results = plan_many(session, alliance, invitations)
+    planned = [(p, r) for p, r in zip(people, results, strict=True) if r.outcome == "planned"]
+    plan_many(session, alliance, [plan for p, _ in planned for plan in reminders[p.id or 0]])
+    unreachable = sum(r.outcome == "unreachable" for r in results)
+    waiting = sum(r.delivery is not None and r.delivery.due_at > now for _, r in planned)
+    return len(planned), unreachable, waiting
+
+
+def _reminders(
+    alliance: Alliance,
+    pulse_round: PulseRound,
+    person: Person,
+    first: PulseQuestion,
+    texts: Texts,
+    closes_on: date,
+    question: str,
+) -> list[Plan]:
+    """At most two friendly reminders, in the person's morning, while the round is open."""
     zone = ZoneInfo(person.timezone or alliance.timezone)
+    plans = []
     for number, days in enumerate(REMINDER_DAYS, start=1):
         day = (pulse_round.opened_at + timedelta(days=days)).astimezone(zone).date()
         due_at = datetime.combine(day, REMINDER_AT, tzinfo=zone)
         if pulse_round.closes_at is not None and due_at >= pulse_round.closes_at:
             continue
-        plan_delivery(
-            session,
-            alliance,
+        plans.append(
             Plan(
                 dedupe_key=f"pulse-reminder:{pulse_round.id}:{person.id}:{number}",
                 kind=DeliveryKind.REMINDER,
@@ -186,10 +208,9 @@ def _invite(
                 buttons=scale_buttons(first),
                 expires_at=pulse_round.closes_at,
                 subject=Subject(round_id=pulse_round.id),
-            ),
+            )
         )
-    delivery = result.delivery
-    return "planned", delivery is not None and delivery.due_at > now
+    return plans
 
 
 def question_markup(

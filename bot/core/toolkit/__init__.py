@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot.core.toolkit.commands import FEATURE
 from bot.core.toolkit.feedback import coverage, planned_counts, planned_snippets
 from bot.core.toolkit.models import ToolkitFeedback, ToolkitSnippet
-from bot.core.toolkit.page import issue_token, revoke_token, toolkit_page_for_token
+from bot.core.toolkit.page import current_token, issue_token, revoke_token, toolkit_page_for_token
 from bot.core.toolkit.plan import plan_snippets
 from bot.core.toolkit.snippets import AGENDA_LABELS
 
@@ -20,6 +20,7 @@ __all__ = [
     "ToolkitFeedback",
     "ToolkitSnippet",
     "coverage",
+    "current_token",
     "issue_token",
     "plan_snippets",
     "planned_counts",

@@ -25,11 +25,9 @@ from bot.core.toolkit.feedback import (
     planned_counts,
     record_feedback,
 )
-from bot.core.toolkit.personalise import personalised
 from bot.core.toolkit.plan import plan_snippets
 from bot.core.toolkit.snippets import AGENDA_LABELS
 
-SHOWN_SNIPPETS = 3
 AGENDA_SHOWN = 15  # moments in one answer; the rest are counted
 AGENDA_DAYS = 42
 ADD_WORDS = frozenset({"add", "nieuw", "new", "toevoegen"})
@@ -69,21 +67,6 @@ def _problem(context: Context, problem: str, key: str) -> Reply:
         )
     ]
     return context.reply("toolkit_problem", problem=problem, key=key, keys=keys)
-
-
-def handle_toolkit(context: Context) -> Reply:
-    key = context.command.args.strip().lower()
-    partner = _partner(context, key)
-    if not isinstance(partner, Partner):
-        return _problem(context, partner or "unknown", key)
-    language = context.texts.language
-    shown = personalised(context.session, context.alliance, partner, language)
-    return context.reply(
-        "toolkit",
-        partner=partner,
-        texts_shown=shown[:SHOWN_SNIPPETS],
-        others=[s.title(language) for s, _ in shown[SHOWN_SNIPPETS:]],
-    )
 
 
 def handle_agenda(context: Context) -> Reply:
@@ -181,3 +164,8 @@ def press_feedback(context: Context, delivery_id: str, code: str) -> Reply:
     feedback = record_feedback(context.session, delivery, context.person, VERDICTS[code])
     context.audit("toolkit.feedback", verdict=feedback.verdict, snippet=feedback.snippet_key)
     return context.reply("toolkit_feedback", verdict=feedback.verdict)
+
+
+# The toolkit's list (`browse`) asks for a partner, and explains a wrong one, the same way.
+partner_asked = _partner
+partner_problem = _problem

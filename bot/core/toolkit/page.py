@@ -2,8 +2,12 @@
 
 Why a link and not a login: partner contacts are busy people without an account in the bot,
 and what the page shows (the shared house, ready-made texts) is meant to be passed on anyway.
-The link is the whole credential, so it is long and random, and only its SHA-256 is stored:
-a leaked database does not open anyone's page (CONTRACT.md: no secret stored in clear text).
+The link is the whole credential, so it is long and unguessable, and only its SHA-256 is
+stored: a leaked database does not open anyone's page (CONTRACT.md: no secret stored in clear
+text). With `ALLIANCEBOT_SECRET_KEY` set, the token is derived from that key and a random
+nonce kept next to the fingerprint, so the server can show a partner's current link again
+(an adviser who lost it should not have to break the link colleagues already use); without
+the key it is random and can only be replaced.
 Issuing a new token replaces the old hash, which is how a link is revoked. Because the lookup
 compares hashes in the database, timing tells an attacker nothing about a valid token.
 """
@@ -11,19 +15,21 @@ compares hashes in the database, timing tells an attacker nothing about a valid 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import secrets
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from bot.core.kernel import LANGUAGES, Alliance, Partner, Texts, normalise_language
+from bot.core.kernel import LANGUAGES, Alliance, LinkKey, Partner, Texts, normalise_language
 from bot.core.toolkit.personalise import current_house, partner_notes, personalised
 from bot.core.toolkit.snippets import AGENDA_LABELS, KIND_LABELS, KIND_MAX_LENGTH, Snippet
 
 log = logging.getLogger(__name__)
 
 TOKEN_BYTES = 24  # 192 bits: unguessable, and still a URL that fits in a chat message
+LINK_PURPOSE = "toolkit"  # what a derived token is for, so one key serves other links too
 _MAX_TOKEN_LENGTH = 200  # a longer "token" is not worth hashing
 
 
@@ -31,18 +37,30 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue_token(session: Session, partner: Partner) -> str:
+def issue_token(session: Session, partner: Partner, key: LinkKey | None = None) -> str:
     """A new secret link token for `partner`; any earlier one stops working at once."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    nonce = secrets.token_urlsafe(16) if key is not None else None
+    token = key.derive(LINK_PURPOSE, nonce) if key and nonce else secrets.token_urlsafe(TOKEN_BYTES)
     partner.toolkit_token = _hash(token)
+    partner.toolkit_link_nonce = nonce
     session.add(partner)
     session.flush()
     return token
 
 
+def current_token(partner: Partner, key: LinkKey | None) -> str | None:
+    """The partner's working link token, derived again; None when it cannot be (no key, a
+    link made without one, or a key changed since: then the fingerprint does not match)."""
+    if key is None or not partner.toolkit_link_nonce or partner.toolkit_token is None:
+        return None
+    token = key.derive(LINK_PURPOSE, partner.toolkit_link_nonce)
+    return token if hmac.compare_digest(_hash(token), partner.toolkit_token) else None
+
+
 def revoke_token(session: Session, partner: Partner) -> None:
     """The partner's link stops working; a new one can be issued later."""
     partner.toolkit_token = None
+    partner.toolkit_link_nonce = None
     session.add(partner)
     session.flush()
 

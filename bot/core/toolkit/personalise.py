@@ -12,9 +12,10 @@ from __future__ import annotations
 import html
 import logging
 import re
+from collections.abc import Iterable
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.core.house import HouseContent, PartnerNote, current_version, version_content
 from bot.core.kernel import Alliance, Partner, UserTemplateError, normalise_language
@@ -44,6 +45,18 @@ def partner_notes(session: Session, partner: Partner) -> dict[str, str]:
         n.pillar_title: n.text
         for n in session.exec(select(PartnerNote).where(PartnerNote.partner_id == partner.id))
     }
+
+
+def notes_of_partners(session: Session, partner_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """`partner_notes` of many partners in one query (planning reads every partner's)."""
+    wanted = sorted(set(partner_ids))
+    notes: dict[int, dict[str, str]] = {pid: {} for pid in wanted}
+    if wanted:
+        for note in session.exec(
+            select(PartnerNote).where(col(PartnerNote.partner_id).in_(wanted))
+        ):
+            notes[note.partner_id][note.pillar_title] = note.text
+    return notes
 
 
 def fits_house(snippet: Snippet, house: HouseContent) -> bool:

@@ -23,10 +23,14 @@ each person's weekly cap, quiet hours and mute.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select as sa_select
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.core.agenda import AgendaItem
@@ -38,11 +42,16 @@ from bot.core.outbox import (
     DeliveryStatus,
     Plan,
     Subject,
-    plan_delivery,
-    reachable_of_partner,
+    plan_many,
+    reachable_of_partners,
 )
 from bot.core.toolkit.feedback import feedback_buttons
-from bot.core.toolkit.personalise import current_house, fits_house, partner_notes, usable_text
+from bot.core.toolkit.personalise import (
+    current_house,
+    fits_house,
+    notes_of_partners,
+    usable_text,
+)
 from bot.core.toolkit.snippets import Snippet, library
 
 log = logging.getLogger(__name__)
@@ -51,6 +60,8 @@ HORIZON = timedelta(weeks=8)  # at least six weeks ahead, as promised; eight to 
 PER_MOMENT = 2
 SEND_AT = time(9, 0)
 PREFIX = "snippet:"
+RECIPIENT_ROLES = (Role.ADVISER, Role.PARTNER)  # advisers (their material); else contacts
+IDS_PER_QUERY = 10_000  # well under SQLite's and PostgreSQL's limits on bound parameters
 
 
 @dataclass
@@ -90,61 +101,74 @@ def snippets_for(
     return [serving[(start + i) % len(serving)] for i in range(PER_MOMENT)]
 
 
-def recipients(session: Session, partner: Partner) -> list[Person]:
-    """The partner's advisers who can be reached (it is their material); else its contacts."""
-    return reachable_of_partner(session, partner.id or 0, (Role.ADVISER, Role.PARTNER))
-
-
 def plan_snippets(session: Session, alliance: Alliance, now: datetime | None = None) -> PlanReport:
-    """Converge the pending snippet deliveries on the agendas as they are now."""
+    """Converge the pending snippet deliveries on the agendas as they are now.
+
+    In a fixed number of queries however large the alliance: every partner's moments,
+    recipients, notes and already-sent snippets are read at once, and the outbox plans
+    them all as one batch (a daily job over a year of agendas must not cost a query per
+    moment, snippet and person)."""
     now = now or utcnow()
-    zone = ZoneInfo(alliance.timezone)
     report = PlanReport()
-    snippets = library(session, alliance)
     house = current_house(session, alliance)
-    usable = [s for s in snippets if fits_house(s, house)]
-    wanted: set[str] = set()
+    usable = [s for s in library(session, alliance) if fits_house(s, house)]
     partners = session.exec(
-        select(Partner).where(Partner.alliance_id == alliance.id, col(Partner.active))
+        select(Partner)
+        .where(Partner.alliance_id == alliance.id, col(Partner.active))
+        .order_by(col(Partner.id))
     ).all()
-    for partner in partners:
-        items = session.exec(
-            select(AgendaItem)
-            .where(
-                AgendaItem.partner_id == partner.id,
-                col(AgendaItem.cancelled).is_(False),
-                AgendaItem.starts_at > now,
-                AgendaItem.starts_at <= now + HORIZON,
-            )
-            .order_by(col(AgendaItem.starts_at))
-        ).all()
-        people = recipients(session, partner)
-        if not items or not people:
-            continue
-        notes = partner_notes(session, partner)
-        for item in items:
-            moment = item.starts_at.astimezone(zone).date()
-            number = _occurrence_number(item)
-            for snippet in snippets_for(usable, item, number):
-                day = send_day(moment, snippet.lead_days)
-                due_at = working_time(
-                    max(now, datetime.combine(day, SEND_AT, tzinfo=zone)), moment, zone
-                )
-                for person in people:
-                    start = item.starts_at.astimezone(UTC).strftime("%Y%m%dT%H%M")
-                    key = f"{PREFIX}{item.id}:{snippet.key}:{person.id}:{day.isoformat()}:{start}"
-                    wanted.add(key)
-                    if _already_sent(session, item, snippet, person):
-                        report.unchanged += 1
-                        continue
-                    outcome = _plan_one(
-                        session, alliance, partner, person, snippet, item, key, due_at, house, notes
-                    )
-                    report.planned += outcome == "planned"
-                    report.unchanged += outcome != "planned"
+    ids = [p.id or 0 for p in partners]
+    items = _moments(session, ids, now)
+    people = reachable_of_partners(session, ids, RECIPIENT_ROLES)
+    served = [p for p in partners if items.get(p.id or 0) and people.get(p.id or 0)]
+    composer = _Composer(alliance, house, notes_of_partners(session, [p.id or 0 for p in served]))
+    known = _known(session, [p.id or 0 for p in served], now)
+    wanted: set[str] = set()
+    plans: list[Plan] = []
+    for partner in served:
+        for item, snippet, person, key, due_at in _wanted(
+            usable,
+            items[partner.id or 0],
+            people[partner.id or 0],
+            now,
+            ZoneInfo(alliance.timezone),
+        ):
+            wanted.add(key)
+            plan = None
+            if (
+                key not in known.keys
+                and (item.id or 0, snippet.key, person.id or 0) not in known.sent
+            ):
+                plan = composer.plan(partner, person, snippet, item, key, due_at)
+            if plan is None:  # planned or sent already, or a text that cannot be rendered
+                report.unchanged += 1
+            else:
+                plans.append(plan)
+    _planned(session, alliance, plans, report)
     report.cancelled = _cancel_unwanted(session, alliance, wanted)
     session.flush()
     return report
+
+
+def _wanted(
+    usable: list[Snippet],
+    items: list[AgendaItem],
+    people: list[Person],
+    now: datetime,
+    zone: ZoneInfo,
+) -> Iterator[tuple[AgendaItem, Snippet, Person, str, datetime]]:
+    """Every (moment, snippet, person) the agenda asks for, with its key and send time."""
+    for item in items:
+        moment = item.starts_at.astimezone(zone).date()
+        start = item.starts_at.astimezone(UTC).strftime("%Y%m%dT%H%M")
+        for snippet in snippets_for(usable, item, _occurrence_number(item)):
+            day = send_day(moment, snippet.lead_days)
+            due_at = working_time(
+                max(now, datetime.combine(day, SEND_AT, tzinfo=zone)), moment, zone
+            )
+            for person in people:
+                key = f"{PREFIX}{item.id}:{snippet.key}:{person.id}:{day.isoformat()}:{start}"
+                yield item, snippet, person, key, due_at
 
 
 def _occurrence_number(item: AgendaItem) -> int:
@@ -154,53 +178,108 @@ def _occurrence_number(item: AgendaItem) -> int:
     return item.id or 0
 
 
-def _already_sent(session: Session, item: AgendaItem, snippet: Snippet, person: Person) -> bool:
-    return (
-        session.exec(
-            select(Delivery.id).where(
-                Delivery.kind == DeliveryKind.SNIPPET,
-                Delivery.agenda_item_id == item.id,
-                Delivery.snippet_key == snippet.key,
-                Delivery.person_id == person.id,
-                col(Delivery.status).in_((DeliveryStatus.SENT, DeliveryStatus.SENDING)),
-            )
-        ).first()
-        is not None
+def _moments(
+    session: Session, partner_ids: list[int], now: datetime
+) -> dict[int, list[AgendaItem]]:
+    """The coming moments within the horizon, per partner, in time order."""
+    moments: dict[int, list[AgendaItem]] = defaultdict(list)
+    for item in session.exec(
+        select(AgendaItem)
+        .where(
+            col(AgendaItem.partner_id).in_(partner_ids),
+            col(AgendaItem.cancelled).is_(False),
+            AgendaItem.starts_at > now,
+            AgendaItem.starts_at <= now + HORIZON,
+        )
+        .order_by(col(AgendaItem.starts_at), col(AgendaItem.id))
+    ):
+        moments[item.partner_id].append(item)
+    return moments
+
+
+@dataclass(frozen=True)
+class _Known:
+    """Snippet deliveries for the coming moments that exist already."""
+
+    keys: set[str]  # planned before, whatever became of them: nothing to render or plan
+    sent: set[tuple[int, str, int]]  # (moment, snippet, person) sent or being sent
+
+
+def _known(session: Session, partner_ids: list[int], now: datetime) -> _Known:
+    """What exists for the coming moments, in one query: a key planned before is not
+    rendered again, and a snippet that went out for a moment is never sent again, even
+    when the moment moved (its key changed)."""
+    coming = select(AgendaItem.id).where(
+        col(AgendaItem.partner_id).in_(partner_ids),
+        AgendaItem.starts_at > now,
+        AgendaItem.starts_at <= now + HORIZON,
+    )
+    rows = session.execute(  # five columns: more than sqlmodel's `select` types
+        sa_select(
+            col(Delivery.dedupe_key),
+            col(Delivery.status),
+            col(Delivery.agenda_item_id),
+            col(Delivery.snippet_key),
+            col(Delivery.person_id),
+        ).where(
+            col(Delivery.kind) == DeliveryKind.SNIPPET,
+            col(Delivery.agenda_item_id).in_(coming),
+        )
+    ).all()
+    return _Known(
+        keys={row[0] for row in rows},
+        sent={
+            (item or 0, snippet or "", person or 0)
+            for _, status, item, snippet, person in rows
+            if status in (DeliveryStatus.SENT, DeliveryStatus.SENDING)
+        },
     )
 
 
-def _plan_one(
-    session: Session,
-    alliance: Alliance,
-    partner: Partner,
-    person: Person,
-    snippet: Snippet,
-    item: AgendaItem,
-    key: str,
-    due_at: datetime,
-    house: HouseContent,
-    notes: dict[str, str],
-) -> str:
-    language = language_of(person, alliance)
-    texts = Texts(language)
-    text = usable_text(
-        snippet, alliance=alliance, partner=partner, language=language, house=house, notes=notes
-    )
-    if text is None:
-        return "skipped"
-    zone = ZoneInfo(alliance.timezone)
-    body = texts.render(
-        "toolkit_snippet",
-        partner=partner,
-        title=snippet.title(language),
-        item=item,
-        moment=item.starts_at.astimezone(zone).date(),
-        text=text,
-    )
-    result = plan_delivery(
-        session,
-        alliance,
-        Plan(
+class _Composer:
+    """Snippet texts, personalised once per partner, snippet and language, and message
+    bodies rendered only for what is planned: most of what a daily run looks at is
+    planned already or held beyond reach by the weekly cap."""
+
+    def __init__(
+        self, alliance: Alliance, house: HouseContent, notes: dict[int, dict[str, str]]
+    ) -> None:
+        self.alliance = alliance
+        self.house = house
+        self.notes = notes
+        self.zone = ZoneInfo(alliance.timezone)
+        self._texts: dict[tuple[int, str, str], str | None] = {}
+        self._bodies: dict[tuple[int, str, str], str] = {}  # by moment, snippet, language
+
+    def plan(
+        self,
+        partner: Partner,
+        person: Person,
+        snippet: Snippet,
+        item: AgendaItem,
+        key: str,
+        due_at: datetime,
+    ) -> Plan | None:
+        """The plan for one adviser, or None for a snippet that cannot be rendered."""
+        language = language_of(person, self.alliance)
+        text = self.text(partner, snippet, language)
+        if text is None:
+            return None
+
+        def body() -> str:  # the same for each of the partner's advisers
+            cached = (item.id or 0, snippet.key, language)
+            if cached not in self._bodies:
+                self._bodies[cached] = Texts(language).render(
+                    "toolkit_snippet",
+                    partner=partner,
+                    title=snippet.title(language),
+                    item=item,
+                    moment=item.starts_at.astimezone(self.zone).date(),
+                    text=text,
+                )
+            return self._bodies[cached]
+
+        return Plan(
             dedupe_key=key,
             kind=DeliveryKind.SNIPPET,
             body=body,
@@ -208,29 +287,52 @@ def _plan_one(
             person=person,
             expires_at=item.starts_at,
             subject=Subject(agenda_item_id=item.id, snippet_key=snippet.key),
-        ),
-    )
-    if result.outcome == "planned" and result.delivery is not None:
-        session.flush()
+        )
+
+    def text(self, partner: Partner, snippet: Snippet, language: str) -> str | None:
+        """The snippet as this partner pastes it (it does not depend on the moment)."""
+        cached = (partner.id or 0, snippet.key, language)
+        if cached not in self._texts:
+            self._texts[cached] = usable_text(
+                snippet,
+                alliance=self.alliance,
+                partner=partner,
+                language=language,
+                house=self.house,
+                notes=self.notes.get(partner.id or 0, {}),
+            )
+        return self._texts[cached]
+
+
+def _planned(session: Session, alliance: Alliance, plans: list[Plan], report: PlanReport) -> None:
+    """Plan the batch; each new delivery gets its feedback buttons (they name its id)."""
+    for plan, result in zip(plans, plan_many(session, alliance, plans), strict=True):
+        if result.outcome != "planned" or result.delivery is None:
+            report.unchanged += 1
+            continue
+        report.planned += 1
+        texts = Texts(language_of(plan.person, alliance))
         result.delivery.buttons = [
             {"label": b.label, "action": b.action, "style": b.style or ""}
             for b in feedback_buttons(texts, result.delivery.id or 0)
         ]
-    return result.outcome
 
 
 def _cancel_unwanted(session: Session, alliance: Alliance, wanted: set[str]) -> int:
-    """Pending snippets no agenda asks for any more: moved, deleted or cancelled moments."""
+    """Pending snippets no agenda asks for any more: moved, deleted or cancelled moments.
+    Only their ids and keys are read; the cancelling is one statement."""
     pending = session.exec(
-        select(Delivery).where(
+        select(Delivery.id, Delivery.dedupe_key).where(
             Delivery.alliance_id == alliance.id,
             Delivery.kind == DeliveryKind.SNIPPET,
             Delivery.status == DeliveryStatus.PENDING,
         )
     ).all()
-    cancelled = 0
-    for delivery in pending:
-        if delivery.dedupe_key not in wanted:
-            delivery.status = DeliveryStatus.CANCELLED
-            cancelled += 1
-    return cancelled
+    unwanted = [delivery_id for delivery_id, key in pending if key not in wanted]
+    for start in range(0, len(unwanted), IDS_PER_QUERY):
+        session.execute(
+            update(Delivery)
+            .where(col(Delivery.id).in_(unwanted[start : start + IDS_PER_QUERY]))
+            .values(status=DeliveryStatus.CANCELLED)
+        )
+    return len(unwanted)

@@ -94,7 +94,7 @@ def test_the_button_marks_it_seen_and_the_next_message_is_the_note(demo_engine: 
     assert "notitie" in render_plain(pressed)
     with session_scope(demo_engine) as session:
         noted = handle(session, plain_message(anna, "Bel met directeur op maandag", "console"))
-    assert "notitie staat bij het signaal" in render_plain(noted)
+    assert "notitie staat bij het aandachtspunt" in render_plain(noted)
     with Session(demo_engine) as session:
         flag = session.exec(select(Flag)).one()
         assert flag.acknowledged_by_id == anna and flag.note == "Bel met directeur op maandag"

@@ -55,7 +55,7 @@ def test_the_move_button_asks_date_and_reason_and_a_bad_date_asks_again(
     demo_engine: Engine,
 ) -> None:
     agreement_id = _setup(demo_engine)
-    shown = _say(demo_engine, "anna", "afspraken a1")
+    shown = _say(demo_engine, "anna", "afspraak a1")
     actions = [b.action for b in shown.buttons]
     assert f"amv:{agreement_id}" in actions and f"adr:{agreement_id}" in actions
     assert "Twee sprekers" in render_plain(shown)
@@ -71,7 +71,7 @@ def test_the_move_button_asks_date_and_reason_and_a_bad_date_asks_again(
     assert "20 november 2026" in render_plain(_press(demo_engine, "anna", undo))
     assert _agreement(demo_engine).due_on == DUE
     assert _press(demo_engine, "anna", undo).stale  # undone once; a second tap does nothing
-    detail = render_plain(_say(demo_engine, "anna", "afspraken A1"))
+    detail = render_plain(_say(demo_engine, "anna", "afspraak A1"))
     assert "de raad vergadert later" in detail and "teruggedraaid" in detail
 
 
@@ -91,7 +91,8 @@ def test_letting_go_by_button_and_stop_leaves_it_alone(demo_engine: Engine) -> N
 def test_typed_changes_in_english_and_their_errors(demo_engine: Engine) -> None:
     _setup(demo_engine)
     assert "YYYY-MM-DD" in render_plain(_say(demo_engine, "anna", "agreements move"))
-    assert "ken geen afspraak 'X9'" in render_plain(_say(demo_engine, "anna", "afspraken X9"))
+    unknown = _say(demo_engine, "anna", "agreements move X9 2026-12-01 later")
+    assert "ken geen afspraak 'X9'" in render_plain(unknown)
     assert "waarom" in render_plain(_say(demo_engine, "anna", "agreements drop A1"))
     moved = _say(demo_engine, "anna", "agreements move A1 2026-12-01 board later")
     assert "1 december 2026" in render_plain(moved)

@@ -155,7 +155,7 @@ def test_an_ambassador_cannot_endorse_and_hears_why(five: Engine) -> None:
         reply = handle(session, command_from_text(ambassador.id or 0, "endorse", "telegram"))
         with pytest.raises(ProposalError, match="not_adviser"):
             submit_answer(session, get_alliance(session), ambassador, "endorse")
-    assert "/endorse is for advisers" in render_plain(reply)
+    assert "Only advisers can use /endorse" in render_plain(reply)
 
 
 def test_an_objection_blocks_adoption_and_is_shown_to_everyone(five: Engine) -> None:

@@ -15,6 +15,8 @@ from babel.messages.pofile import read_po
 
 from bot.core.dispatch import COMMANDS, COMMANDS_BY_KEY
 from bot.core.house.content import HouseContent, HouseView, PillarContent
+from bot.core.kernel.commands import ROLES
+from bot.core.kernel.help import help_entry
 from bot.core.kernel.replies import BulletList, Paragraph, parse_markup, plain_text
 from bot.core.kernel.sandbox import UserTemplateError, render_user_template
 from bot.core.kernel.texts import Texts
@@ -212,8 +214,18 @@ def test_partner_and_house_values_are_escaped_in_the_house_template() -> None:
 
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_help_shows_the_usage_of_commands_with_an_argument(language: str) -> None:
+    reader = SimpleNamespace(
+        texts=Texts(language), person=SimpleNamespace(role_set=ROLES), cmd=_cmd
+    )
+    values = {
+        "partner": "woonkracht",
+        "other": "zorggroep",
+        "date": "2027-01-05",
+        "agreement": "A001",
+    }
+    entries = [help_entry(reader, spec, values) for spec in COMMANDS]  # type: ignore[arg-type]
     markup = Texts(language).render(
-        "help", person=SimpleNamespace(name="Anna"), commands=COMMANDS, prefix="/", cmd=_cmd
+        "help", person=SimpleNamespace(name="Anna"), entries=entries, asked="", prefix="/", cmd=_cmd
     )
 
     blocks = parse_markup(markup)

@@ -37,7 +37,7 @@ def test_the_digest_sums_up_the_week_once(tmp_path: Path) -> None:
     assert digest.channel == "C0ADVISERS" and digest.dedupe_key == "digest:2026-W48"
     body = digest.body
     assert "Week 48" in body
-    assert "1 open signaal" in body and "Woonkracht" in body  # the slipping follow-up
+    assert "1 open aandachtspunt" in body and "Woonkracht" in body  # the slipping follow-up
     assert "Laatste peiling" in body and "deelnemers" in body
     assert "De komende twee weken" in body and "Sluiting kopij huurdersblad" in body
     assert "Toolkit, afgelopen vier weken" in body
@@ -99,7 +99,7 @@ def test_a_busy_week_shows_the_first_few_and_counts_the_rest(demo_engine: Engine
         assert plan_digest(session, alliance, now) is not None
     with Session(demo_engine) as session:
         body = session.exec(select(Delivery).where(Delivery.kind == "digest")).one().body
-    assert "30 open signalen" in body and "En nog 25: de startpagina van de bot" in body
+    assert "30 open aandachtspunten" in body and "En nog 25: de startpagina van de bot" in body
     assert "Aandachtspunt 04" in body and "Aandachtspunt 05" not in body
     assert "25 signalen uit de regio's wachten op antwoord" in body
     assert "Moment 09" in body and "Moment 10" not in body

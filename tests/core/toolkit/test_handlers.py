@@ -150,7 +150,7 @@ def test_an_unknown_partner_key_lists_the_keys(demo: Engine) -> None:
 def test_ambassadors_have_no_toolkit_or_agenda(demo: Engine) -> None:
     for text in ("toolkit", "agenda", f"agenda nieuw woonkracht {ahead(30)} bestuur Bestuur"):
         out = say(demo, "hasan", text)
-        assert "is voor adviseurs, partners; jouw rol in deze alliantie hoort daar niet bij" in out
+        assert "Alleen adviseurs en contactpersonen van partners kunnen" in out
     with Session(demo) as session:
         assert session.exec(select(AgendaItem)).all() == []
 
