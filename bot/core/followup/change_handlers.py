@@ -35,6 +35,7 @@ from bot.core.kernel import (
 
 MOVE_WORDS = frozenset({"move", "verzet", "verzetten"})
 DROP_WORDS = frozenset({"drop", "loslaten", "laatlos"})
+FIXABLE = frozenset({"not_a_date", "no_reason", "same_due", "before_made"})
 CANCEL_WORDS = frozenset({"stop", "cancel", "annuleer", "annuleren"})
 AWAITING_MOVE = "move:"
 AWAITING_DROP = "drop:"
@@ -107,13 +108,13 @@ def continue_change(context: Context, text: str) -> Reply | None:
         context.person.awaiting = None
         return context.reply("agreements_change_cancelled")
     if kind == AWAITING_DROP:
-        reply, done = _drop(context, agreement, text)
+        reply, finished = _drop(context, agreement, text)
     else:
         match = _DATE.match(text.strip())
         if match is None:
             return context.reply("agreements_change_error", code="usage_move_reply", key="")
-        reply, done = _move(context, agreement, match.group("due"), match.group("reason"))
-    if done or agreement.status in SETTLED:  # a fixable problem keeps the question open
+        reply, finished = _move(context, agreement, match.group("due"), match.group("reason"))
+    if finished:  # a problem the next message can fix keeps the question open
         context.person.awaiting = None
     return reply
 
@@ -140,17 +141,18 @@ def typed_change(context: Context, word: str, rest: str) -> Reply:
 
 
 def _move(context: Context, agreement: Agreement, due_text: str, reason: str) -> tuple[Reply, bool]:
-    """The reply, and whether the agreement moved."""
+    """The reply, and whether the question is finished (moved, or a problem that another
+    try cannot fix)."""
     try:
         due = date.fromisoformat(due_text)
     except ValueError:
-        return _problem(context, "not_a_date", agreement, value=due_text), False
+        return _problem(context, "not_a_date", agreement, value=due_text), False  # try again
     try:
         change = move_agreement(
             context.session, context.alliance, agreement, due, reason, Actor.of(context.person)
         )
     except ChangeError as error:
-        return _problem(context, error.code, agreement, **error.details), False
+        return _problem(context, error.code, agreement, **error.details), error.code not in FIXABLE
     return _changed(context, agreement, change), True
 
 
@@ -160,7 +162,7 @@ def _drop(context: Context, agreement: Agreement, reason: str) -> tuple[Reply, b
             context.session, context.alliance, agreement, reason, Actor.of(context.person)
         )
     except ChangeError as error:
-        return _problem(context, error.code, agreement, **error.details), False
+        return _problem(context, error.code, agreement, **error.details), error.code not in FIXABLE
     return _changed(context, agreement, change), True
 
 

@@ -134,3 +134,15 @@ def test_in_slack_the_buttons_say_what_to_type(demo_engine: Engine) -> None:
         drop = render_plain(press(session, anna, f"adr:{agreement_id}", "slack"))
     assert "/alliance afspraken verzet A1 2026-12-20" in move
     assert "/alliance afspraken loslaten A1" in drop
+
+
+def test_a_question_another_try_cannot_fix_stops_waiting(demo_engine: Engine) -> None:
+    """Anna presses move; meanwhile Bram lets the agreement go: her date is refused once,
+    and her next message is no longer taken for a date."""
+    agreement_id = _setup(demo_engine)
+    _press(demo_engine, "anna", f"amv:{agreement_id}")
+    _say(demo_engine, "bram", "afspraken loslaten A1 past niet meer")
+    assert "al losgelaten" in render_plain(_message(demo_engine, "anna", "2026-12-20 later"))
+    assert "al losgelaten" not in render_plain(_message(demo_engine, "anna", "2026-12-21 nu"))
+    with Session(demo_engine) as session:
+        assert session.exec(select(Person.awaiting).where(Person.key == "anna")).one() is None
