@@ -1,8 +1,12 @@
-"""Follow-up flags per partner and per region, as of a day, with their explanation.
+"""Follow-up flags per partner, per region and for the alliance, as of a day, explained.
 
 The rows come from the database as they were known on `as_of` (agreements made by then);
-`bot.core.followup.decline` decides whether a group's follow-up declined. The explanation is written
-for the reader, in their language, with the numbers behind the flag.
+`bot.core.followup.decline` decides whether a group's follow-up declined, and
+`bot.core.followup.pseudo` whether the alliance or a region shows pseudo-cooperation. A
+partner is only ever flagged `declining_follow_up`. The explanation is written for the
+reader, in their language, with the numbers behind the flag; it leaves out the bot's own
+unanswered check-ins (they are not the partner's doing, and the explanation is shown to
+every adviser), which stay in the numbers for a private word.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from bot.core.attention import Detected, FlagFamily, FlagLevel, sync_flags
 from bot.core.attention import Flag as StoredFlag
 from bot.core.followup.decline import Flag, FollowUpSeries, detect_follow_up_decline, period_index
 from bot.core.followup.measures import GroupSeries, Measures, series_by_groups
+from bot.core.followup.pseudo import detect_pseudo_cooperation
 from bot.core.kernel import (
     LANGUAGES,
     Alliance,
@@ -30,10 +35,12 @@ from bot.core.kernel import (
     utcnow,
 )
 
+ALLIANCE_KEY = "alliance"  # the key of alliance-level flags, as for pulse flags
+
 
 @dataclass(frozen=True)
 class GroupFlag:
-    level: FlagLevel  # partner or region
+    level: FlagLevel  # partner, region or alliance
     key: str
     name: str
     flag: Flag
@@ -58,7 +65,7 @@ def explain(texts: Texts, group: GroupFlag) -> str:
 
 
 def follow_up_flags(session: Session, alliance: Alliance, as_of: date) -> list[GroupFlag]:
-    """Every partner and region whose follow-up declined, using only what was known.
+    """Every partner and region whose follow-up declined, and pseudo-cooperation, as known.
 
     The per-period counts come from the database (`measures`); the rule runs on
     the few resulting numbers per group, so the cost grows with groups, not agreements."""
@@ -69,9 +76,13 @@ def follow_up_flags(session: Session, alliance: Alliance, as_of: date) -> list[G
         select(Region).where(Region.alliance_id == alliance.id, col(Region.active))
     ).all()
     series = series_by_groups(session, alliance, as_of)
-    return _flags(series, FlagLevel.PARTNER, partners, as_of) + _flags(
-        series, FlagLevel.REGION, regions, as_of
-    )
+    flags = _flags(series, FlagLevel.PARTNER, partners, as_of)
+    flags += _flags(series, FlagLevel.REGION, regions, as_of)
+    if series.alliance is not None:
+        whole = detect_pseudo_cooperation(series.alliance, series.partner.values())
+        if whole is not None:
+            flags.append(GroupFlag(FlagLevel.ALLIANCE, ALLIANCE_KEY, alliance.name, whole))
+    return flags
 
 
 def _flags(
@@ -79,7 +90,12 @@ def _flags(
 ) -> list[GroupFlag]:
     flags: list[GroupFlag] = []
     for group in sorted(groups, key=lambda g: g.key):
-        flag = detect_follow_up_decline(series.of(level).get(group.id or 0, FollowUpSeries(as_of)))
+        own = series.of(level).get(group.id or 0, FollowUpSeries(as_of))
+        flag = None
+        if level == FlagLevel.REGION:
+            partners = series.region_partners.get(group.id or 0, {}).values()
+            flag = detect_pseudo_cooperation(own, partners)
+        flag = flag or detect_follow_up_decline(own)
         if flag is None:
             continue
         unanswered = series.unanswered_since(level, group.id or 0, period_index(flag.since))

@@ -26,7 +26,7 @@ Check-ins
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -81,6 +81,9 @@ class GroupSeries:
     partner: dict[int, FollowUpSeries]
     region: dict[int, FollowUpSeries]
     unanswered: dict[tuple[str, int], dict[int, int]]  # (level, group) -> due period -> n
+    alliance: FollowUpSeries | None = None  # every agreement together (None: none known)
+    region_partners: dict[int, dict[int, FollowUpSeries]] = field(default_factory=dict)
+    # region -> partner -> that partner's agreements in the region (for pseudo-cooperation)
 
     def of(self, level: str) -> dict[int, FollowUpSeries]:
         return self.partner if level == "partner" else self.region
@@ -121,30 +124,41 @@ def series_by_groups(session: Session, alliance: Alliance, as_of: date) -> Group
         .where(*_known(alliance, as_of))
         .group_by(partner, region, made_period)
     ).all()
-    rows: dict[str, dict[int, list[PeriodCounts]]] = {
-        "partner": defaultdict(list),
-        "region": defaultdict(list),
-    }
-    for partner_id, region_id, period, due, on_time, still_open in settled:
-        counts = PeriodCounts(int(period), due=due, on_time=on_time, open=still_open)
-        rows["partner"][partner_id].append(counts)
+    counted = [
+        (p, r, PeriodCounts(int(period), due=due, on_time=on_time, open=still_open))
+        for p, r, period, due, on_time, still_open in settled
+    ] + [(p, r, PeriodCounts(int(period), made=count)) for p, r, period, count in made]
+    return _series(as_of, counted, _unanswered_by_period(session, alliance, as_of))
+
+
+Counted = tuple[int, int | None, PeriodCounts]  # (partner, region, counts)
+
+
+def _series(as_of: date, counted: list[Counted], unanswered_rows: list[Any]) -> GroupSeries:
+    """The grouped rows added up per partner, per region, per region and partner, and all."""
+    by_partner: dict[int, list[PeriodCounts]] = defaultdict(list)
+    by_region: dict[int, list[PeriodCounts]] = defaultdict(list)
+    in_region: dict[int, dict[int, list[PeriodCounts]]] = defaultdict(lambda: defaultdict(list))
+    for partner_id, region_id, counts in counted:
+        by_partner[partner_id].append(counts)
         if region_id is not None:
-            rows["region"][region_id].append(counts)
-    for partner_id, region_id, period, count in made:
-        counts = PeriodCounts(int(period), made=count)
-        rows["partner"][partner_id].append(counts)
-        if region_id is not None:
-            rows["region"][region_id].append(counts)
+            by_region[region_id].append(counts)
+            in_region[region_id][partner_id].append(counts)
     unanswered: dict[tuple[str, int], dict[int, int]] = defaultdict(dict)
-    for partner_id, region_id, period, count in _unanswered_by_period(session, alliance, as_of):
+    for partner_id, region_id, period, count in unanswered_rows:
         for level, group_id in (("partner", partner_id), ("region", region_id)):
             if group_id is not None:
                 bucket = unanswered[(level, group_id)]
                 bucket[int(period)] = bucket.get(int(period), 0) + count
     return GroupSeries(
-        partner={g: series_from_counts(as_of, c) for g, c in rows["partner"].items()},
-        region={g: series_from_counts(as_of, c) for g, c in rows["region"].items()},
+        partner={g: series_from_counts(as_of, c) for g, c in by_partner.items()},
+        region={g: series_from_counts(as_of, c) for g, c in by_region.items()},
         unanswered=unanswered,
+        alliance=series_from_counts(as_of, [c for _, _, c in counted]) if counted else None,
+        region_partners={
+            r: {p: series_from_counts(as_of, c) for p, c in partners.items()}
+            for r, partners in in_region.items()
+        },
     )
 
 

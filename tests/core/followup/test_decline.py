@@ -290,16 +290,19 @@ def test_small_samples_are_not_flagged() -> None:
     assert flag_follow_up(late_start, as_of) is None  # too short a baseline
 
 
-def test_pseudo_cooperation_needs_agreements_to_keep_coming() -> None:
+def test_a_partner_is_flagged_declining_whether_or_not_it_keeps_making_agreements() -> None:
+    """Pseudo-cooperation is the partnership's state (`pseudo`), never one partner's label;
+    the pace travels with the flag for that judgement."""
     as_of = period_start(period_index(CHANGE) + 3)
     keeps_making = history(START, date(2026, 9, 30), dropping_on(CHANGE))
     stops_making = history(START, date(2026, 9, 30), dropping_on(CHANGE), made_until=CHANGE)
-    pseudo = flag_follow_up(keeps_making, as_of)
-    plain = flag_follow_up(stops_making, as_of)
-    assert pseudo is not None and pseudo.kind == "pseudo_cooperation"
-    assert plain is not None and plain.kind == "declining_follow_up"
-    assert pseudo.pace_ratio >= 0.75 > plain.pace_ratio
-    assert plain.made_recently == 0
+    keeps = flag_follow_up(keeps_making, as_of)
+    stops = flag_follow_up(stops_making, as_of)
+    assert keeps is not None and keeps.kind == "declining_follow_up"
+    assert stops is not None and stops.kind == "declining_follow_up"
+    assert keeps.pace_ratio >= 0.75 > stops.pace_ratio
+    assert stops.made_recently == 0
+    assert keeps.as_dict()["pace_ratio"] >= 0.75 and "partners" not in keeps.as_dict()
 
 
 def test_the_explanation_carries_the_numbers() -> None:
@@ -321,10 +324,12 @@ def test_the_explanation_carries_the_numbers() -> None:
         "Waterschap: 9 of 11 on time before 2 March 2026, 2 of 7 since;"
         " 3 still open past the due date"
     )
-    pseudo = replace(flag, kind="pseudo_cooperation")
-    assert pseudo.describe("Waterschap").endswith(
+    pseudo = replace(flag, kind="pseudo_cooperation", partners_falling=4, partners_counted=6)
+    assert pseudo.describe("Noord").endswith(
+        "; 4 of 6 partners do fewer on time"
         "; meanwhile 6 new agreements were made (12 in the 16 weeks before)"
     )
+    assert pseudo.as_dict()["partners"] == {"falling": 4, "counted": 6}
     assert flag.as_dict()["after"] == {"on_time": 2, "due": 7, "open": 3}
     assert flag.as_dict()["since"] == "2026-03-02"
 
