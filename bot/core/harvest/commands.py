@@ -14,7 +14,16 @@ from bot.core.harvest.handlers import (
     press_proof,
     press_undo,
 )
-from bot.core.kernel import ALL, ButtonVerb, ChatCommand, CommandSpec, Feature, _
+from bot.core.kernel import (
+    ADVISER,
+    ALL,
+    ButtonVerb,
+    ChatCommand,
+    CommandSpec,
+    Feature,
+    SubCommand,
+    _,
+)
 
 FEATURE = Feature(
     "harvest",
@@ -26,6 +35,21 @@ FEATURE = Feature(
                 "oogst",
                 ALL,
                 _("what finished agreements brought; add a result"),
+                subcommands=(
+                    SubCommand(
+                        "new",
+                        "nieuw",
+                        _("add a result, with a figure after a | if there is one"),
+                        _("45 tenants came to the evening | 45"),
+                    ),
+                    SubCommand(
+                        "proof",
+                        "bewijs",
+                        _("make result 1 a proof point of pillar 2 (coordinators)"),
+                        "1 2",
+                        roles=frozenset({ADVISER}),
+                    ),
+                ),
             ),
             handle_harvest,
         ),
