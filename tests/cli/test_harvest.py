@@ -126,6 +126,10 @@ def test_the_csv_status_and_note_columns(env: dict[str, str], tmp_path: Path) ->
     rows = _listed(env)
     assert (rows["A1"]["status"], rows["A1"]["due_on"]) == ("dropped", "2026-12-01")
     assert rows["A2"]["status"] == "open"
+    reopened = json.loads(_run(env, "agreements", "history", "A2", "--json")[1])
+    assert [(h["kind"], h["new_status"], h["reason"]) for h in reopened] == [
+        ("reopened", "open", "Toch wel")
+    ]
     history = json.loads(_run(env, "agreements", "history", "A1", "--json")[1])
     assert [(h["kind"], h["reason"], h["by"]) for h in history] == [
         ("moved", "Past niet meer", "csv"),
