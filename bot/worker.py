@@ -27,14 +27,17 @@ import random
 import secrets
 import socket
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from typing import TypeVar
 
 from sqlalchemy import Engine
 
 from bot.adapters.send_budget import SharedBudget
 from bot.adapters.senders import PermanentSendError, Sender, TransientSendError
-from bot.core.kernel import Chart, Image, utcnow
+from bot.core.kernel import Chart, Image, Reply, utcnow
 from bot.core.outbox import (
     BASE_BACKOFF_SECONDS,
     Delivery,
@@ -55,6 +58,7 @@ from bot.pacing import SLACK, TELEGRAM, Limits, Pacer
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 DEFAULT_LIMITS = {"telegram": TELEGRAM, "slack": SLACK}
 ONCE_RETRY_HORIZON = timedelta(seconds=60)
 
@@ -88,6 +92,14 @@ class Worker:
         self._rng = random.Random(self.options.seed)
         self._pacers = {platform: self._pacer(platform) for platform in senders}
         self._sending: set[asyncio.Task[None]] = set()
+        # The database work (claims, checks, renders, marks, beats) runs in one thread of its
+        # own, one piece after another as before, so that the event loop is always free to
+        # wake a send at its turn: a commit that waits on a lock, or a render, would
+        # otherwise make the sends due meanwhile go late and together.
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="worker-db")
+
+    async def _in_db(self, work: Callable[..., T], *args: object) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._db, work, *args)
 
     def _pacer(self, platform: str) -> Pacer:
         budget = self.budget
@@ -99,14 +111,15 @@ class Worker:
     async def run(self, once: bool = False, stop: asyncio.Event | None = None) -> Counter[str]:
         """Send until stopped (or, with `once`, until nothing is due any more)."""
         stop = stop or asyncio.Event()
-        self._beat()
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="worker-db")
+        await self._beat()
         beating = asyncio.create_task(self._heartbeats(stop))
         try:
             while not stop.is_set():
                 if len(self._sending) >= self.options.in_flight:
                     await asyncio.wait(self._sending, return_when=asyncio.FIRST_COMPLETED)
                     continue
-                delivery_id = self._claim()
+                delivery_id = await self._in_db(self._claim)
                 if delivery_id is not None:
                     self._start(delivery_id)
                 elif self._sending:  # nothing else due yet: wait for a send to end
@@ -115,7 +128,7 @@ class Worker:
                         timeout=self.options.poll_interval,
                         return_when=asyncio.FIRST_COMPLETED,
                     )
-                elif once and not self._retry_soon():
+                elif once and not await self._in_db(self._retry_soon):
                     break
                 else:
                     await self._sleep(stop, self.options.poll_interval)
@@ -123,8 +136,10 @@ class Worker:
             if self._sending:  # what is on its way is finished, not abandoned
                 await asyncio.wait(self._sending)
             beating.cancel()
-            with session_scope(self.engine) as session:
-                forget_worker(session, self.name)
+            await self._in_db(self._forget)
+            self._db.shutdown(wait=False)
+            if self.budget is not None and self.budget.given_back:  # woke too late to send
+                self.stats["turns_given_back"] = self.budget.given_back
             for sender in self.senders.values():
                 await sender.close()
         return self.stats
@@ -140,18 +155,25 @@ class Worker:
         while not stop.is_set():
             await asyncio.sleep(interval)
             try:
-                self._beat()
+                await self._beat()
             except Exception:  # the database hiccuped: the next beat will do
                 log.warning("heartbeat failed", exc_info=True)
 
-    def _beat(self) -> None:
-        now = utcnow()
-        with session_scope(self.engine) as session:
-            heartbeat(session, self.name, now)
-            reclaimed = reclaim_abandoned(session, now, self.options.lease)
+    async def _beat(self) -> None:
+        reclaimed = await self._in_db(self._beat_now)
         if reclaimed:
             log.warning("took back %d deliveries from a worker that stopped", reclaimed)
             self.stats["reclaimed"] += reclaimed
+
+    def _beat_now(self) -> int:
+        now = utcnow()
+        with session_scope(self.engine) as session:
+            heartbeat(session, self.name, now)
+            return reclaim_abandoned(session, now, self.options.lease)
+
+    def _forget(self) -> None:
+        with session_scope(self.engine) as session:
+            forget_worker(session, self.name)
 
     @staticmethod
     async def _sleep(stop: asyncio.Event, seconds: float) -> None:
@@ -169,24 +191,31 @@ class Worker:
         with session_scope(self.engine) as session:
             return retry_due_soon(session, tuple(self.senders), utcnow(), ONCE_RETRY_HORIZON)
 
-    async def _process(self, delivery_id: int) -> None:
+    def _prepare(self, delivery_id: int) -> tuple[str, str, Reply, str | None] | str:
+        """The row checked once more and rendered: platform, target, reply and the text's
+        ids if it went before; or, when it is not to be sent now, what was decided."""
         with session_scope(self.engine) as session:
             delivery = session.get(Delivery, delivery_id)
             assert delivery is not None
-            platform = delivery.platform
             ready = readiness(session, delivery, utcnow())
             if ready.decision != "send" or ready.target is None:
                 status = "pending" if ready.decision == "wait" else ready.decision
                 release(session, delivery_id, self.name, status, ready.until)
-                self.stats[ready.decision] += 1
-                return
+                return ready.decision
             reply = delivery_reply(session, delivery, ready.person)
             if delivery.chart is not None:  # drawn by the sender, in the reader's words
                 reply = replace(reply, image=Chart.from_json(delivery.chart))
             elif delivery.image is not None:
                 reply = replace(reply, image=delivery_image(delivery, delivery.image))
-            text_sent = delivery.platform_message_id  # set while pending: the text went
-            target = ready.target
+            # platform_message_id is set while pending when the text went before the image
+            return delivery.platform, ready.target, reply, delivery.platform_message_id
+
+    async def _process(self, delivery_id: int) -> None:
+        prepared = await self._in_db(self._prepare, delivery_id)
+        if isinstance(prepared, str):
+            self.stats[prepared] += 1
+            return
+        platform, target, reply, text_sent = prepared
         pacer = self._pacers[platform]
         try:
             message_id = await self.senders[platform].send(
@@ -198,29 +227,37 @@ class Worker:
                 if self.budget is not None:  # everyone waits, not only this worker
                     await self.budget.pause(platform, error.retry_after)
                 self.stats["rate_limited"] += 1
-            self._retry(delivery_id, str(error), error.retry_after, error.sent)
+            retry = (delivery_id, str(error), error.retry_after, error.sent)
+            self.stats[await self._in_db(self._retry, *retry)] += 1
         except PermanentSendError as error:
             if error.sent is not None:  # the text arrived; only the image is lost
-                self._sent_without_image(delivery_id, error.sent, str(error))
+                await self._in_db(self._sent_without_image, delivery_id, error.sent, str(error))
+                self.stats["sent"] += 1
                 return
             log.warning("delivery %s failed for good: %s", delivery_id, error)
-            with session_scope(self.engine) as session:
-                mark_failed(
-                    session, delivery_id, self.name, str(error), error.recipient_gone, utcnow()
-                )
+            await self._in_db(self._failed, delivery_id, str(error), error.recipient_gone)
             self.stats["failed"] += 1
         except Exception as error:  # a bug or an unexpected answer: retry, never lose it
             log.exception("delivery %s: unexpected error", delivery_id)
-            self._retry(delivery_id, f"{type(error).__name__}: {error}", None)
+            reason = f"{type(error).__name__}: {error}"
+            self.stats[await self._in_db(self._retry, delivery_id, reason, None)] += 1
         else:
-            with session_scope(self.engine) as session:
-                mark_sent(session, delivery_id, self.name, message_id)
+            await self._in_db(self._sent, delivery_id, message_id)
             self.stats["sent"] += 1
+
+    def _sent(self, delivery_id: int, message_id: str) -> None:
+        with session_scope(self.engine) as session:
+            mark_sent(session, delivery_id, self.name, message_id)
+
+    def _failed(self, delivery_id: int, error: str, recipient_gone: bool) -> None:
+        with session_scope(self.engine) as session:
+            mark_failed(session, delivery_id, self.name, error, recipient_gone, utcnow())
 
     def _retry(
         self, delivery_id: int, error: str, retry_after: float | None, sent: str | None = None
-    ) -> None:
-        """Try again later; with `sent` (the text went out), later means the image only."""
+    ) -> str:
+        """Try again later; with `sent` (the text went out), later means the image only.
+        What became of the row: retried, sent (without its image) or failed."""
         with session_scope(self.engine) as session:
             delivery = session.get(Delivery, delivery_id)
             ours = (
@@ -245,9 +282,8 @@ class Worker:
                     delivery.sent_at = utcnow()
                     delivery.last_error = f"sent without its image: {error}"[:500]
                     log.warning("delivery %s sent without its image: %s", delivery_id, error)
-                    self.stats["sent"] += 1
-                    return
-        self.stats["retried" if again else "failed"] += 1
+                    return "sent"
+        return "retried" if again else "failed"
 
     def _sent_without_image(self, delivery_id: int, sent: str, error: str) -> None:
         log.warning("delivery %s sent without its image: %s", delivery_id, error)
@@ -256,7 +292,6 @@ class Worker:
             mark_sent(session, delivery_id, self.name, sent)
             if delivery is not None and delivery.status == "sent":
                 delivery.last_error = f"sent without its image: {error}"[:500]
-        self.stats["sent"] += 1
 
 
 def delivery_image(delivery: Delivery, png: bytes) -> Image:

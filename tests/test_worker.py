@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from bot import worker as worker_module
 from bot.adapters.send_budget import SharedBudget
 from bot.adapters.senders import Sender, SlackSender, TelegramSender
 from bot.core.alliance.load import get_alliance
@@ -112,6 +115,30 @@ def test_each_planned_message_is_sent_once_even_when_dispatched_twice(
     )
     with Session(open_hours) as session:
         assert all(d.platform_message_id for d in session.exec(select(Delivery)))
+
+
+def test_the_database_work_stays_off_the_event_loop(
+    open_hours: Engine, telegram: FakeBotApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A claim, a check or a mark that waits on the database must not hold up the sends
+    whose turn falls meanwhile: they run in the worker's own thread, never the loop's."""
+    threads: dict[str, set[str]] = {}
+
+    def noting(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            threads.setdefault(name, set()).add(threading.current_thread().name)
+            return real(*args, **kwargs)
+
+        return call
+
+    for name in ("claim_next", "readiness", "mark_sent", "heartbeat"):
+        monkeypatch.setattr(worker_module, name, noting(name, getattr(worker_module, name)))
+    for person in AMBASSADORS[:3]:
+        plan(open_hours, f"t:{person}", person)
+    run(open_hours, {"telegram": TelegramSender(TOKEN, telegram.base_url)})
+    assert len(telegram.sent) == 3
+    assert set(threads) == {"claim_next", "readiness", "mark_sent", "heartbeat"}
+    assert all(names and threading.main_thread().name not in names for names in threads.values())
 
 
 def test_flood_control_429_is_honoured_and_nothing_is_lost(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Coroutine, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -24,13 +24,21 @@ from bot.core.kernel import Platform, utcnow
 from bot.core.outbox import pause, reserve
 from bot.db import session_scope
 
-HORIZON = timedelta(milliseconds=250)  # how far ahead a fan-out may book
+# How far ahead a fan-out may book: an answer to a tap waits at most about this long for
+# its turn (twice for a tap, whose message is edited and answered below). The sends book
+# in line, each when the schedule has room, so a short horizon costs no turns.
+HORIZON = timedelta(milliseconds=100)
 # Bot API methods that are not messages in a chat: not counted against the 30 a second
 UNCOUNTED = frozenset({"answerCallbackQuery", "getMe", "setWebhook", "setMyCommands", "getUpdates"})
 # new messages in a chat, which Telegram also limits per chat (about one a second)
 MESSAGES = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup"})
 PER_CHAT = 1.0  # seconds between two messages to one person
 PER_GROUP = 3.0  # to one group: twenty a minute
+# A turn taken later than this part of the interval after its moment is given back: at 29
+# a second against Telegram's 30 in any one second, two sends may come at most about one
+# interval closer than planned, and the answer's own way there needs part of that.
+LATE = 0.5
+MAX_GIVEN_BACK = 5
 
 
 class SharedBudget:
@@ -40,26 +48,57 @@ class SharedBudget:
         self.engine = engine
         self.intervals = {p: timedelta(seconds=1 / rate) for p, rate in per_second.items()}
         self.horizon = horizon
+        self.given_back = 0  # turns that came too late to take (see `turn`)
+        self._paused_until = utcnow()
+        self._booking: dict[str, asyncio.Lock] = {}
 
     async def turn(self, platform: str, interactive: bool = False) -> None:
-        """Wait for this process's next turn to send on `platform`."""
+        """Wait for this process's next turn to send on `platform`.
+
+        A turn woken late (the process was busy or starved of CPU when it fell due) is given
+        back and another booked: sent late, it would go right before the next turn, which
+        another send holds, and Telegram counts any one second, not the average. A lost
+        turn costs a thirtieth of a second; a 429 costs everyone a second or more."""
         interval = self.intervals[platform]
         horizon = None if interactive else self.horizon
-        while True:
-            slot = await run_in_threadpool(self._reserve, platform, interval, horizon)
-            if slot is not None:
-                wait = (slot - utcnow()).total_seconds()
-                if wait > 0:
-                    await asyncio.sleep(wait)
+        for _attempt in range(MAX_GIVEN_BACK + 1):
+            slot = await self._book(platform, interval, horizon)
+            wait = (slot - utcnow()).total_seconds()
+            if wait <= 0:  # the schedule was free: nobody holds the moment after ours yet
                 return
-            await asyncio.sleep(self.horizon.total_seconds() / 2)
+            await asyncio.sleep(wait)
+            if utcnow() - slot <= interval * LATE and utcnow() >= self._paused_until:
+                return
+            self.given_back += 1
+        # late again and again: the process is starved, better a crowded moment than none
+
+    async def _book(
+        self, platform: str, interval: timedelta, horizon: timedelta | None
+    ) -> datetime:
+        """A booked moment. An answer books at once; a fan-out's sends book one after
+        another, each asking the database once a turn until the schedule has room within
+        the horizon: they wait in line here, not in a crowd at the database's row lock."""
+        if horizon is None:
+            slot = await run_in_threadpool(self._reserve, platform, interval, None)
+            assert slot is not None  # no horizon: always a moment
+            return slot
+        async with self._booking.setdefault(platform, asyncio.Lock()):
+            while (
+                slot := await run_in_threadpool(self._reserve, platform, interval, horizon)
+            ) is None:
+                await asyncio.sleep(interval.total_seconds())
+            return slot
 
     async def pause(self, platform: str, seconds: float) -> None:
-        """The platform said "wait": for every process of the bot."""
+        """The platform said "wait": for every process of the bot. This process's turns
+        booked before the pause are given back too."""
         until = utcnow() + timedelta(seconds=seconds)
+        self._paused_until = max(self._paused_until, until)
         await run_in_threadpool(self._pause, platform, until)
 
-    def _reserve(self, platform: str, interval: timedelta, horizon: timedelta | None) -> Any:
+    def _reserve(
+        self, platform: str, interval: timedelta, horizon: timedelta | None
+    ) -> datetime | None:
         with session_scope(self.engine) as session:
             return reserve(session, platform, interval, horizon)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import timedelta
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +14,9 @@ from sqlalchemy import Engine
 from telegram.error import RetryAfter
 
 from bot.adapters.send_budget import BudgetRateLimiter, SharedBudget
+from bot.core.kernel import utcnow
+from bot.core.outbox import reserve
+from bot.db import session_scope
 
 RATE = 50.0  # turns a second: quick tests, the same arithmetic as Telegram's 30
 
@@ -39,6 +43,23 @@ async def test_two_processes_share_one_rate(engine: Engine) -> None:
     # what a platform counts: turns in any stretch of time (a wake-up may come a little late)
     most = max(sum(1 for t in moments if start <= t < start + 0.5) for start in moments)
     assert most <= RATE * 0.5 + 2
+
+
+async def test_fan_out_sends_book_in_line_within_the_horizon(engine: Engine) -> None:
+    """Sixteen sends of one process wanting turns at once: each books within the horizon,
+    the process asks the database about once a turn rather than each send on its own."""
+    budget = SharedBudget(engine, {"telegram": RATE}, horizon=timedelta(milliseconds=60))
+    asked = 0
+    real = budget._reserve
+
+    def counted(*args: Any) -> Any:
+        nonlocal asked
+        asked += 1
+        return real(*args)
+
+    budget._reserve = counted  # type: ignore[method-assign]
+    await asyncio.gather(*(_turns(budget, 3) for _ in range(16)))
+    assert asked < 48 * 2, f"{asked} questions for 48 turns: every waiting send polled"
 
 
 async def test_an_answer_goes_before_a_running_fan_out(engine: Engine) -> None:
@@ -109,3 +130,70 @@ async def test_replies_to_one_chat_are_a_second_apart_edits_are_not(engine: Engi
     edits = [t for endpoint, t in sent if endpoint == "editMessageText"]
     assert len(messages) == 2 and messages[1] - messages[0] >= 0.95
     assert edits and edits[0] - min(messages) < 0.5
+
+
+async def test_a_turn_woken_late_is_given_back_not_sent_crowded(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process starved while its turn fell due would send right before the next turn,
+    which someone else holds: it books another instead."""
+    slow = 5.0  # turns a second: the next turn is surely still ahead when it is booked
+    first, second = (
+        SharedBudget(engine, {"telegram": slow}, horizon=timedelta(seconds=1)),
+        SharedBudget(engine, {"telegram": slow}, horizon=timedelta(seconds=1)),
+    )
+    await first.turn("telegram")  # the schedule's next moment is now a turn away
+    real_sleep = asyncio.sleep
+    overslept: list[float] = []
+
+    async def starved(seconds: float) -> None:
+        if not overslept:  # the first wake-up comes two turns late
+            overslept.append(seconds)
+            seconds += 2 / slow
+        await real_sleep(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", starved)
+    await second.turn("telegram")
+    assert overslept and second.given_back == 1
+    assert first.given_back == 0
+
+
+async def test_turns_booked_before_a_429_wait_for_its_end(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # five turns a second: the next turn is surely still ahead when it is booked
+    budget = SharedBudget(engine, {"telegram": 5.0}, horizon=timedelta(seconds=1))
+    await budget.turn("telegram")
+    real_sleep = asyncio.sleep
+    paused: list[datetime] = []
+
+    async def meanwhile_a_429(seconds: float) -> None:
+        if not paused:  # another send of this process hears "retry after" while we wait
+            await budget.pause("telegram", 0.3)
+            paused.append(utcnow() + timedelta(seconds=0.25))
+        await real_sleep(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", meanwhile_a_429)
+    await budget.turn("telegram")
+    assert paused and budget.given_back == 1
+    assert utcnow() >= paused[0], "the turn booked before the pause was not taken"
+
+
+def test_bookings_made_at_once_never_share_a_moment(engine: Engine) -> None:
+    """Eight processes' worth of bookings at the same instant, each its own transaction:
+    every one gets its own moment, one interval after another, none lost or doubled."""
+    start = utcnow()
+    interval = timedelta(seconds=1)
+
+    def book(count: int) -> list[datetime]:
+        moments = []
+        for _ in range(count):
+            with session_scope(engine) as session:
+                moment = reserve(session, "telegram", interval, None, now=start)
+                assert moment is not None
+                moments.append(moment)
+        return moments
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        booked = [m for ms in pool.map(book, [15] * 8) for m in ms]
+    assert sorted(booked) == [start + n * interval for n in range(120)]

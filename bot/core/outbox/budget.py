@@ -4,7 +4,8 @@ Every process that calls a platform (the web process answering a tap, each worke
 a round) reserves its turn here before it sends: `reserve` moves the platform's next free
 moment one interval on and returns the moment that is the caller's. Processes on other
 machines share it through the database (PostgreSQL), processes on one machine through the
-file (SQLite); the row's write lock makes two reservations never get the same moment.
+file (SQLite); a booking moves the row on only from the moment it read, so two
+reservations never get the same moment.
 
 Answers to people come first. A fan-out may book at most `horizon` ahead, so the schedule
 never fills with bulk sends; an interactive answer books with no horizon, takes the next
@@ -18,7 +19,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from bot.core.kernel import utcnow
 from bot.core.outbox.models import SendBudget
@@ -32,16 +33,33 @@ def reserve(
     now: datetime | None = None,
 ) -> datetime | None:
     """The moment this caller may send, now booked; None when the next free moment is
-    further than `horizon` away (try again a little later). The caller commits at once:
-    the platform's row stays locked until then."""
-    now = now or utcnow()
-    row = _locked(session, platform, now)
-    start = max(_aware(row.next_slot), now)
-    if horizon is not None and start > now + horizon:
-        return None
-    row.next_slot = start + interval
-    session.flush()
-    return start
+    further than `horizon` away (try again a little later). The caller commits at once.
+
+    The row is read, then moved on only if nobody moved it meanwhile (else read again):
+    the write lock is held for one statement, not for a read, a write and the round trips
+    between them. Every send of every process passes here, so on a busy machine a lock held
+    over round trips became the bot's pace."""
+    while True:
+        moment = now or utcnow()
+        current = session.exec(
+            select(SendBudget.next_slot).where(col(SendBudget.platform) == platform)
+        ).first()
+        if current is None:
+            _create(session, platform, moment)
+            continue
+        start = max(_aware(current), moment)
+        if horizon is not None and start > moment + horizon:
+            session.rollback()  # nothing booked; the read is over
+            return None
+        session.commit()  # the read's snapshot ends here (SQLite could not write after it)
+        booked = session.execute(
+            update(SendBudget)
+            .where(col(SendBudget.platform) == platform, col(SendBudget.next_slot) == current)
+            .values(next_slot=start + interval)
+        )
+        if int(getattr(booked, "rowcount", 0) or 0) == 1:
+            return start
+        session.rollback()  # another process booked first: ask again
 
 
 def pause(session: Session, platform: str, until: datetime) -> None:
