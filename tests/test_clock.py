@@ -61,6 +61,7 @@ def test_cadences_come_from_schedules_and_the_alliance_file(demo_engine: Engine)
         "pulse_close",
         "agendas",
         "digest",
+        "harvest",
         "inbox",
     ]
     assert cadences[0].grace == timedelta(hours=24)

@@ -13,7 +13,18 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import OperationalError
 
-from bot.cli import agenda, agreements, house, jobs, processes, pulse, setup, signals, toolkit
+from bot.cli import (
+    agenda,
+    agreements,
+    harvest,
+    house,
+    jobs,
+    processes,
+    pulse,
+    setup,
+    signals,
+    toolkit,
+)
 from bot.cli.common import set_language
 from bot.core.alliance import NoAllianceError
 from bot.db import SchemaOutOfDateError
@@ -51,6 +62,7 @@ app.add_typer(agenda.app, name="agenda")
 app.add_typer(toolkit.app, name="toolkit")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(signals.app, name="signals")
+app.add_typer(harvest.app, name="harvest")
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,6 +16,7 @@ from bot.cli.common import (
     alliance_session,
     fail,
     parse_day,
+    person_of,
     print_json,
     say,
     texts_for,
@@ -27,6 +29,7 @@ from bot.core.kernel import (
     format_day,
     format_number,
     format_percent,
+    iso_local,
     read_csv,
 )
 
@@ -193,3 +196,133 @@ def _measures_line(texts: Texts, row: dict[str, Any]) -> str:
         late="-" if days is None else format_number(days, language, 0 if days == int(days) else 1),
         answered=format_percent(row["checkin_response_rate"], language),
     )
+
+
+ReasonOption = Annotated[
+    str, typer.Option("--reason", help="Why (kept in the agreement's history).")
+]
+ByOption = Annotated[
+    str | None, typer.Option("--by", help="The person (key) who decided; default: operator.")
+]
+
+
+def _change(key: str, by: str | None, change: Callable[..., Any]) -> None:
+    """Find the agreement, make the change in one unit of work, say what happened."""
+    from bot.core.followup import Actor, ChangeError, find_agreement
+
+    with alliance_session() as (session, alliance):
+        texts = texts_for(alliance)
+        agreement = find_agreement(session, alliance, key)
+        if agreement is None:
+            fail(texts.gettext("I don't know an agreement '%(key)s'.", key=key))
+        actor = Actor.of(person_of(session, alliance, by)) if by else Actor("operator")
+        try:
+            done = change(session, alliance, agreement, actor)
+        except ChangeError as error:
+            fail(_change_problem(texts, error, agreement.key))
+        say(
+            alliance,
+            _change_said(done.kind),
+            key=agreement.key,
+            date=format_day(done.new_due, texts.language),
+        )
+
+
+def _change_problem(texts: Texts, error: Any, key: str) -> str:
+    messages = {
+        "settled": _("%(key)s is already done or let go; nothing was changed."),
+        "no_reason": _("Say why with --reason; the partners read it in the history."),
+        "same_due": _("%(key)s already falls due on that day."),
+        "before_made": _("The new date lies before the day %(key)s was made; pick a later date."),
+        "not_yours": _(
+            "The person given with --by may not change %(key)s: it is another"
+            " organisation's agreement."
+        ),
+    }
+    message = messages.get(error.code, _("That did not work; try again."))
+    return texts.gettext(message, key=key)
+
+
+def _change_said(kind: str) -> str:
+    if kind == "moved":
+        return _("%(key)s moved to %(date)s; its check-ins follow.")
+    return _("%(key)s let go; it no longer counts as open or late.")
+
+
+@app.command("move")
+def agreements_move_command(
+    key: Annotated[str, typer.Argument(help="The agreement's key.")],
+    due: Annotated[str, typer.Option("--due", help="The new due date, YYYY-MM-DD.")],
+    reason: ReasonOption,
+    by: ByOption = None,
+) -> None:
+    """Give an agreement a new due date; its history keeps the move and the reason."""
+    from bot.core.followup import move_agreement
+
+    try:
+        day = date.fromisoformat(due)
+    except ValueError:
+        fail(texts_for().gettext("--due %(value)r is not a date (YYYY-MM-DD)", value=due))
+    _change(
+        key,
+        by,
+        lambda session, alliance, agreement, actor: move_agreement(
+            session, alliance, agreement, day, reason, actor
+        ),
+    )
+
+
+@app.command("drop")
+def agreements_drop_command(
+    key: Annotated[str, typer.Argument(help="The agreement's key.")],
+    reason: ReasonOption,
+    by: ByOption = None,
+) -> None:
+    """Let an agreement go: it no longer counts as open or late; its history keeps why."""
+    from bot.core.followup import drop_agreement
+
+    _change(
+        key,
+        by,
+        lambda session, alliance, agreement, actor: drop_agreement(
+            session, alliance, agreement, reason, actor
+        ),
+    )
+
+
+@app.command("history")
+def agreements_history_command(
+    key: Annotated[str, typer.Argument(help="The agreement's key.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Every move and let-go of one agreement, with its reason, who and when."""
+    from bot.core.followup import find_agreement, history
+
+    with alliance_session(write=False) as (session, alliance):
+        agreement = find_agreement(session, alliance, key)
+        if agreement is None:
+            fail(texts_for(alliance).gettext("I don't know an agreement '%(key)s'.", key=key))
+        rows: list[dict[str, Any]] = [
+            {
+                "id": c.id,
+                "kind": c.kind,
+                "old_due": c.old_due.isoformat(),
+                "new_due": c.new_due.isoformat(),
+                "old_status": c.old_status,
+                "new_status": c.new_status,
+                "reason": c.reason,
+                "by": c.actor,
+                "at": iso_local(c.created_at, alliance.timezone),
+                "undone_at": iso_local(c.undone_at, alliance.timezone),
+            }
+            for c in history(session, agreement)
+        ]
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        undone = "  (undone)" if row["undone_at"] else ""
+        typer.echo(
+            f"{str(row['at'])[:16]}  {row['kind']:8} {row['old_due']} -> {row['new_due']}"
+            f"  {row['by']}: {row['reason']}{undone}"
+        )

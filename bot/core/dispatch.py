@@ -12,7 +12,16 @@ from dataclasses import replace
 
 from sqlmodel import Session, col, select
 
-from bot.core import attention, followup, house, overview, preferences, pulse, toolkit
+from bot.core import (
+    attention,
+    followup,
+    harvest,
+    house,
+    overview,
+    preferences,
+    pulse,
+    toolkit,
+)
 from bot.core.kernel import (
     ALL,
     MAX_COMMAND_LENGTH,
@@ -87,6 +96,7 @@ REGISTRY = Registry(
         toolkit.FEATURE,
         pulse.FEATURE,
         followup.FEATURE,
+        harvest.FEATURE,
         attention.FEATURE,
         preferences.FEATURE,
     )

@@ -35,6 +35,7 @@ from bot.core.agenda import (
 )
 from bot.core.alliance import get_alliance
 from bot.core.followup import plan_checkins, refresh_follow_up_flags
+from bot.core.harvest import plan_together
 from bot.core.inbox import prune
 from bot.core.kernel import Alliance, JobRun
 from bot.core.overview import plan_digest
@@ -175,6 +176,11 @@ def _digest(session: Session, alliance: Alliance, now: datetime, _: JobEdge) -> 
     return {"digest": planned.outcome if planned else "no advisers' channel"}
 
 
+def _harvest(session: Session, alliance: Alliance, now: datetime, _: JobEdge) -> dict[str, Any]:
+    """Last month's harvest to everyone, partner by partner (nothing when there was none)."""
+    return {"planned": plan_together(session, alliance, now)}
+
+
 # In the order of schedules/default.toml, which is the order people read them in.
 JOBS: dict[str, Job] = {
     "pulse_open": Job(_pulse_open),
@@ -183,6 +189,7 @@ JOBS: dict[str, Job] = {
     "pulse_close": Job(_pulse_close),
     "agendas": Job(_agendas, bring_in=_bring_in_calendars),
     "digest": Job(_digest),
+    "harvest": Job(_harvest),
     "inbox": Job(_inbox),
 }
 

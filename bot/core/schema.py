@@ -8,7 +8,8 @@ from __future__ import annotations
 from bot.core.agenda import AgendaItem
 from bot.core.alliance import Invite
 from bot.core.attention import Flag, FlagCheck, Signal
-from bot.core.followup import Agreement, CheckIn
+from bot.core.followup import Agreement, AgreementChange, CheckIn
+from bot.core.harvest import Harvest
 from bot.core.house import Endorsement, HouseVersion, PartnerNote, Pillar, ProofPoint, Proposal
 from bot.core.inbox import Inbound
 from bot.core.kernel import Alliance, AuditEvent, Identity, JobRun, Partner, Person, Region
@@ -19,6 +20,7 @@ from bot.core.toolkit import ToolkitFeedback, ToolkitSnippet
 TABLES = (
     AgendaItem,
     Agreement,
+    AgreementChange,
     Alliance,
     AuditEvent,
     CheckIn,
@@ -26,6 +28,7 @@ TABLES = (
     Endorsement,
     Flag,
     FlagCheck,
+    Harvest,
     HouseVersion,
     Identity,
     Inbound,

@@ -62,6 +62,7 @@ def test_import_then_reimport_updates_by_key(env: dict[str, str], tmp_path: Path
         "due_on": "2026-12-01",
         "done_on": None,
         "status": "open",
+        "note": None,
     }
     again = runner.invoke(app, ["agreements", "import", str(second)], env=env)
     assert "0 new, 0 updated, 1 unchanged" in again.stdout

@@ -14,7 +14,16 @@ from bot.core.outbox.models import Delivery
 from bot.core.pulse.models import PulseRound
 from bot.db import make_engine
 
-NAMES = ["pulse_open", "checkins", "flags", "pulse_close", "agendas", "digest", "inbox"]
+NAMES = [
+    "pulse_open",
+    "checkins",
+    "flags",
+    "pulse_close",
+    "agendas",
+    "digest",
+    "harvest",
+    "inbox",
+]
 runner = CliRunner()
 
 

@@ -34,7 +34,16 @@ def test_only_the_registered_words_open_a_form() -> None:
     assert opens_form("afspraken nieuw") and opens_form("toolkit new")
     assert not opens_form("voorstel reden: x // dak: y")  # typed in full: answered as typed
     assert not opens_form("afspraken") and not opens_form("kernboodschap")
-    assert set(REGISTRY.forms) == {"propose_house", "agreement_new", "toolkit_compose"}
+    assert opens_form("afspraken verzet") and opens_form("agreements drop")
+    assert not opens_form("afspraken verzet A1 2026-12-20 later")  # typed in full
+    assert set(REGISTRY.forms) == {
+        "propose_house",
+        "agreement_new",
+        "agreement_move",
+        "agreement_drop",
+        "toolkit_compose",
+        "harvest_new",
+    }
 
 
 def test_an_adviser_gets_the_form_and_an_ambassador_the_reason(demo_engine: Engine) -> None:

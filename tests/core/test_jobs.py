@@ -82,6 +82,7 @@ def test_an_unknown_job_is_refused_with_the_names_there_are(demo_engine: Engine)
         "pulse_close",
         "agendas",
         "digest",
+        "harvest",
         "inbox",
     ]
     with (

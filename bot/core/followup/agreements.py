@@ -16,7 +16,8 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from bot.core.followup.models import Agreement, AgreementStatus
+from bot.core.followup.changes import record_csv_change
+from bot.core.followup.models import Agreement, AgreementStatus, ChangeKind
 from bot.core.kernel import (
     Alliance,
     AuditEvent,
@@ -30,8 +31,10 @@ from bot.core.kernel import (
 )
 
 COLUMNS = ("key", "text", "owner", "region", "made_on", "due_on", "done_on")
+OPTIONAL = ("status", "note")
 REQUIRED = ("key", "text", "owner", "made_on", "due_on")
 STATUSES = tuple(AgreementStatus)
+CSV_STATUSES = (AgreementStatus.OPEN, AgreementStatus.DONE, AgreementStatus.DROPPED)
 MAX_TEXT = 1000
 CLOSED = (AgreementStatus.DONE, AgreementStatus.DROPPED)  # nothing more to follow up
 
@@ -65,6 +68,8 @@ class AgreementRow:
     made_on: date
     due_on: date
     done_on: date | None
+    status: str | None = None  # open | done | dropped; None: from `done_on`, as before
+    note: str | None = None  # None: the file has no `note` column (an existing note stays)
 
 
 @dataclass
@@ -157,9 +162,29 @@ def _check_row(
     for column, day in (("due_on", due), ("done_on", done)):
         if made and day and day < made:
             problems.add(_("line %(line)s, %(column)s: before made_on"), line=line, column=column)
+    status = _status(row, line, done, problems)
     if len(problems) > before or made is None or due is None:
         return None
-    return AgreementRow(key, row["text"], owner, region, made, due, done)
+    note = row["note"][:MAX_TEXT] if "note" in row else None
+    return AgreementRow(key, row["text"], owner, region, made, due, done, status, note)
+
+
+def _status(row: dict[str, str], line: int, done: date | None, problems: Problems) -> str | None:
+    """The optional `status` column: one of open, done, dropped, and agreeing with done_on."""
+    status = row.get("status", "").lower() or None
+    if status is None:
+        return None
+    if status not in CSV_STATUSES:
+        problems.add(
+            _("line %(line)s, status: %(value)r is not one of open, done, dropped"),
+            line=line,
+            value=row["status"],
+        )
+    elif status == AgreementStatus.DONE and done is None:
+        problems.add(_("line %(line)s, status: done needs a done_on date"), line=line)
+    elif status == AgreementStatus.OPEN and done is not None:
+        problems.add(_("line %(line)s, status: open, but done_on is filled in"), line=line)
+    return status
 
 
 def import_agreements(
@@ -186,9 +211,11 @@ def import_agreements(
             "due_on": row.due_on,
             "done_on": row.done_on,
         }
+        if row.note is not None:
+            values["note"] = row.note or None
         agreement = existing.get(row.key)
         if agreement is None:
-            status = AgreementStatus.DONE if row.done_on else AgreementStatus.OPEN
+            status = row.status or (AgreementStatus.DONE if row.done_on else AgreementStatus.OPEN)
             session.add(
                 Agreement(
                     alliance_id=alliance.id or 0,
@@ -199,14 +226,7 @@ def import_agreements(
                 )
             )
             report.created += 1
-        elif any(getattr(agreement, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(agreement, name, value)
-            if row.done_on and agreement.status != AgreementStatus.DONE:
-                agreement.status = AgreementStatus.DONE
-            elif not row.done_on and agreement.status == AgreementStatus.DONE:
-                agreement.status = AgreementStatus.OPEN
-            agreement.updated_at = utcnow()
+        elif _update(session, alliance, agreement, row, values, source):
             report.updated += 1
         else:
             report.unchanged += 1
@@ -224,6 +244,50 @@ def import_agreements(
     return report
 
 
+def _update(
+    session: Session,
+    alliance: Alliance,
+    agreement: Agreement,
+    row: AgreementRow,
+    values: dict[str, Any],
+    source: str,
+) -> bool:
+    """Update one known agreement; a new due date or status is kept as a change (with the
+    row's note as its reason), as if it had been moved or let go in chat."""
+    target = row.status
+    if target is None:  # as before the column existed: done_on decides, a drop stays
+        if row.done_on:
+            target = AgreementStatus.DONE
+        elif agreement.status == AgreementStatus.DONE:
+            target = AgreementStatus.OPEN
+    changed = any(getattr(agreement, name) != value for name, value in values.items())
+    if not changed and not _status_changes(agreement.status, target):
+        return False
+    reason = row.note or source
+    if row.due_on != agreement.due_on and agreement.status not in CLOSED:
+        record_csv_change(session, alliance, agreement, ChangeKind.MOVED, row.due_on, reason)
+    for name, value in values.items():
+        setattr(agreement, name, value)
+    if target == AgreementStatus.DROPPED and agreement.status != AgreementStatus.DROPPED:
+        record_csv_change(session, alliance, agreement, ChangeKind.DROPPED, row.due_on, reason)
+    elif target == AgreementStatus.OPEN and agreement.status == AgreementStatus.DROPPED:
+        record_csv_change(session, alliance, agreement, ChangeKind.REOPENED, row.due_on, reason)
+    elif target is not None and _status_changes(agreement.status, target):
+        agreement.status = target
+    agreement.updated_at = utcnow()
+    return True
+
+
+def _status_changes(current: str, target: str | None) -> bool:
+    """Whether `target` (open/done/dropped) says something else than `current`: open covers
+    on track and stuck, which the CSV cannot say."""
+    if target is None:
+        return False
+    if target == AgreementStatus.OPEN:
+        return current in CLOSED
+    return current != target
+
+
 def agreement_json(
     agreement: Agreement, partners: dict[int, str], regions: dict[int, str]
 ) -> dict[str, Any]:
@@ -236,6 +300,7 @@ def agreement_json(
         "due_on": agreement.due_on.isoformat(),
         "done_on": agreement.done_on.isoformat() if agreement.done_on else None,
         "status": agreement.status,
+        "note": agreement.note,
     }
 
 

@@ -11,7 +11,21 @@ from datetime import date, timedelta
 
 from sqlmodel import col, select
 
-from bot.core.followup.agreements import EntryError, NewAgreement, register_agreement
+from bot.core.followup.agreements import (
+    EntryError,
+    NewAgreement,
+    list_agreements,
+    register_agreement,
+)
+from bot.core.followup.changes import (
+    Actor,
+    ChangeError,
+    drop_agreement,
+    find_agreement,
+    may_change,
+    move_agreement,
+)
+from bot.core.followup.models import Agreement
 from bot.core.kernel import (
     ADVISER,
     Choice,
@@ -122,4 +136,90 @@ AGREEMENT = FormEntry(
     "text",
     agreement_form,
     submit_agreement,
+)
+
+
+MOVE_FORM_NAME = "agreement_move"
+DROP_FORM_NAME = "agreement_drop"
+MAX_CHOICES = 100  # Slack's limit for a select
+
+
+def _changeable(context: Context) -> list[Agreement]:
+    """The open agreements this person may move or let go, soonest due first."""
+    agreements = list_agreements(context.session, context.alliance, open_only=True)
+    return [a for a in agreements if may_change(context.person, a)][:MAX_CHOICES]
+
+
+def change_form(context: Context, moving: bool) -> Form | Reply:
+    texts = context.texts
+    agreements = _changeable(context)
+    if not agreements:
+        return context.reply("agreements_change_error", code="nothing_to_change", key="")
+    fields = [
+        FormField(
+            "agreement",
+            texts.gettext("Which agreement?"),
+            kind="select",
+            choices=tuple(Choice(a.key, f"{a.key} · {a.text}"[:75]) for a in agreements),
+        )
+    ]
+    if moving:
+        soon = (utcnow().date() + DEFAULT_DUE).isoformat()  # Slack wants a day to start from
+        fields.append(FormField("due", texts.gettext("New due date"), kind="date", initial=soon))
+    fields.append(FormField("reason", texts.gettext("Why? (kept in its history)")))
+    return Form(
+        MOVE_FORM_NAME if moving else DROP_FORM_NAME,
+        texts.gettext("Move an agreement") if moving else texts.gettext("Let an agreement go"),
+        texts.gettext("Move") if moving else texts.gettext("Let go"),
+        texts.gettext("Cancel"),
+        tuple(fields),
+    )
+
+
+FIELD_OF = {"no_reason": "reason", "same_due": "due", "before_made": "due"}
+
+
+def submit_change(context: Context, submission: Submission, moving: bool) -> Outcome:
+    texts = context.texts
+    agreement = find_agreement(context.session, context.alliance, submission.value("agreement"))
+    if agreement is None:
+        return Outcome.problem("agreement", texts.gettext("Pick an agreement."))
+    actor = Actor.of(context.person)
+    reason = submission.value("reason")
+    try:
+        if moving:
+            try:
+                due = date.fromisoformat(submission.value("due"))
+            except ValueError:
+                return Outcome.problem("due", texts.gettext("Pick a due date."))
+            change = move_agreement(
+                context.session, context.alliance, agreement, due, reason, actor
+            )
+        else:
+            change = drop_agreement(context.session, context.alliance, agreement, reason, actor)
+    except ChangeError as error:
+        markup = context.render(
+            "agreements_change_error", code=error.code, key=agreement.key, details=error.details
+        )
+        return Outcome.problem(FIELD_OF.get(error.code, "agreement"), markup)
+    done = context.render("agreements_changed", agreement=agreement, change=change)
+    title = texts.gettext("Agreement moved") if moving else texts.gettext("Agreement let go")
+    return Outcome(done_title=title, done=Reply.from_markup(done))
+
+
+MOVE_FORM = FormEntry(
+    MOVE_FORM_NAME,
+    "agreements",
+    frozenset({"move", "verzet", "verzetten"}),
+    "agreement",
+    lambda context: change_form(context, moving=True),
+    lambda context, submission: submit_change(context, submission, moving=True),
+)
+DROP_FORM = FormEntry(
+    DROP_FORM_NAME,
+    "agreements",
+    frozenset({"drop", "loslaten", "laatlos"}),
+    "agreement",
+    lambda context: change_form(context, moving=False),
+    lambda context, submission: submit_change(context, submission, moving=False),
 )

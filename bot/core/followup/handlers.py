@@ -14,6 +14,12 @@ from bot.core.followup.agreements import (
     NewAgreement,
     register_agreement,
 )
+from bot.core.followup.change_handlers import (
+    DROP_WORDS,
+    MOVE_WORDS,
+    change_extras,
+    typed_change,
+)
 from bot.core.followup.checkins import ANSWERS, checkin_buttons, may_answer, record_answer
 from bot.core.followup.listing import (
     MORE,
@@ -36,6 +42,7 @@ from bot.core.kernel import (
     Reply,
     Role,
     Texts,
+    Verb,
     database_id,
     utcnow,
 )
@@ -62,6 +69,8 @@ STATE_TYPED = {
 }
 NEW_WORDS = frozenset({"new", "nieuw"})
 AWAITING_STUCK = "stuck:"
+AWAITING_HARVEST = "harvest:"  # `bot.core.harvest` takes the answer (what it brought)
+SKIP_HARVEST = Verb("hvs")
 _NEW = re.compile(
     r"^(?P<partner>[a-z0-9][a-z0-9_-]*)\s+(?P<due>\d{4}-\d{2}-\d{2})\s+(?P<text>.+)$", re.S
 )
@@ -73,6 +82,8 @@ def handle_agreements(context: Context) -> Reply:
     first, _space, rest = context.command.args.strip().partition(" ")
     if first.lower() in NEW_WORDS:
         return _new(context, rest.strip())
+    if first.lower() in MOVE_WORDS | DROP_WORDS:
+        return typed_change(context, first.lower(), rest.strip())
     person = context.person
     if Role.ADVISER not in person.role_set and person.partner_id is None:
         return context.reply("agreements_no_partner")
@@ -202,9 +213,13 @@ def _detail(context: Context, agreement: Agreement) -> Reply:
     buttons: tuple[Button, ...] = ()
     if agreement.status not in CLOSED and may_answer(person, agreement):
         buttons = checkin_buttons(context.texts, agreement.id or 0)
+    more, changes, people = change_extras(context, agreement)
     return context.reply(
         "agreement",
         *buttons,
+        *more,
+        changes=changes,
+        people=people,
         agreement=agreement,
         names=_names(context),
         checkins=[(c, context.local(c.created_at).date()) for c in checkins],
@@ -261,7 +276,25 @@ def press_checkin(context: Context, verb: str, agreement_id: str) -> Reply:
     record_answer(context.session, agreement, context.person, answer)
     if answer == CheckInStatus.NEED_HELP:
         _ask_advisers(context, agreement)
+    if answer == CheckInStatus.DONE:
+        return ask_harvest(context, agreement)
     return context.reply("agreements_answered", agreement=agreement, answer=answer)
+
+
+def ask_harvest(context: Context, agreement: Agreement) -> Reply:
+    """Done: thanks, and what did it bring? The next message answers (`bot.core.harvest`);
+    one tap skips it."""
+    context.person.awaiting = f"{AWAITING_HARVEST}{agreement.id}"
+    skip = Button(context.texts.gettext("Skip"), SKIP_HARVEST.action(agreement.id or 0))
+    slack = context.command.platform == "slack"  # there: `oogst nieuw …` answers it
+    return context.reply("agreements_done_harvest", skip, agreement=agreement, slack=slack)
+
+
+def press_skip_harvest(context: Context, agreement_id: str) -> Reply:
+    if context.person.awaiting != f"{AWAITING_HARVEST}{agreement_id}":
+        return context.stale()
+    context.person.awaiting = None
+    return context.reply("agreements_harvest_skipped")
 
 
 def continue_stuck(context: Context, text: str) -> Reply | None:

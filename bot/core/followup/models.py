@@ -47,6 +47,7 @@ class Agreement(SQLModel, table=True):
     status: str = AgreementStatus.OPEN  # an `AgreementStatus`
     owner_person_id: int | None = Field(default=None, foreign_key="person.id")
     source: str | None = None  # where it was made: a meeting, "csv", "chat", "slack"
+    note: str | None = text_column(nullable=True)  # the CSV's `note` column
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -60,3 +61,30 @@ class CheckIn(SQLModel, table=True):
     status: str  # a `CheckInStatus`
     note: str | None = text_column(nullable=True)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ChangeKind(StrEnum):
+    """How an agreement was renegotiated (stored as plain text)."""
+
+    MOVED = "moved"  # a new due date
+    DROPPED = "dropped"  # consciously let go
+    REOPENED = "reopened"  # a dropped agreement taken up again (an import said `open`)
+
+
+class AgreementChange(SQLModel, table=True):
+    """One renegotiation of an agreement: kept for good, so its history shows every move and
+    why, also after an undo (which marks the row, never deletes it)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="agreement.id", index=True)
+    kind: str  # a `ChangeKind`
+    old_due: date
+    new_due: date
+    old_status: str
+    new_status: str
+    reason: str = text_column()
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    actor: str  # a person's key, or "csv" / "operator"
+    created_at: datetime = Field(default_factory=utcnow)
+    undone_at: datetime | None = None
+    undone_by: str | None = None

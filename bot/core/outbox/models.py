@@ -36,6 +36,7 @@ class DeliveryKind(StrEnum):
     FLAG = "flag"  # a trend worth the advisers' attention
     SIGNAL = "signal"  # a regional signal, and what became of it
     DIGEST = "digest"  # the advisers' weekly digest
+    HARVEST = "harvest"  # the monthly "what we achieved together", to everyone
     NOTICE = "notice"  # anything else told once (help asked, results, unreachable people)
 
 

@@ -1,7 +1,7 @@
 """flag sharing
 
-Revision ID: 0014_flag_sharing
-Revises: 0013
+Revision ID: 0015_flag_sharing
+Revises: 0014
 Create Date: 2026-12-01 05:40:00.000000
 
 A partner's follow-up decline is told first, privately, to the coordinators and that
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0014_flag_sharing"
-down_revision: str | None = "0013"
+revision: str = "0015_flag_sharing"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
