@@ -1,6 +1,6 @@
 """flag sharing
 
-Revision ID: 0015_flag_sharing
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-01 05:40:00.000000
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0015_flag_sharing"
+revision: str = "0015"
 down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
