@@ -118,6 +118,7 @@ class BudgetRateLimiter(BaseRateLimiter[None]):
         self.max_retries = max_retries
         self.per_chat = per_chat
         self._next_in_chat: dict[str, float] = {}  # per chat: the first free moment here
+        self._sent_in_chat: dict[str, float] = {}  # per chat: when its last message left
 
     async def initialize(self) -> None:
         return None
@@ -140,6 +141,8 @@ class BudgetRateLimiter(BaseRateLimiter[None]):
                 await self._chat_turn(str(data["chat_id"]))
             if counted:
                 await self.budget.turn(Platform.TELEGRAM, interactive=True)
+            if endpoint in MESSAGES:
+                await self._chat_spaced(str(data["chat_id"]))
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
@@ -149,6 +152,20 @@ class BudgetRateLimiter(BaseRateLimiter[None]):
                 seconds = retry.total_seconds() if isinstance(retry, timedelta) else float(retry)
                 await self.budget.pause(Platform.TELEGRAM, seconds)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _chat_spaced(self, chat: str) -> None:
+        """Keep the gap between the chat's messages as they really leave: a turn booked a
+        second after the previous one means nothing when that one waited for the overall
+        budget longer than this one did (Telegram counts what arrives, not what we booked)."""
+        gap = self.per_chat * (PER_GROUP / PER_CHAT if chat.startswith("-") else 1.0)
+        last = self._sent_in_chat.get(chat)
+        now = time.monotonic()
+        if last is not None and now < last + gap:
+            await asyncio.sleep(last + gap - now)
+        self._sent_in_chat[chat] = time.monotonic()
+        if len(self._sent_in_chat) > 5000:  # chats quiet for a while need no entry
+            moment = time.monotonic()
+            self._sent_in_chat = {c: t for c, t in self._sent_in_chat.items() if t + gap > moment}
 
     async def _chat_turn(self, chat: str) -> None:
         now = time.monotonic()

@@ -132,6 +132,32 @@ async def test_replies_to_one_chat_are_a_second_apart_edits_are_not(engine: Engi
     assert edits and edits[0] - min(messages) < 0.5
 
 
+async def test_a_chats_gap_is_kept_as_messages_leave_not_as_they_were_booked(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first reply waits longer for the overall budget than the second: booked a second
+    apart, they would leave 0.6 s apart, and Telegram counts what arrives."""
+    budget = SharedBudget(engine, {"telegram": RATE})
+    limiter = BudgetRateLimiter(budget)
+    waits = [0.4, 0.0]
+
+    async def slow_then_quick(*_args: Any, **_kwargs: Any) -> None:
+        await asyncio.sleep(waits.pop(0))
+
+    monkeypatch.setattr(budget, "turn", slow_then_quick)
+    sent: list[float] = []
+
+    async def record(*_args: Any, **_kwargs: Any) -> bool:
+        sent.append(time.monotonic())
+        return True
+
+    async def reply() -> object:
+        return await limiter.process_request(record, (), {}, "sendMessage", {"chat_id": 9}, None)
+
+    await asyncio.gather(reply(), reply())
+    assert len(sent) == 2 and sent[1] - sent[0] >= 0.99
+
+
 async def test_a_turn_woken_late_is_given_back_not_sent_crowded(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
