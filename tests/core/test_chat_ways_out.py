@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.core.alliance.load import get_alliance
-from bot.core.dispatch import command_from_text, handle, plain_message, press
+from bot.core.dispatch import command_from_text, handle
 from bot.core.followup.models import Agreement, AgreementStatus
 from bot.core.house.models import Endorsement, Proposal, ProposalState
 from bot.core.kernel.link_keys import LinkKey
@@ -18,29 +18,12 @@ from bot.core.kernel.people import person_by_key
 from bot.core.kernel.replies import BulletList, Reply, plain_text
 from bot.core.pulse.rounds import open_round
 from bot.db import session_scope
+from tests.fakes.conversation import message as _plain
+from tests.fakes.conversation import person_id as _id
+from tests.fakes.conversation import press_as as _press
+from tests.fakes.conversation import say as _say
 
 AHEAD = (date.today() + timedelta(days=40)).isoformat()
-
-
-def _id(session: Session, key: str) -> int:
-    person = person_by_key(session, get_alliance(session).id or 0, key)
-    assert person is not None and person.id is not None
-    return person.id
-
-
-def _say(engine: Engine, who: str, text: str, platform: str = "console") -> Reply:
-    with session_scope(engine) as session:
-        return handle(session, command_from_text(_id(session, who), text, platform))
-
-
-def _plain(engine: Engine, who: str, text: str) -> Reply:
-    with session_scope(engine) as session:
-        return handle(session, plain_message(_id(session, who), text, "console"))
-
-
-def _press(engine: Engine, who: str, action: str) -> Reply:
-    with session_scope(engine) as session:
-        return press(session, _id(session, who), action, "console")
 
 
 def _text(reply: Reply) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.core.alliance.load import get_alliance
-from bot.core.dispatch import command_from_text, handle, open_form, plain_message, press, submit
+from bot.core.dispatch import open_form, press, submit
 from bot.core.followup.agreements import AgreementRow, import_agreements
 from bot.core.followup.models import Agreement
 from bot.core.harvest.models import Harvest
@@ -21,29 +21,13 @@ from bot.core.house import house_view, submit_answer
 from bot.core.house.models import Proposal
 from bot.core.kernel.forms import Form, Submission
 from bot.core.kernel.models import Partner, Person
-from bot.core.kernel.replies import Reply
 from bot.core.outbox.models import Delivery
 from bot.db import session_scope
 from bot.render.plain import render_plain
-
-
-def _id(session: Session, key: str) -> int:
-    return session.exec(select(Person).where(Person.key == key)).one().id or 0
-
-
-def _say(engine: Engine, who: str, text: str) -> Reply:
-    with session_scope(engine) as session:
-        return handle(session, command_from_text(_id(session, who), text, "console"))
-
-
-def _message(engine: Engine, who: str, text: str) -> Reply:
-    with session_scope(engine) as session:
-        return handle(session, plain_message(_id(session, who), text, "console"))
-
-
-def _press(engine: Engine, who: str, action: str) -> Reply:
-    with session_scope(engine) as session:
-        return press(session, _id(session, who), action, "console")
+from tests.fakes.conversation import message as _message
+from tests.fakes.conversation import person_id as _id
+from tests.fakes.conversation import press_as as _press
+from tests.fakes.conversation import say as _say
 
 
 def _agreement(engine: Engine) -> int:
