@@ -15,25 +15,16 @@ from bot.core.house.models import Endorsement, Proposal, ProposalState
 from bot.core.kernel.link_keys import LinkKey
 from bot.core.kernel.models import Partner
 from bot.core.kernel.people import person_by_key
-from bot.core.kernel.replies import BulletList, Reply, plain_text
+from bot.core.kernel.replies import BulletList, Reply
 from bot.core.pulse.rounds import open_round
 from bot.db import session_scope
 from tests.fakes.conversation import message as _plain
 from tests.fakes.conversation import person_id as _id
 from tests.fakes.conversation import press_as as _press
 from tests.fakes.conversation import say as _say
+from tests.fakes.conversation import words as _text
 
 AHEAD = (date.today() + timedelta(days=40)).isoformat()
-
-
-def _text(reply: Reply) -> str:
-    parts: list[str] = []
-    for block in reply.blocks:
-        if isinstance(block, BulletList):
-            parts.extend(plain_text(item) for item in block.items)
-        elif hasattr(block, "spans"):
-            parts.append(plain_text(block.spans))
-    return "\n".join(parts)
 
 
 def _keys(reply: Reply) -> list[str]:

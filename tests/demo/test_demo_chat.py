@@ -27,6 +27,7 @@ from bot.core.kernel.people import person_by_key
 from bot.core.kernel.replies import BulletList, Reply, plain_text
 from bot.db import make_engine, session_scope
 from bot.demo.run import build_demo_database
+from tests.fakes.conversation import words as _words
 
 PEOPLE = ("anna", "gerda", "frank")
 # what no reply may say: an error, a trace, or a way out that a chat user cannot take
@@ -57,16 +58,6 @@ def _ask(engine: Engine, who: str, text: str) -> tuple[Reply, str]:
         language = person.language or get_alliance(session).language
         reply = handle(session, command_from_text(person.id, text, "console"))
     return reply, language
-
-
-def _words(reply: Reply) -> str:
-    parts: list[str] = []
-    for block in reply.blocks:
-        if isinstance(block, BulletList):
-            parts.extend(plain_text(item) for item in block.items)
-        elif hasattr(block, "spans"):
-            parts.append(plain_text(block.spans))
-    return "\n".join(parts)
 
 
 def _help_lines(reply: Reply) -> list[str]:

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from bot.core.dispatch import command_from_text, handle, plain_message, press
 from bot.core.kernel.models import Person
-from bot.core.kernel.replies import Reply
+from bot.core.kernel.replies import BulletList, Reply, plain_text
 from bot.db import session_scope
 
 
@@ -33,3 +33,14 @@ def press_as(engine: Engine, who: str, action: str) -> Reply:
     """`who` presses the button with this action."""
     with session_scope(engine) as session:
         return press(session, person_id(session, who), action, "console")
+
+
+def words(reply: Reply) -> str:
+    """A reply's text, one line per paragraph or list item, without markup."""
+    parts: list[str] = []
+    for block in reply.blocks:
+        if isinstance(block, BulletList):
+            parts.extend(plain_text(item) for item in block.items)
+        elif hasattr(block, "spans"):
+            parts.append(plain_text(block.spans))
+    return "\n".join(parts)
