@@ -21,6 +21,7 @@ from bot.core import (
     overview,
     preferences,
     pulse,
+    reflection,
     toolkit,
 )
 from bot.core.kernel import (
@@ -99,6 +100,7 @@ REGISTRY = Registry(
         pulse.FEATURE,
         followup.FEATURE,
         harvest.FEATURE,
+        reflection.FEATURE,
         attention.FEATURE,
         preferences.FEATURE,
     )

@@ -16,6 +16,7 @@ from bot.core.inbox import Inbound
 from bot.core.kernel import Alliance, AuditEvent, Identity, JobRun, Partner, Person, Region
 from bot.core.outbox import Delivery, SendBudget, WorkerHeartbeat
 from bot.core.pulse import PulseAnswer, PulseQuestion, PulseRound
+from bot.core.reflection import LearningItem, PhaseChange
 from bot.core.toolkit import ToolkitFeedback, ToolkitSnippet
 
 TABLES = (
@@ -37,9 +38,11 @@ TABLES = (
     Inbound,
     Invite,
     JobRun,
+    LearningItem,
     Partner,
     PartnerNote,
     Person,
+    PhaseChange,
     Pillar,
     ProofPoint,
     Proposal,

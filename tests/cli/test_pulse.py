@@ -170,7 +170,10 @@ def test_report_csv_holds_aggregates_only(env: dict[str, str], session: Session)
     result = invoke(env, "report", "--csv")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "round,opened_at,closed_at,level,key,name,respondents,energy,trust"
+    assert lines[0] == (
+        "round,opened_at,closed_at,level,key,name,respondents,energy,trust,"
+        "ambition,interests,relationship,organisation,process"
+    )
     assert tuple(lines[0].split(",")) == CSV_HEADER
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     document = json.loads(invoke(env, "report", "--json").stdout)

@@ -72,6 +72,7 @@ class AllianceSection(_Strict):
     timezone: str = "Europe/Amsterdam"
     adviser_channel: str | None = None
     quorum: int | None = Field(default=None, ge=1)
+    phase: Literal["start", "discover", "productive", "renew"] | None = None
 
 
 class PulseSection(_Strict):

@@ -27,6 +27,7 @@ from bot.core.kernel import (
     Region,
     utcnow,
 )
+from bot.core.reflection import phase_from_file
 
 Row = TypeVar("Row", bound=SQLModel)
 
@@ -123,6 +124,9 @@ def load_alliance(session: Session, document: AllianceFile, base_dir: Path) -> L
     for person in document.people:
         _load_identities(session, report, people[person.key], person)
     _load_house(session, report, aid, document)
+    alliance_row = session.get(Alliance, aid)
+    assert alliance_row is not None
+    phase_from_file(session, alliance_row, document.alliance.phase)
     if report.changed:
         session.add(
             AuditEvent(

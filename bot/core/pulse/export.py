@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.core.kernel import iso_local
+from bot.core.pulse.lenses import lens_changes, lens_values
+from bot.core.pulse.questions import LENSES
 from bot.core.pulse.results import RoundResult
 from bot.core.pulse.trends import ordered, trend
 
@@ -25,6 +27,7 @@ CSV_HEADER = (
     "respondents",
     "energy",
     "trust",
+    *LENSES,
 )
 
 
@@ -32,6 +35,7 @@ def report_json(rounds: Sequence[RoundResult], zone: str = "UTC") -> dict[str, A
     """`pulse report --json`: the contract's shape, plus name, change and rolling means;
     times carry the offset of `zone` (the alliance's)."""
     trends = {(t.round_id, t.level, t.key): t for t in trend(rounds)}
+    changes = lens_changes(rounds)
     report: list[dict[str, Any]] = []
     for r in ordered(rounds):
         groups = []
@@ -49,6 +53,8 @@ def report_json(rounds: Sequence[RoundResult], zone: str = "UTC") -> dict[str, A
                     "change_trust": t.change_trust,
                     "rolling_energy": t.rolling_energy,
                     "rolling_trust": t.rolling_trust,
+                    "lenses": lens_values(dict(g.lenses)),
+                    "change_lenses": changes[(r.id, g.level, g.key)],
                 }
             )
         report.append(
@@ -80,6 +86,7 @@ def report_csv(rounds: Sequence[RoundResult], zone: str = "UTC") -> str:
                     g.respondents,
                     g.energy,
                     g.trust,
+                    *("" if v is None else v for v in lens_values(dict(g.lenses)).values()),
                 ]
             )
     return buffer.getvalue()

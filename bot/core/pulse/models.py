@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.core.kernel import Role, text_column, utcnow
+
+
+class RoundKind(StrEnum):
+    PULSE = "pulse"  # energy, trust and one lens statement in turn
+    LENS_CHECK = "lens_check"  # energy, trust and two statements for each of the five lenses
 
 
 class PulseRound(SQLModel, table=True):
@@ -17,6 +23,7 @@ class PulseRound(SQLModel, table=True):
     closes_at: datetime | None = None
     closed_at: datetime | None = None
     audience: str = Role.AMBASSADOR  # comma-separated `Role` values
+    kind: str = RoundKind.PULSE  # a `RoundKind`
 
 
 class PulseQuestion(SQLModel, table=True):

@@ -16,6 +16,7 @@ from bot.core.kernel import Texts
 from bot.paths import MESSAGES_DIR
 
 FIXED = ("energy", "trust")
+LENSES = ("ambition", "interests", "relationship", "organisation", "process")
 OPEN = "open"
 SCALE = (1, 2, 3, 4, 5)
 
@@ -28,12 +29,34 @@ class BankQuestion:
 
 
 @cache
-def bank() -> tuple[BankQuestion, ...]:
+def _file() -> dict[str, list[dict[str, str]]]:
     with (MESSAGES_DIR / "pulse" / "questions.toml").open("rb") as file:
-        data = tomllib.load(file)
+        return tomllib.load(file)
+
+
+def _questions(table: str) -> tuple[BankQuestion, ...]:
     return tuple(
-        BankQuestion(q["key"], q["lens"], {"nl": q["nl"], "en": q["en"]}) for q in data["questions"]
+        BankQuestion(q["key"], q["lens"], {"nl": q["nl"], "en": q["en"]}) for q in _file()[table]
     )
+
+
+@cache
+def bank() -> tuple[BankQuestion, ...]:
+    """The rotation: one statement per lens, one per round."""
+    return _questions("questions")
+
+
+@cache
+def lens_check_questions() -> tuple[BankQuestion, ...]:
+    """A lens check's statements: two per lens, in the order of the lenses."""
+    every = bank() + _questions("lens_check")
+    return tuple(q for lens in LENSES for q in every if q.lens == lens)
+
+
+@cache
+def lens_of(key: str) -> str | None:
+    """The lens a statement looks through (None for energy, trust and the open question)."""
+    return next((q.lens for q in lens_check_questions() if q.key == key), None)
 
 
 def bank_question_for(round_number: int) -> BankQuestion:
@@ -50,7 +73,7 @@ def question_text(key: str, texts: Texts) -> str:
         return texts.gettext("How much do you trust the other partners right now?")
     if key == OPEN:
         return texts.gettext("What is happening in your region that the alliance should know?")
-    for question in bank():
+    for question in lens_check_questions():
         if question.key == key:
             return question.text[texts.language]
     return key

@@ -41,6 +41,7 @@ from bot.core.outbox import (
 )
 from bot.core.pulse.chart import trend_chart
 from bot.core.pulse.models import PulseAnswer, PulseQuestion, PulseRound
+from bot.core.pulse.questions import lens_of
 from bot.core.pulse.results import Level, Response, RoundResult, Structure, aggregate
 from bot.core.pulse.rounds import open_round_of
 from bot.core.pulse.trends import GroupTrend, PulseFlag, pulse_flags, trend
@@ -93,8 +94,7 @@ def responses(
         .join(PulseQuestion, col(PulseQuestion.id) == col(PulseAnswer.question_id))
         .where(
             col(PulseQuestion.round_id).in_(ids),
-            col(PulseQuestion.key).in_(("energy", "trust")),
-            col(PulseAnswer.value).is_not(None),
+            col(PulseAnswer.value).is_not(None),  # the scale questions
         )
     ).all()
     regions = {
@@ -118,9 +118,22 @@ def responses(
                     partner=partners.get(partner_id),
                     energy=energy,
                     trust=answered["trust"][0],
+                    lenses=_lens_answers(answered),
                 )
             )
     return complete
+
+
+def _lens_answers(
+    answered: dict[str, tuple[int, int | None, int | None]],
+) -> tuple[tuple[str, int, int], ...]:
+    """One person's statements of a round, added up per lens: (lens, sum, statements)."""
+    per_lens: dict[str, list[int]] = defaultdict(list)
+    for key, (value, _region, _partner) in answered.items():
+        lens = lens_of(key)
+        if lens is not None:
+            per_lens[lens].append(value)
+    return tuple((lens, sum(values), len(values)) for lens, values in sorted(per_lens.items()))
 
 
 def round_results(

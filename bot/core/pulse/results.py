@@ -62,11 +62,16 @@ class Response:
     partner: str | None
     energy: int
     trust: int
+    # the lens statements this person answered: (lens, sum of the answers, statements)
+    lenses: tuple[tuple[str, int, int], ...] = ()
 
     def __post_init__(self) -> None:
         for value in (self.energy, self.trust):
             if not 1 <= value <= 5:
                 raise ValueError(f"pulse answers are 1-5, not {value}")
+        for _lens, total, count in self.lenses:
+            if count < 1 or not count <= total <= 5 * count:
+                raise ValueError("lens answers are 1-5")
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,12 @@ class GroupResult:
     respondents: int
     energy: float  # mean, one decimal
     trust: float
+    # per lens, the mean of its statements (one decimal), only for lenses shown for this
+    # group: each lens passes the same rules among the people who answered it
+    lenses: tuple[tuple[str, float], ...] = ()
+
+    def lens(self, name: str) -> float | None:
+        return dict(self.lenses).get(name)
 
 
 @dataclass(frozen=True)
@@ -234,7 +245,13 @@ def _cross_safe(
     return regions, partners
 
 
-def _group(level: Level, key: str, name: str, members: Sequence[Response]) -> GroupResult:
+def _group(
+    level: Level,
+    key: str,
+    name: str,
+    members: Sequence[Response],
+    lenses: Mapping[tuple[Level, str], tuple[tuple[str, float], ...]],
+) -> GroupResult:
     n = len(members)
     return GroupResult(
         level,
@@ -243,7 +260,59 @@ def _group(level: Level, key: str, name: str, members: Sequence[Response]) -> Gr
         n,
         mean_1dp(sum(r.energy for r in members), n),
         mean_1dp(sum(r.trust for r in members), n),
+        lenses.get((level, key), ()),
     )
+
+
+def _members(
+    answers: Sequence[Response], structure: Structure
+) -> tuple[dict[str, list[Response]], dict[str, list[Response]]]:
+    by_region: dict[str, list[Response]] = {key: [] for key, _ in structure.regions}
+    by_partner: dict[str, list[Response]] = {key: [] for key, _ in structure.partners}
+    for answer in answers:
+        if answer.region in by_region:
+            by_region[answer.region].append(answer)
+        if answer.partner in by_partner:
+            by_partner[answer.partner].append(answer)
+    return by_region, by_partner
+
+
+def _shown(
+    answers: Sequence[Response], structure: Structure, k: int
+) -> tuple[set[str], set[str]] | None:
+    """Rules (a)-(d): the regions and partners shown; None when the whole is below k."""
+    if len(answers) < k:
+        return None
+    by_region, by_partner = _members(answers, structure)
+    regions = _residual_safe(len(answers), {key: len(v) for key, v in by_region.items()}, k)
+    partners = _residual_safe(len(answers), {key: len(v) for key, v in by_partner.items()}, k)
+    return _cross_safe(answers, regions, partners, k)
+
+
+def _lens_means(
+    answers: Sequence[Response], structure: Structure, k: int
+) -> dict[tuple[Level, str], tuple[tuple[str, float], ...]]:
+    """Each lens's mean per group, under rules (a)-(d) among those who answered that lens.
+
+    Who answered a lens may be fewer than who answered energy and trust (someone stopped
+    tapping halfway), so each lens is checked on its own respondents, with the same rules.
+    A lens figure is then published only for a group shown both ways: publishing less than
+    a safe publication can single nobody out."""
+    found: dict[tuple[Level, str], list[tuple[str, float]]] = {}
+    for lens in sorted({lens for r in answers for lens, _t, _n in r.lenses}):
+        subset = [r for r in answers if any(name == lens for name, _t, _n in r.lenses)]
+        shown = _shown(subset, structure, k)
+        if shown is None:
+            continue
+        by_region, by_partner = _members(subset, structure)
+        groups: list[tuple[Level, str, list[Response]]] = [("alliance", ALLIANCE_KEY, subset)]
+        groups += [("region", key, by_region[key]) for key in sorted(shown[0])]
+        groups += [("partner", key, by_partner[key]) for key in sorted(shown[1])]
+        for level, key, members in groups:
+            parts = [(t, n) for r in members for name, t, n in r.lenses if name == lens]
+            mean = mean_1dp(sum(t for t, _n in parts), sum(n for _t, n in parts))
+            found.setdefault((level, key), []).append((lens, mean))
+    return {group: tuple(means) for group, means in found.items()}
 
 
 def aggregate(
@@ -258,26 +327,20 @@ def aggregate(
         raise ValueError("min_group_size must be at least 1")
     k = min_group_size
     answers = list(responses)
-    if len(answers) < k:
+    shown_groups = _shown(answers, structure, k)
+    if shown_groups is None:
         return []
-    by_region: dict[str, list[Response]] = {key: [] for key, _ in structure.regions}
-    by_partner: dict[str, list[Response]] = {key: [] for key, _ in structure.partners}
-    for answer in answers:
-        if answer.region in by_region:
-            by_region[answer.region].append(answer)
-        if answer.partner in by_partner:
-            by_partner[answer.partner].append(answer)
-    regions = _residual_safe(len(answers), {key: len(v) for key, v in by_region.items()}, k)
-    partners = _residual_safe(len(answers), {key: len(v) for key, v in by_partner.items()}, k)
-    regions, partners = _cross_safe(answers, regions, partners, k)
-    shown = [_group("alliance", ALLIANCE_KEY, structure.name, answers)]
+    regions, partners = shown_groups
+    by_region, by_partner = _members(answers, structure)
+    lenses = _lens_means(answers, structure, k)
+    shown = [_group("alliance", ALLIANCE_KEY, structure.name, answers, lenses)]
     shown += [
-        _group("region", key, name, by_region[key])
+        _group("region", key, name, by_region[key], lenses)
         for key, name in structure.regions
         if key in regions
     ]
     shown += [
-        _group("partner", key, name, by_partner[key])
+        _group("partner", key, name, by_partner[key], lenses)
         for key, name in structure.partners
         if key in partners
     ]

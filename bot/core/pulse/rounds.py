@@ -33,8 +33,15 @@ from bot.core.kernel import (
     utcnow,
 )
 from bot.core.outbox import DeliveryKind, Plan, Subject, cancel_pending, plan_many
-from bot.core.pulse.models import PulseAnswer, PulseQuestion, PulseRound
-from bot.core.pulse.questions import FIXED, OPEN, SCALE, bank_question_for, question_text
+from bot.core.pulse.models import PulseAnswer, PulseQuestion, PulseRound, RoundKind
+from bot.core.pulse.questions import (
+    FIXED,
+    OPEN,
+    SCALE,
+    bank_question_for,
+    lens_check_questions,
+    question_text,
+)
 
 ROUND_DAYS = 5
 REMINDER_DAYS = (2, 4)  # after opening; never more than two
@@ -105,7 +112,9 @@ def open_round(
     *,
     open_question: bool = True,
     audience_roles: str = Role.AMBASSADOR,
+    lenses: bool = False,
 ) -> RoundOpened:
+    """Open a round (a lens check with `lenses`), or invite who was missed in the open one."""
     now = now or utcnow()
     pulse_round = open_round_of(session, alliance)
     created = pulse_round is None
@@ -120,10 +129,12 @@ def open_round(
             opened_at=now,
             closes_at=now + timedelta(days=ROUND_DAYS),
             audience=audience_roles,
+            kind=RoundKind.LENS_CHECK if lenses else RoundKind.PULSE,
         )
         session.add(pulse_round)
         session.flush()
-        keys = [*FIXED, bank_question_for(rounds_before).key]
+        asked = lens_check_questions() if lenses else (bank_question_for(rounds_before),)
+        keys = [*FIXED, *(q.key for q in asked)]
         for position, key in enumerate(keys):
             session.add(PulseQuestion(round_id=pulse_round.id or 0, position=position, key=key))
         if open_question:

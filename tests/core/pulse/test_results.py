@@ -340,7 +340,10 @@ def test_the_csv_report_is_aggregates_only() -> None:
     ]
     text = report_csv(rounds)
     lines = text.splitlines()
-    assert lines[0] == "round,opened_at,closed_at,level,key,name,respondents,energy,trust"
+    assert lines[0] == (
+        "round,opened_at,closed_at,level,key,name,respondents,energy,trust,"
+        "ambition,interests,relationship,organisation,process"
+    )
     assert tuple(lines[0].split(",")) == CSV_HEADER
     rows = list(csv.DictReader(io.StringIO(text)))
     assert rows[1]["name"] == "Noord, Oost" and rows[1]["respondents"] == "4"
