@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from bot.cli.common import JsonOption, alliance_session, fail, print_json, texts_for
-from bot.core.kernel import Texts, _, format_day, format_number, iso_local, local_day
+from bot.core.kernel import Alliance, Texts, _, format_day, format_number, iso_local, local_day
 
 if TYPE_CHECKING:
     from bot.core.pulse import RoundResult
@@ -29,23 +30,66 @@ def _audience(audience: str) -> str:
     return ",".join(roles)
 
 
+def _say_opened(
+    alliance: Alliance, document: dict[str, Any], created: bool, closes: datetime
+) -> None:
+    texts = texts_for(alliance)
+    typer.echo(
+        texts.gettext(
+            _(
+                "Opened pulse round %(id)s until %(date)s; invitations planned: %(invited)s,"
+                " waiting for quiet hours, a mute or the weekly cap: %(waiting)s, without a"
+                " reachable account: %(unreachable)s. `alliancebot dispatch --once` sends"
+                " what is due."
+            )
+            if created
+            else _(
+                "Already open: pulse round %(id)s until %(date)s; invitations planned:"
+                " %(invited)s, waiting for quiet hours, a mute or the weekly cap:"
+                " %(waiting)s, without a reachable account: %(unreachable)s."
+                " `alliancebot dispatch --once` sends what is due."
+            ),
+            id=document["id"],
+            date=format_day(local_day(closes, alliance.timezone), texts.language),
+            invited=document["invited"],
+            waiting=document["waiting"],
+            unreachable=document["unreachable"],
+        )
+    )
+
+
 @app.command("open")
 def pulse_open_command(
     as_json: JsonOption = False,
     audience: Annotated[
-        str, typer.Option(help="Who is asked: roles, comma-separated (ambassador,partner,adviser).")
-    ] = "ambassador",
+        str | None,
+        typer.Option(
+            help="Who is asked: roles, comma-separated (ambassador,partner,adviser);"
+            " default ambassador, and everyone for a lens check."
+        ),
+    ] = None,
     no_open_question: Annotated[
         bool, typer.Option("--no-open-question", help="Only the 1-5 questions this round.")
+    ] = False,
+    lenses: Annotated[
+        bool,
+        typer.Option(
+            "--lenses", help="A lens check: two statements per lens (audience: everyone)."
+        ),
     ] = False,
 ) -> None:
     """Open a pulse round now (or invite who was missed in the open one)."""
     from bot.core.pulse import open_round
 
-    roles = _audience(audience)
+    everyone = "adviser,ambassador,partner"
+    roles = _audience(audience or (everyone if lenses else "ambassador"))
     with alliance_session() as (session, alliance):
         opened = open_round(
-            session, alliance, open_question=not no_open_question, audience_roles=roles
+            session,
+            alliance,
+            open_question=not no_open_question,
+            audience_roles=roles,
+            lenses=lenses,
         )
         document: dict[str, Any] = {
             "id": opened.round.id,
@@ -60,29 +104,7 @@ def pulse_open_command(
     if as_json:
         print_json(document)
         return
-    texts = texts_for(alliance)
-    typer.echo(
-        texts.gettext(
-            _(
-                "Opened pulse round %(id)s until %(date)s; invitations planned: %(invited)s,"
-                " waiting for quiet hours, a mute or the weekly cap: %(waiting)s, without a"
-                " reachable account: %(unreachable)s. `alliancebot dispatch --once` sends"
-                " what is due."
-            )
-            if opened.created
-            else _(
-                "Already open: pulse round %(id)s until %(date)s; invitations planned:"
-                " %(invited)s, waiting for quiet hours, a mute or the weekly cap:"
-                " %(waiting)s, without a reachable account: %(unreachable)s."
-                " `alliancebot dispatch --once` sends what is due."
-            ),
-            id=document["id"],
-            date=format_day(local_day(closes, alliance.timezone), texts.language),
-            invited=opened.invited,
-            waiting=opened.waiting,
-            unreachable=opened.unreachable,
-        )
-    )
+    _say_opened(alliance, document, opened.created, closes)
 
 
 @app.command("close")

@@ -38,6 +38,12 @@ FEATURE = Feature(
                         "open", "open", _("open a round for the ambassadors"), roles=ADVISERS
                     ),
                     SubCommand(
+                        "lenses",
+                        "lenzen",
+                        _("open a lens check: two statements per lens, for everyone"),
+                        roles=ADVISERS,
+                    ),
+                    SubCommand(
                         "close",
                         "sluit",
                         _("close the open round (asks first when few answered)"),

@@ -32,6 +32,8 @@ from bot.core.pulse.rounds import (
 
 AWAITING_OPEN = "pulse_open:"
 OPEN_WORDS = frozenset({"open"})
+LENS_WORDS = frozenset({"lenses", "lenzen"})
+EVERYONE = ",".join(sorted({Role.ADVISER, Role.AMBASSADOR, Role.PARTNER}))  # a lens check's
 CLOSE_WORDS = frozenset({"close", "sluit"})
 RESULT_WORDS = frozenset({"results", "resultaten"})
 MAX_OPEN_ANSWER = 2000
@@ -40,8 +42,10 @@ MAX_OPEN_ANSWER = 2000
 def handle_pulse(context: Context) -> Reply:
     word = context.command.args.strip().lower()
     adviser = Role.ADVISER in context.person.role_set
-    if adviser and word in OPEN_WORDS:
-        opened = open_round(context.session, context.alliance, audience_roles=Role.AMBASSADOR)
+    if adviser and (word in OPEN_WORDS or word in LENS_WORDS):
+        lenses = word in LENS_WORDS
+        roles = EVERYONE if lenses else Role.AMBASSADOR
+        opened = open_round(context.session, context.alliance, audience_roles=roles, lenses=lenses)
         closes = opened.round.closes_at or utcnow()
         context.audit("pulse.opened", round=opened.round.id)
         return context.reply(

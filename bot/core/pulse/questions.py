@@ -65,6 +65,17 @@ def bank_question_for(round_number: int) -> BankQuestion:
     return questions[round_number % len(questions)]
 
 
+@cache
+def _conversation() -> dict[str, dict[str, list[str]]]:
+    with (MESSAGES_DIR / "pulse" / "conversation.toml").open("rb") as file:
+        return tomllib.load(file)
+
+
+def conversation_questions(lens: str, language: str) -> tuple[str, ...]:
+    """The questions that open the conversation about `lens` (messages/pulse/conversation.toml)."""
+    return tuple(_conversation().get(lens, {}).get(language, ()))
+
+
 def question_text(key: str, texts: Texts) -> str:
     """The question as the person reads it (a statement for bank questions)."""
     if key == "energy":

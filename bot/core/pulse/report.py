@@ -40,10 +40,11 @@ from bot.core.outbox import (
     plan_many,
 )
 from bot.core.pulse.chart import trend_chart
-from bot.core.pulse.models import PulseAnswer, PulseQuestion, PulseRound
+from bot.core.pulse.models import PulseAnswer, PulseQuestion, PulseRound, RoundKind
 from bot.core.pulse.questions import lens_of
 from bot.core.pulse.results import Level, Response, RoundResult, Structure, aggregate
 from bot.core.pulse.rounds import open_round_of
+from bot.core.pulse.table import lens_labels, lens_summary, tell_coordinators
 from bot.core.pulse.trends import GroupTrend, PulseFlag, pulse_flags, trend
 
 HISTORY = 26  # rounds in reports and charts: a year of fortnightly rounds
@@ -162,7 +163,11 @@ def results_reply(
     latest = rounds[-1] if rounds else None
     changes = {(t.level, t.key): t for t in trend(rounds) if latest and t.round_id == latest.id}
     markup = texts.render(
-        "pulse_results", latest=latest, changes=changes, k=alliance.min_group_size
+        "pulse_results",
+        latest=latest,
+        changes=changes,
+        k=alliance.min_group_size,
+        lens_label=lens_labels(texts),
     )
     chart = _chart(session, alliance, texts, rounds) if with_chart and rounds else None
     return Reply.from_markup(markup, image=chart)
@@ -238,6 +243,8 @@ def close_round(
     _tell_respondents(session, alliance, pulse_round, rounds, changes, now)
     if alliance.adviser_channel:
         _report_to_advisers(session, alliance, pulse_round, rounds, changes, now)
+    if pulse_round.kind == RoundKind.LENS_CHECK and rounds[-1].id == pulse_round.id:
+        tell_coordinators(session, alliance, pulse_round, rounds[-1], now)
     refresh_pulse_flags(session, alliance, now)
     return pulse_round
 
@@ -277,6 +284,7 @@ def _tell_respondents(
                     latest=rounds[-1],
                     changes=changes,
                     region_key=region.key if region else None,
+                    lens_summary=lens_summary(texts, rounds[-1]),
                 ),
                 due_at=now,
                 person=person,
@@ -305,7 +313,11 @@ def _report_to_advisers(
             dedupe_key=f"pulse-report:{pulse_round.id}",
             kind=DeliveryKind.NOTICE,
             body=texts.render(
-                "pulse_results", latest=rounds[-1], changes=changes, k=alliance.min_group_size
+                "pulse_results",
+                latest=rounds[-1],
+                changes=changes,
+                k=alliance.min_group_size,
+                lens_label=lens_labels(texts),
             ),
             due_at=now,
             channel=alliance.adviser_channel,
