@@ -20,6 +20,8 @@ from bot.cli import (
     harvest,
     house,
     jobs,
+    learning,
+    phase,
     processes,
     pulse,
     setup,
@@ -58,6 +60,8 @@ setup.register(app)
 processes.register(app)
 app.add_typer(house.app, name="house")
 app.add_typer(decisions.app, name="decisions")
+app.add_typer(phase.app, name="phase")
+app.add_typer(learning.app, name="learning")
 app.add_typer(pulse.app, name="pulse")
 app.add_typer(agreements.app, name="agreements")
 app.add_typer(agenda.app, name="agenda")

@@ -28,6 +28,7 @@ from bot.core.attention import (
 from bot.core.kernel import Alliance, Partner, Texts
 from bot.core.outbox import DeliveryKind, Plan, PlanResult, plan_delivery
 from bot.core.pulse import closed_rounds, round_results
+from bot.core.reflection import current_phase, learning_items, phase_name, phase_suggestions
 from bot.core.toolkit import AGENDA_LABELS, coverage
 
 AGENDA_DAYS = 14
@@ -56,9 +57,13 @@ def plan_digest(session: Session, alliance: Alliance, now: datetime) -> PlanResu
         coverage(session, alliance, now - timedelta(days=COVERAGE_DAYS)), key=lambda c: -c.sent
     )
     rounds = round_results(session, alliance, closed_rounds(session, alliance, limit=1))
+    phase, _since = current_phase(session, alliance)
     body = texts.render(
         "digest",
         week=week,
+        phase=phase_name(texts, phase),
+        suggestions=phase_suggestions(texts, phase),
+        learning=[item.text for item in learning_items(session, alliance, closed=False)],
         flags=[
             explanation(f, texts.language)
             for f in open_flags(session, alliance, FLAGS_SHOWN, shared_only=True)

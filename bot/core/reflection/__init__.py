@@ -18,12 +18,14 @@ from bot.core.reflection.learning import (
 )
 from bot.core.reflection.models import LearningItem, Phase, PhaseChange, PhaseSource
 from bot.core.reflection.phase import (
+    changes_of,
     current_phase,
     parse_phase,
     phase_from_file,
     phase_json,
     phase_name,
 )
+from bot.core.reflection.suggestions import phase_suggestions
 
 __all__ = [
     "FEATURE",
@@ -33,6 +35,7 @@ __all__ = [
     "PhaseChange",
     "PhaseSource",
     "add_item",
+    "changes_of",
     "close_item",
     "current_phase",
     "item_json",
@@ -41,4 +44,5 @@ __all__ = [
     "phase_from_file",
     "phase_json",
     "phase_name",
+    "phase_suggestions",
 ]
