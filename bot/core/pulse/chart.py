@@ -1,4 +1,5 @@
-"""The pulse trend chart: energy and trust per region, and the alliance, over rounds.
+"""The pulse trend chart: energy and trust per region, and the alliance, over rounds; and,
+once lens statements were reported, a third panel with the alliance's five lenses.
 
 Made only from shown `RoundResult`s, so a hidden group is a gap, never a value: the chart
 cannot show more than `pulse report` does. `chart_series` is the data the chart plots;
@@ -19,6 +20,7 @@ from datetime import date
 
 from bot.core.kernel import Chart, Panel, normalise_language
 from bot.core.kernel import Series as Line
+from bot.core.pulse.questions import LENSES
 from bot.core.pulse.results import ALLIANCE_KEY, Level, RoundResult, Structure
 from bot.core.pulse.trends import ordered
 
@@ -31,6 +33,12 @@ WORDS: dict[str, dict[str, str]] = {
         "respondents": "respondenten",
         "no_results": "Nog geen resultaten",
         "gap": "geen punt: te weinig respondenten om te tonen",
+        "lenses": "De vijf lenzen (alliantie)",
+        "ambition": "Ambitie",
+        "interests": "Belangen",
+        "relationship": "Relatie",
+        "organisation": "Organisatie",
+        "process": "Proces",
     },
     "en": {
         "energy": "Energy",
@@ -39,6 +47,12 @@ WORDS: dict[str, dict[str, str]] = {
         "respondents": "respondents",
         "no_results": "No results yet",
         "gap": "no point: too few respondents to show",
+        "lenses": "The five lenses (alliance)",
+        "ambition": "Ambition",
+        "interests": "Interests",
+        "relationship": "Relationship",
+        "organisation": "Organisation",
+        "process": "Process",
     },
 }
 
@@ -109,7 +123,7 @@ def trend_chart(
     panels = tuple(
         Panel(words[measure], tuple(_line(series, measure, words) for series in data.series))
         for measure in ("energy", "trust")
-    )
+    ) + _lens_panel(rounds, words)
     return Chart(
         title=title,
         language=language,
@@ -132,3 +146,16 @@ def _line(series: Series, measure: str, words: dict[str, str]) -> Line:
         counts=series.respondents if alliance else (),
         emphasis=alliance,
     )
+
+
+def _lens_panel(rounds: Sequence[RoundResult], words: dict[str, str]) -> tuple[Panel, ...]:
+    """A third panel once any round showed lenses: the alliance's five lens means over the
+    same rounds (a gap where a lens was not asked or not shown)."""
+    wholes = [r.group("alliance", ALLIANCE_KEY) for r in ordered(rounds)]
+    if not any(g is not None and g.lenses for g in wholes):
+        return ()
+    lines = tuple(
+        Line(words[lens], tuple(g.lens(lens) if g is not None else None for g in wholes))
+        for lens in LENSES
+    )
+    return (Panel(words["lenses"], lines),)
