@@ -18,8 +18,10 @@ from bot.core.reflection.learning import (
 )
 from bot.core.reflection.models import LearningItem, Phase, PhaseChange, PhaseSource
 from bot.core.reflection.phase import (
+    PhaseListener,
     changes_of,
     current_phase,
+    on_phase_change,
     parse_phase,
     phase_from_file,
     phase_json,
@@ -33,6 +35,7 @@ __all__ = [
     "LearningItem",
     "Phase",
     "PhaseChange",
+    "PhaseListener",
     "PhaseSource",
     "add_item",
     "changes_of",
@@ -40,6 +43,7 @@ __all__ = [
     "current_phase",
     "item_json",
     "learning_items",
+    "on_phase_change",
     "parse_phase",
     "phase_from_file",
     "phase_json",

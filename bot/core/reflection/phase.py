@@ -8,6 +8,7 @@ Naming the phase lets people know where they are; the digest suggests the work t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +41,28 @@ PHASE_WORDS: dict[str, Phase] = {
     "renew": Phase.RENEW,
     "vernieuwen": Phase.RENEW,
 }
+
+
+# what happens elsewhere when the phase changes (a feature higher up registers it at import,
+# e.g. offering the intake again): called with the session, the alliance and the new phase
+PhaseListener = Callable[[Session, Alliance, Phase], None]
+_LISTENERS: list[PhaseListener] = []
+
+
+def on_phase_change(listener: PhaseListener) -> None:
+    """Be told of every phase change (from the file or adopted by consent), in its
+    transaction; a feature above `reflection` registers here without being imported."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+
+
+def _record(session: Session, change: PhaseChange) -> None:
+    session.add(change)
+    session.flush()
+    alliance = session.get(Alliance, change.alliance_id)
+    assert alliance is not None
+    for listener in _LISTENERS:
+        listener(session, alliance, Phase(change.phase))
 
 
 def phase_name(texts: Texts, phase: str) -> str:
@@ -77,8 +100,7 @@ def phase_from_file(session: Session, alliance: Alliance, phase: str | None) -> 
         return  # the file says what it said: a phase adopted since then stays
     if not from_file and current_phase(session, alliance)[0] == phase:
         return
-    session.add(PhaseChange(alliance_id=alliance.id or 0, phase=Phase(phase)))
-    session.flush()
+    _record(session, PhaseChange(alliance_id=alliance.id or 0, phase=Phase(phase)))
 
 
 def phase_json(session: Session, alliance: Alliance) -> dict[str, Any]:
@@ -109,7 +131,8 @@ def _check(_session: Session, _alliance: Alliance, value: str) -> str:
 
 
 def _adopt(session: Session, alliance: Alliance, decision: Decision) -> None:
-    session.add(
+    _record(
+        session,
         PhaseChange(
             alliance_id=alliance.id or 0,
             phase=Phase(decision.value),
@@ -117,9 +140,8 @@ def _adopt(session: Session, alliance: Alliance, decision: Decision) -> None:
             source=PhaseSource.DECISION,
             decision_id=decision.id,
             reason=decision.reason,
-        )
+        ),
     )
-    session.flush()
 
 
 register_kind(

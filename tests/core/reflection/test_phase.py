@@ -131,3 +131,16 @@ def test_the_digest_suggests_the_work_of_the_phase(
     with Session(three) as session:
         body = session.exec(select(Delivery).where(Delivery.kind == "digest")).one().body
     assert expected in body and absent not in body
+
+
+def test_a_phase_change_tells_its_listeners(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.core.reflection import phase as phase_module
+
+    heard: list[str] = []
+    monkeypatch.setattr(phase_module, "_LISTENERS", [])
+    phase_module.on_phase_change(lambda _s, _a, phase: heard.append(phase.value))
+    _load(engine, "discover")
+    _load(engine, "discover")
+    assert heard == ["discover"]
