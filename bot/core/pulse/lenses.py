@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.core.kernel import DropRule, Mean, compare_means, find_drop, mean_size
 from bot.core.pulse.questions import LENSES
 from bot.core.pulse.results import Level, RoundResult
 from bot.core.pulse.trends import ordered
@@ -68,3 +69,42 @@ def lens_profile(result: RoundResult) -> LensProfile | None:
         if below or value <= WEAK_LEVEL:
             weak.append(lens)
     return LensProfile(result.id, means, tuple(weak))
+
+
+LENS_RULE = DropRule(
+    recent_periods=1,
+    hold_periods=1,
+    baseline_periods=6,
+    min_before=6,
+    min_after=3,
+    min_recent_periods=1,
+    min_drop=0.5,
+    margin=0.2,
+    alpha=0.05,
+    hold_alpha=0.01,
+)
+"""The shared drop rule (`kernel.stats`), for a lens in the regular rounds: a lens comes by
+once in five rounds, so a bucket is one showing of the lens (not a round), and the newest
+showing alone may be the drop — a half point below its own last six showings, convincingly
+(the pulse's `alpha` and `margin`). Only the whole alliance: the conversation it opens is
+the steering group's, never a region's or partner's scoreboard."""
+
+
+def dropped_lenses(rounds: Sequence[RoundResult], rule: DropRule = LENS_RULE) -> tuple[str, ...]:
+    """The lenses whose alliance mean dropped at the newest round (as shown)."""
+    series = ordered(rounds)
+    if not series or (latest := series[-1].group("alliance", "alliance")) is None:
+        return ()
+    dropped = []
+    for lens in LENSES:
+        if latest.lens(lens) is None:
+            continue
+        buckets = [
+            Mean(g.respondents, value)
+            for r in series
+            if (g := r.group("alliance", "alliance")) and (value := g.lens(lens)) is not None
+        ]
+        drop = find_drop(buckets, mean_size, compare_means, rule)
+        if drop is not None and drop.change == len(buckets) - 1:
+            dropped.append(lens)
+    return tuple(dropped)

@@ -40,6 +40,7 @@ from bot.core.outbox import (
     plan_many,
 )
 from bot.core.pulse.chart import trend_chart
+from bot.core.pulse.lenses import dropped_lenses
 from bot.core.pulse.models import PulseAnswer, PulseQuestion, PulseRound, RoundKind
 from bot.core.pulse.questions import lens_of
 from bot.core.pulse.results import Level, Response, RoundResult, Structure, aggregate
@@ -243,8 +244,11 @@ def close_round(
     _tell_respondents(session, alliance, pulse_round, rounds, changes, now)
     if alliance.adviser_channel:
         _report_to_advisers(session, alliance, pulse_round, rounds, changes, now)
-    if pulse_round.kind == RoundKind.LENS_CHECK and rounds[-1].id == pulse_round.id:
-        tell_coordinators(session, alliance, pulse_round, rounds[-1], now)
+    if rounds[-1].id == pulse_round.id:
+        if pulse_round.kind == RoundKind.LENS_CHECK:
+            tell_coordinators(session, alliance, pulse_round, rounds[-1], now)
+        elif dropped := dropped_lenses(rounds):
+            tell_coordinators(session, alliance, pulse_round, rounds[-1], now, dropped)
     refresh_pulse_flags(session, alliance, now)
     return pulse_round
 

@@ -1,4 +1,5 @@
-"""Back to the table: after a lens check, the coordinators get the alliance's lens profile
+"""Back to the table: after a lens check (or when a lens drops in the regular rounds,
+by the shared drop rule), the coordinators get the alliance's lens profile
 and, for the weakest lens(es), the questions practitioners use to open that conversation
 (`messages/pulse/conversation.toml`), with the learning agenda beside it — ready for the
 steering group's agenda. A profile, never a scoreboard: the alliance as a whole only.
@@ -59,19 +60,22 @@ def tell_coordinators(
     pulse_round: PulseRound,
     result: RoundResult,
     now: datetime,
+    dropped: tuple[str, ...] = (),
 ) -> int:
-    """Plan the lens profile for every coordinator; returns how many were planned."""
+    """Plan the lens profile for every coordinator, with the questions for the weakest
+    lenses (after a lens check) or for the `dropped` ones (a regular round); returns how
+    many were planned."""
     profile = lens_profile(result)
     if profile is None:
         return 0
+    focus = dropped or profile.weak
     agenda = [item.text for item in learning_items(session, alliance, closed=False)]
     plans = []
     for person in coordinators(session, alliance.id or 0):
         texts = Texts(language_of(person, alliance))
         known = {lens: v for lens, v in profile.means.items() if v is not None}
         weak = [
-            (lens_name(texts, lens), conversation_questions(lens, texts.language))
-            for lens in profile.weak
+            (lens_name(texts, lens), conversation_questions(lens, texts.language)) for lens in focus
         ]
         plans.append(
             Plan(
@@ -81,6 +85,7 @@ def tell_coordinators(
                     "lens_profile_notice",
                     lenses=lens_lines(texts, known),
                     weak=weak,
+                    dropped=bool(dropped),
                     agenda=agenda,
                 ),
                 due_at=now,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from bot.core.kernel import Texts
 from bot.core.pulse.chart import trend_chart
 from bot.core.pulse.export import report_json
-from bot.core.pulse.lenses import lens_changes, lens_profile
+from bot.core.pulse.lenses import dropped_lenses, lens_changes, lens_profile
 from bot.core.pulse.questions import conversation_questions, lens_check_questions, lens_of
 from bot.core.pulse.results import Response, RoundResult, Structure, aggregate
 from bot.core.pulse.table import lens_summary
@@ -83,3 +83,13 @@ def test_changes_profile_and_chart() -> None:
     lines = {line.label: line.values for line in chart.panels[-1].series}
     assert lines["Process"] == (4.0, 2.0) and lines["Interests"] == (None, None)
     assert draw_chart(chart)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_lens_that_drops_in_the_regular_rounds_is_found_a_steady_one_is_not() -> None:
+    def showing(number: int, process: int) -> RoundResult:
+        return _round(number, [_answer("n", None, process)] * 5 + [_answer("z", None, process)] * 5)
+
+    steady = [showing(i, 4) for i in range(1, 8)]
+    assert dropped_lenses(steady) == ()
+    fallen = [showing(i, 4) for i in range(1, 7)] + [showing(7, 2)]
+    assert dropped_lenses(fallen) == ("process",)
