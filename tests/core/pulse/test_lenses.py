@@ -3,14 +3,24 @@ answered it, the change per lens, the profile's weak lens, the lens panel of the
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.core.kernel import Texts
 from bot.core.pulse.chart import trend_chart
 from bot.core.pulse.export import report_json
 from bot.core.pulse.lenses import dropped_lenses, lens_changes, lens_profile
 from bot.core.pulse.questions import conversation_questions, lens_check_questions, lens_of
-from bot.core.pulse.results import Response, RoundResult, Structure, aggregate
+from bot.core.pulse.results import (
+    Response,
+    RoundResult,
+    Structure,
+    aggregate,
+    smallest_exposed,
+)
 from bot.core.pulse.table import lens_summary
 from bot.render.chart import draw_chart
 
@@ -93,3 +103,50 @@ def test_a_lens_that_drops_in_the_regular_rounds_is_found_a_steady_one_is_not() 
     assert dropped_lenses(steady) == ()
     fallen = [showing(i, 4) for i in range(1, 7)] + [showing(7, 2)]
     assert dropped_lenses(fallen) == ("process",)
+
+
+REGIONS4 = Structure.of(
+    {"a": "A", "b": "B", "c": "C", "d": "D"}, {"p": "P", "q": "Q", "r": "R"}, name="S"
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", "d", None]),
+            st.sampled_from(["p", "q", "r", None]),
+            st.booleans(),  # answered the ambition statements
+            st.integers(1, 5),
+        ),
+        max_size=40,
+    ),
+    st.integers(2, 5),
+)
+def test_no_lens_figure_singles_anyone_out(
+    people: list[tuple[str | None, str | None, bool, int]], k: int
+) -> None:
+    """Whatever who answered which lens: every published lens figure is over >= k people who
+    answered it, and no combination of them (subtraction across regions and partners)
+    narrows down to 1..k-1 of them."""
+    answers = [
+        Response(region, partner, 3, 3, (("ambition", 2 * value, 2),) if lens else ())
+        for region, partner, lens, value in people
+    ]
+    groups = aggregate(answers, REGIONS4, k)
+    with_lens = {(g.level, g.key) for g in groups if g.lens("ambition") is not None}
+    if not with_lens:
+        return
+    subset = [r for r in answers if r.lenses]
+    assert ("alliance", "alliance") in with_lens and len(subset) >= k
+    regions = {key for level, key in with_lens if level == "region"}
+    partners = {key for level, key in with_lens if level == "partner"}
+    for key in regions:
+        assert sum(r.region == key for r in subset) >= k
+    for key in partners:
+        assert sum(r.partner == key for r in subset) >= k
+    cells = Counter(
+        (r.region if r.region in regions else None, r.partner if r.partner in partners else None)
+        for r in subset
+    )
+    assert smallest_exposed(cells, k) is None
