@@ -82,6 +82,11 @@ async def test_a_lens_check_tapped_through_telegram(
                 .order_by(col(PulseQuestion.position))
             )
         )
+    with Session(demo_engine) as session:
+        invitation = session.exec(
+            select(Delivery).where(Delivery.round_id == opened.round.id, Delivery.kind == "pulse")
+        ).first()
+    assert invitation is not None and "Lensmeting" in invitation.body
     keys = [q.key for q in questions]
     assert keys[:2] == ["energy", "trust"] and [lens_of(k) for k in keys[2:]] == [
         lens for lens in LENSES for _ in (1, 2)

@@ -173,7 +173,13 @@ def _invite(
             Plan(
                 dedupe_key=f"pulse:{pulse_round.id}:{person.id}",
                 kind=DeliveryKind.PULSE,
-                body=texts.render("pulse_invite", person=person, closes_at=closes_on) + question,
+                body=texts.render(
+                    "pulse_invite",
+                    person=person,
+                    closes_at=closes_on,
+                    lens_check=pulse_round.kind == RoundKind.LENS_CHECK,
+                )
+                + question,
                 due_at=now,
                 person=person,
                 buttons=scale_buttons(first),
