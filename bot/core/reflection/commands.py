@@ -25,7 +25,6 @@ FEATURE = Feature(
                 "fase",
                 ALL,
                 _("the alliance's phase and how it got there"),
-                usage=_("[propose phase reason]"),
                 subcommands=(
                     SubCommand("", "", _("the phase, since when, and its history")),
                     SubCommand(
