@@ -1,0 +1,27 @@
+"""needs: each partner's needs, offer and interests, asked in a private intake.
+
+A short conversation (`intake`, skippable, one question at a time; a form on Slack) whose
+answers form a versioned partner profile; per answer the partner chooses whether the
+coalition may see it. `needs` shows what the partners bring and need — only what each
+shared — with the matches between one's need and another's offer. A person's individual
+interest stays between them and the coordinators. The intake is offered once, politely,
+through the outbox to partner advisers whose partner has none.
+"""
+
+from __future__ import annotations
+
+from bot.core.needs.models import (
+    FIELDS,
+    IndividualInterest,
+    IntakeDraft,
+    PartnerProfile,
+    ProfileField,
+)
+
+__all__ = [
+    "FIELDS",
+    "IndividualInterest",
+    "IntakeDraft",
+    "PartnerProfile",
+    "ProfileField",
+]
