@@ -17,6 +17,16 @@ from bot.core.needs.models import (
     PartnerProfile,
     ProfileField,
 )
+from bot.core.needs.profiles import (
+    individual_interests,
+    latest_profile,
+    latest_profiles,
+    profile_json,
+    profiles_csv,
+    save_profile,
+    set_individual_interest,
+    shared_answers,
+)
 
 __all__ = [
     "FIELDS",
@@ -24,4 +34,12 @@ __all__ = [
     "IntakeDraft",
     "PartnerProfile",
     "ProfileField",
+    "individual_interests",
+    "latest_profile",
+    "latest_profiles",
+    "profile_json",
+    "profiles_csv",
+    "save_profile",
+    "set_individual_interest",
+    "shared_answers",
 ]

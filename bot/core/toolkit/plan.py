@@ -53,6 +53,7 @@ from bot.core.toolkit.personalise import (
     usable_text,
 )
 from bot.core.toolkit.snippets import Snippet, library
+from bot.core.toolkit.voicing import Extras, extras_of
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,13 @@ def plan_snippets(session: Session, alliance: Alliance, now: datetime | None = N
     items = _moments(session, ids, now)
     people = reachable_of_partners(session, ids, RECIPIENT_ROLES)
     served = [p for p in partners if items.get(p.id or 0) and people.get(p.id or 0)]
-    composer = _Composer(alliance, house, notes_of_partners(session, [p.id or 0 for p in served]))
+    served_ids = [p.id or 0 for p in served]
+    composer = _Composer(
+        alliance,
+        house,
+        notes_of_partners(session, served_ids),
+        extras_of(session, alliance, served_ids),
+    )
     known = _known(session, [p.id or 0 for p in served], now)
     wanted: set[str] = set()
     plans: list[Plan] = []
@@ -242,11 +249,16 @@ class _Composer:
     planned already or held beyond reach by the weekly cap."""
 
     def __init__(
-        self, alliance: Alliance, house: HouseContent, notes: dict[int, dict[str, str]]
+        self,
+        alliance: Alliance,
+        house: HouseContent,
+        notes: dict[int, dict[str, str]],
+        extras: dict[int, Extras],
     ) -> None:
         self.alliance = alliance
         self.house = house
         self.notes = notes
+        self.extras = extras
         self.zone = ZoneInfo(alliance.timezone)
         self._texts: dict[tuple[int, str, str], str | None] = {}
         self._bodies: dict[tuple[int, str, str], str] = {}  # by moment, snippet, language
@@ -300,6 +312,7 @@ class _Composer:
                 language=language,
                 house=self.house,
                 notes=self.notes.get(partner.id or 0, {}),
+                extras=self.extras.get(partner.id or 0, Extras()),
             )
         return self._texts[cached]
 

@@ -93,7 +93,6 @@ AGENDA_LABELS: dict[str, str] = {
     "other": _("other moments"),
 }
 POSITIONINGS = ("monolithic", "branded", "endorsed")
-NEUTRAL_NAME = {"nl": "de samenwerking", "en": "the partnership"}
 MEMBERSHIP = {
     "nl": "{partner} werkt samen in {alliance}.",
     "en": "{partner} is partner in {alliance}.",

@@ -8,5 +8,27 @@ a placeholder.
 from __future__ import annotations
 
 from bot.core.voice.models import Spokesperson
+from bot.core.voice.register import (
+    Speaker,
+    VoiceError,
+    add_spokesperson,
+    organisation_names,
+    remove_spokesperson,
+    spokespeople,
+    spokespeople_rows,
+    who_speaks,
+    whom_to_ask,
+)
 
-__all__ = ["Spokesperson"]
+__all__ = [
+    "Speaker",
+    "Spokesperson",
+    "VoiceError",
+    "add_spokesperson",
+    "organisation_names",
+    "remove_spokesperson",
+    "spokespeople",
+    "spokespeople_rows",
+    "who_speaks",
+    "whom_to_ask",
+]
