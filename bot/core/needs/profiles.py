@@ -89,8 +89,8 @@ def save_profile(
         shared=shown,
         created_at=utcnow(),
     )
-    for name, value in values.items():
-        setattr(profile, name, value)
+    for field_name, value in values.items():
+        setattr(profile, field_name, value)
     session.add(profile)
     session.flush()
     return profile

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -159,15 +159,7 @@ def _context(
     def shown(text: str) -> str:  # branded: the task instead of the name, before rendering too
         return hide_name(text, name, task) if positioning == "branded" else text
 
-    pillars = [
-        {
-            "number": i,
-            "title": shown(p.title),
-            "message": shown(p.message),
-            "proof": [shown(proof) for proof in p.proof],
-        }
-        for i, p in enumerate(house.pillars, 1)
-    ]
+    pillars = _pillars(house, shown)
     own = snippet.pillar is not None and fits_house(snippet, house)
     pillar = pillars[snippet.pillar - 1] if own and snippet.pillar else None
     # notes are keyed by the pillar's real title
@@ -205,6 +197,18 @@ def _context(
         "positioning": positioning,
         "language": language,
     }
+
+
+def _pillars(house: HouseContent, shown: Callable[[str], str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "number": i,
+            "title": shown(p.title),
+            "message": shown(p.message),
+            "proof": [shown(proof) for proof in p.proof],
+        }
+        for i, p in enumerate(house.pillars, 1)
+    ]
 
 
 def _tidy(text: str) -> str:
