@@ -17,10 +17,12 @@ from bot.core import (
     followup,
     harvest,
     house,
+    needs,
     overview,
     preferences,
     pulse,
     toolkit,
+    voice,
 )
 from bot.core.kernel import (
     ALL,
@@ -97,6 +99,8 @@ REGISTRY = Registry(
         pulse.FEATURE,
         followup.FEATURE,
         harvest.FEATURE,
+        needs.FEATURE,
+        voice.FEATURE,
         attention.FEATURE,
         preferences.FEATURE,
     )

@@ -10,6 +10,7 @@ through the outbox to partner advisers whose partner has none.
 
 from __future__ import annotations
 
+from bot.core.needs.commands import FEATURE
 from bot.core.needs.models import (
     FIELDS,
     IndividualInterest,
@@ -27,8 +28,10 @@ from bot.core.needs.profiles import (
     set_individual_interest,
     shared_answers,
 )
+from bot.core.needs.views import needs_reply
 
 __all__ = [
+    "FEATURE",
     "FIELDS",
     "IndividualInterest",
     "IntakeDraft",
@@ -37,6 +40,7 @@ __all__ = [
     "individual_interests",
     "latest_profile",
     "latest_profiles",
+    "needs_reply",
     "profile_json",
     "profiles_csv",
     "save_profile",

@@ -7,6 +7,7 @@ a placeholder.
 
 from __future__ import annotations
 
+from bot.core.voice.commands import FEATURE
 from bot.core.voice.models import Spokesperson
 from bot.core.voice.register import (
     Speaker,
@@ -21,6 +22,7 @@ from bot.core.voice.register import (
 )
 
 __all__ = [
+    "FEATURE",
     "Speaker",
     "Spokesperson",
     "VoiceError",
