@@ -10,6 +10,7 @@ through the outbox to partner advisers whose partner has none.
 
 from __future__ import annotations
 
+from bot.core.needs.coalition import unanswered_needs
 from bot.core.needs.commands import FEATURE
 from bot.core.needs.models import (
     FIELDS,
@@ -18,6 +19,7 @@ from bot.core.needs.models import (
     PartnerProfile,
     ProfileField,
 )
+from bot.core.needs.offers import offer_intake
 from bot.core.needs.profiles import (
     individual_interests,
     latest_profile,
@@ -41,9 +43,11 @@ __all__ = [
     "latest_profile",
     "latest_profiles",
     "needs_reply",
+    "offer_intake",
     "profile_json",
     "profiles_csv",
     "save_profile",
     "set_individual_interest",
     "shared_answers",
+    "unanswered_needs",
 ]

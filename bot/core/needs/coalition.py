@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
 from bot.core.kernel import Alliance, Partner
 from bot.core.needs.models import ProfileField
-from bot.core.needs.profiles import shared_answers
+from bot.core.needs.profiles import latest_profiles, shared_answers
 
 KINDS = {
     "time": {"tijd", "time", "uren", "hours", "capaciteit", "capacity", "menskracht", "mensen"},
@@ -136,4 +137,29 @@ def matches(rows: list[PartnerNeeds]) -> list[Match]:
                 continue
             if wanted & _topics(giver.brings):
                 found.append(Match(needer.partner, needer.needs, giver.partner, giver.brings))
+    return found
+
+
+def unanswered_needs(
+    session: Session, alliance: Alliance, older_than: datetime
+) -> list[tuple[Partner, int]]:
+    """Partners whose stated needs no other partner's offer speaks to, with the profile
+    version, for a quiet hint to the coordinators (who may read every answer, shared or not).
+    Only profiles older than `older_than`: a fresh intake gets time to be answered."""
+    partners = {
+        p.id or 0: p
+        for p in session.exec(
+            select(Partner).where(Partner.alliance_id == alliance.id, col(Partner.active))
+        )
+    }
+    profiles = latest_profiles(session, partners)
+    offers = {pid: _topics(profile.brings) for pid, profile in profiles.items() if profile.brings}
+    found = []
+    for pid, profile in sorted(profiles.items()):
+        wanted = _topics(profile.needs) if profile.needs.strip() else set()
+        created = profile.created_at.replace(tzinfo=profile.created_at.tzinfo or UTC)
+        if not wanted or created > older_than:
+            continue
+        if not any(wanted & offer for other, offer in offers.items() if other != pid):
+            found.append((partners[pid], profile.version))
     return found

@@ -22,8 +22,10 @@ from bot.core.needs.handlers import (
     handle_intake,
     press_share,
     press_skip,
+    press_start,
     press_stop,
 )
+from bot.core.needs.offers import START
 from bot.core.needs.views import handle_needs
 
 FEATURE = Feature(
@@ -62,6 +64,7 @@ FEATURE = Feature(
             SHARE, lambda context, action: press_share(context, action.args[0], action.args[1])
         ),
         ButtonVerb(STOP, lambda context, action: press_stop(context, action.args[0])),
+        ButtonVerb(START, lambda context, action: press_start(context, action.args[0])),
     ),
     prompts=(continue_intake,),
     forms=(INTAKE,),

@@ -49,12 +49,7 @@ def handle_intake(context: Context) -> Reply:
         return _next(context, draft)
     if words and draft is not None:
         return _answer(context, draft, words)
-    try:
-        draft = start_intake(context.session, context.person)
-    except IntakeError as error:
-        return context.reply("intake_error", code=error.code)
-    context.audit("intake.started")
-    return _question(context, draft, first_time=True)
+    return press_start(context, str(context.person.id))
 
 
 def continue_intake(context: Context, text: str) -> Reply | None:
@@ -155,6 +150,18 @@ def press_share(context: Context, step: str, choice: str) -> Reply:
 def press_stop(context: Context, step: str) -> Reply:
     draft = _pressed(context, step)
     return context.stale() if draft is None else _stop(context, draft)
+
+
+def press_start(context: Context, person_id: str) -> Reply:
+    """ "Start the intake" under an offer: the same as typing `intake`."""
+    if person_id != str(context.person.id):
+        return context.stale()
+    try:
+        draft = start_intake(context.session, context.person)
+    except IntakeError as error:
+        return context.reply("intake_error", code=error.code)
+    context.audit("intake.started")
+    return _question(context, draft, first_time=True)
 
 
 def _own_partner(context: Context) -> Partner | None:
