@@ -6,9 +6,10 @@ to adapt it. Planning looks at least `HORIZON` ahead and is idempotent: the cloc
 daily after re-importing calendars, and it converges on what the agendas say now.
 
 Why the dedupe key holds the send day and the moment's start
-(``snippet:<agenda item>:<snippet>:<person>:<day>:<start>``): a moved moment must move its
-plan (and its text names the moment's date), but the outbox never changes a planned
-message's key.
+(``snippet:<agenda item>:<snippet>:<person>:<day>:<start>``, and ``~<positioning>`` unless
+endorsed): a moved moment must move its plan (and its text names the moment's date), a
+positioning the partners adopt must change the voice of what is still pending, but the
+outbox never changes a planned message's key.
 So a move plans a new delivery and cancels the pending old one — unless one for the same
 moment, snippet and person was already sent, in which case nothing is sent again. Deleted
 or cancelled moments cancel their pending snippets the same way. The key is never read
@@ -139,6 +140,7 @@ def plan_snippets(session: Session, alliance: Alliance, now: datetime | None = N
             people[partner.id or 0],
             now,
             ZoneInfo(alliance.timezone),
+            _voice(alliance),
         ):
             wanted.add(key)
             plan = None
@@ -151,8 +153,9 @@ def plan_snippets(session: Session, alliance: Alliance, now: datetime | None = N
                 report.unchanged += 1
             else:
                 plans.append(plan)
-    _planned(session, alliance, plans, report)
+    # first what no agenda or voice asks for any more, so it holds no place in the weekly cap
     report.cancelled = _cancel_unwanted(session, alliance, wanted)
+    _planned(session, alliance, plans, report)
     session.flush()
     return report
 
@@ -163,6 +166,7 @@ def _wanted(
     people: list[Person],
     now: datetime,
     zone: ZoneInfo,
+    voice: str = "",
 ) -> Iterator[tuple[AgendaItem, Snippet, Person, str, datetime]]:
     """Every (moment, snippet, person) the agenda asks for, with its key and send time."""
     for item in items:
@@ -175,7 +179,14 @@ def _wanted(
             )
             for person in people:
                 key = f"{PREFIX}{item.id}:{snippet.key}:{person.id}:{day.isoformat()}:{start}"
-                yield item, snippet, person, key, due_at
+                yield item, snippet, person, key + voice, due_at
+
+
+def _voice(alliance: Alliance) -> str:
+    """The positioning in the key (none for the default, endorsed): when the partners adopt
+    another positioning, the next planning replaces what is still pending in the new voice,
+    and never sends again what went out."""
+    return "" if alliance.positioning in ("endorsed", "") else f"~{alliance.positioning}"
 
 
 def _occurrence_number(item: AgendaItem) -> int:
