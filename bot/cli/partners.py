@@ -43,10 +43,7 @@ def profiles_command(
     as_json: JsonOption = False,
 ) -> None:
     """Every partner's latest profile: CSV (one row per partner) or JSON."""
-    from sqlmodel import col, select
-
-    from bot.core.kernel import Partner
-    from bot.core.needs import latest_profiles, profile_json, profiles_csv
+    from bot.core.needs import profiles_csv, profiles_json
 
     if as_json and as_csv:
         fail(texts_for().gettext("Choose one of --json and --csv."))
@@ -54,10 +51,4 @@ def profiles_command(
         if not as_json:
             sys.stdout.write(profiles_csv(session, alliance))
             return
-        partners = session.exec(
-            select(Partner)
-            .where(Partner.alliance_id == alliance.id, col(Partner.active))
-            .order_by(col(Partner.key))
-        ).all()
-        latest = latest_profiles(session, [p.id or 0 for p in partners])
-        print_json([profile_json(p, latest.get(p.id or 0)) for p in partners])
+        print_json(profiles_json(session, alliance))

@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.core.kernel import Alliance, Partner
 from bot.core.needs.models import ProfileField
-from bot.core.needs.profiles import latest_profiles, shared_answers
+from bot.core.needs.profiles import active_partners, latest_profiles, shared_answers
 
 KINDS = {
     "time": {"tijd", "time", "uren", "hours", "capaciteit", "capacity", "menskracht", "mensen"},
@@ -109,11 +109,7 @@ def _topics(text: str) -> set[str]:
 def coalition_needs(session: Session, alliance: Alliance) -> tuple[list[PartnerNeeds], list[str]]:
     """Per partner what it shared about what it brings and needs; and the names of the
     partners that shared neither (no intake yet, or kept to themselves)."""
-    partners = session.exec(
-        select(Partner)
-        .where(Partner.alliance_id == alliance.id, col(Partner.active))
-        .order_by(col(Partner.name))
-    ).all()
+    partners = active_partners(session, alliance, by_name=True)
     shared = shared_answers(session, [p.id or 0 for p in partners])
     rows, silent = [], []
     for partner in partners:
@@ -146,12 +142,7 @@ def unanswered_needs(
     """Partners whose stated needs no other partner's offer speaks to, with the profile
     version, for a quiet hint to the coordinators (who may read every answer, shared or not).
     Only profiles older than `older_than`: a fresh intake gets time to be answered."""
-    partners = {
-        p.id or 0: p
-        for p in session.exec(
-            select(Partner).where(Partner.alliance_id == alliance.id, col(Partner.active))
-        )
-    }
+    partners = {p.id or 0: p for p in active_partners(session, alliance)}
     profiles = latest_profiles(session, partners)
     offers = {pid: _topics(profile.brings) for pid, profile in profiles.items() if profile.brings}
     found = []

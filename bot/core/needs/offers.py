@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.core.kernel import Alliance, Button, Partner, Person, Role, Texts, Verb, language_of
-from bot.core.needs.profiles import latest_profiles
+from bot.core.kernel import Alliance, Button, Person, Role, Texts, Verb, language_of
+from bot.core.needs.profiles import active_partners, latest_profiles
 from bot.core.outbox import DeliveryKind, Plan, Subject, plan_many
 
 START = Verb("iko")  # "start the intake" under the offer
@@ -28,13 +28,8 @@ def offer_intake(
 ) -> int:
     """Offer the intake to the advisers of partners without a profile (with `everyone`:
     to every partner's advisers, for a new phase); the number of offers planned now."""
-    partners = {
-        p.id: p
-        for p in session.exec(
-            select(Partner).where(Partner.alliance_id == alliance.id, col(Partner.active))
-        )
-    }
-    done = set() if everyone else set(latest_profiles(session, [i or 0 for i in partners]))
+    partners = {p.id or 0: p for p in active_partners(session, alliance)}
+    done = set() if everyone else set(latest_profiles(session, partners))
     advisers = session.exec(
         select(Person)
         .where(

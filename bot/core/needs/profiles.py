@@ -20,6 +20,29 @@ from bot.core.needs.models import FIELDS, IndividualInterest, PartnerProfile
 MAX_ANSWER = 1000  # characters: a few sentences, what a partner can say in a chat answer
 
 
+def active_partners(session: Session, alliance: Alliance, by_name: bool = False) -> list[Partner]:
+    """The alliance's active partners, by key (or by name, for a list people read)."""
+    order = col(Partner.name) if by_name else col(Partner.key)
+    return list(
+        session.exec(
+            select(Partner)
+            .where(Partner.alliance_id == alliance.id, col(Partner.active))
+            .order_by(order, col(Partner.id))
+        ).all()
+    )
+
+
+def partner_named(session: Session, alliance: Alliance, word: str) -> Partner | None:
+    """The active partner with this key or name (either case), or None."""
+    wanted = word.strip().casefold()
+    found = (
+        p
+        for p in active_partners(session, alliance)
+        if wanted in (p.key.casefold(), p.name.casefold())
+    )
+    return next(found, None)
+
+
 def latest_profiles(session: Session, partner_ids: Iterable[int]) -> dict[int, PartnerProfile]:
     """The newest version of each partner's profile, in one query."""
     wanted = sorted(set(partner_ids))
@@ -131,20 +154,20 @@ def profile_json(partner: Partner, profile: PartnerProfile | None) -> dict[str, 
     return document
 
 
+def profiles_json(session: Session, alliance: Alliance) -> list[dict[str, Any]]:
+    """Every active partner's latest profile (`partners profiles --json`), by key."""
+    partners = active_partners(session, alliance)
+    latest = latest_profiles(session, [p.id or 0 for p in partners])
+    return [profile_json(p, latest.get(p.id or 0)) for p in partners]
+
+
 def profiles_csv(session: Session, alliance: Alliance) -> str:
     """Every active partner's latest profile as CSV (`partners profiles --csv`), one row per
     partner, for the coordinators' own overview."""
-    partners = session.exec(
-        select(Partner)
-        .where(Partner.alliance_id == alliance.id, col(Partner.active))
-        .order_by(col(Partner.key))
-    ).all()
-    latest = latest_profiles(session, [p.id or 0 for p in partners])
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["partner", "version", *FIELDS, "shared"])
-    for partner in partners:
-        document = profile_json(partner, latest.get(partner.id or 0))
+    for document in profiles_json(session, alliance):
         answers = (document[name] for name in FIELDS)
         shared = " ".join(document["shared"])
         writer.writerow([document["partner"], document["version"], *answers, shared])

@@ -3,14 +3,12 @@ for its own advisers and the coordinators (whole) or for the others (what it sha
 
 from __future__ import annotations
 
-from sqlmodel import col, select
-
-from bot.core.kernel import Context, Partner, Reply
+from bot.core.kernel import Context, Reply
 from bot.core.needs.coalition import coalition_needs, matches
 from bot.core.needs.handlers import may_see_all, show_profile
 from bot.core.needs.intake import LABELS
 from bot.core.needs.models import FIELDS
-from bot.core.needs.profiles import shared_answers
+from bot.core.needs.profiles import partner_named, shared_answers
 
 SHOWN_IN_CHAT = 30
 SHOWN_AT_HOME = 8
@@ -26,18 +24,7 @@ def handle_needs(context: Context) -> Reply:
     wanted = context.command.args.strip().casefold()
     if not wanted:
         return needs_reply(context)
-    partner = next(
-        (
-            p
-            for p in context.session.exec(
-                select(Partner).where(
-                    Partner.alliance_id == context.alliance.id, col(Partner.active)
-                )
-            )
-            if wanted in (p.key.casefold(), p.name.casefold())
-        ),
-        None,
-    )
+    partner = partner_named(context.session, context.alliance, wanted)
     if partner is None:
         return context.reply("intake_error", code="unknown_partner")
     if may_see_all(context.session, context.person, partner):
