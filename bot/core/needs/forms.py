@@ -56,7 +56,7 @@ def intake_form(context: Context) -> Form | Reply:
     )
     return Form(
         INTAKE_FORM,
-        texts.gettext("Intake: %(partner)s", partner=partner.name)[:24],
+        texts.gettext("Intake: %(partner)s", partner=partner.name),
         texts.gettext("Save"),
         texts.gettext("Cancel"),
         tuple(fields),
