@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from bot.cli import (
     agenda,
     agreements,
+    decisions,
     harvest,
     house,
     jobs,
@@ -58,6 +59,7 @@ def _root(
 setup.register(app)
 processes.register(app)
 app.add_typer(house.app, name="house")
+app.add_typer(decisions.app, name="decisions")
 app.add_typer(pulse.app, name="pulse")
 app.add_typer(agreements.app, name="agreements")
 app.add_typer(agenda.app, name="agenda")

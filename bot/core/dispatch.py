@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from bot.core import (
     attention,
+    consent,
     followup,
     harvest,
     house,
@@ -95,6 +96,7 @@ REGISTRY = Registry(
     (
         HELP,
         house.FEATURE,
+        consent.FEATURE,
         toolkit.FEATURE,
         pulse.FEATURE,
         followup.FEATURE,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from bot.core.agenda import AgendaItem
 from bot.core.alliance import Invite
 from bot.core.attention import Flag, FlagCheck, Signal
+from bot.core.consent import Decision, DecisionAnswer
 from bot.core.followup import Agreement, AgreementChange, CheckIn
 from bot.core.harvest import Harvest
 from bot.core.house import Endorsement, HouseVersion, PartnerNote, Pillar, ProofPoint, Proposal
@@ -26,6 +27,8 @@ TABLES = (
     Alliance,
     AuditEvent,
     CheckIn,
+    Decision,
+    DecisionAnswer,
     Delivery,
     Endorsement,
     Flag,

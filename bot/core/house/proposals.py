@@ -2,10 +2,11 @@
 
 Consent is per partner, not per person: whichever of a partner's advisers answers speaks for
 that partner, and a second answer from the same partner replaces the first (so a partner can
-change its mind while the proposal is open). A proposal is adopted when enough partners
-endorse it (all active partners, unless the alliance sets a quorum) and no partner objects:
-an objection holds adoption until that partner endorses after all, or the proposal is
-replaced or withdrawn. Nothing in the current house changes until adoption.
+change its mind while the proposal is open). A proposal is adopted by the consent rule every
+proposal shares (`bot.core.consent.rule`): enough partners endorse it (all active partners,
+unless the alliance sets a quorum) and no partner objects; an objection holds adoption until
+that partner endorses after all, or the proposal is replaced or withdrawn. Nothing in the
+current house changes until adoption.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Literal
 
 from sqlmodel import Session, col, select
 
+from bot.core.consent import active_partners, tally
 from bot.core.house.content import (
     HouseContent,
     adopt_version,
@@ -61,39 +63,25 @@ class ProposalStatus:
         return not self.objected and len(self.endorsed) >= self.needed
 
 
-def active_partners(session: Session, alliance: Alliance) -> list[Partner]:
-    return list(
-        session.exec(
-            select(Partner)
-            .where(Partner.alliance_id == alliance.id, col(Partner.active))
-            .order_by(col(Partner.name))
-        )
-    )
-
-
 def proposal_content(proposal: Proposal) -> HouseContent:
     return HouseContent.from_dicts(proposal.roof, proposal.pillars)
 
 
 def proposal_status(session: Session, alliance: Alliance, proposal: Proposal) -> ProposalStatus:
-    partners = active_partners(session, alliance)
+    """The live tally, by the consent rule every proposal shares (`bot.core.consent.rule`)."""
     answers = {
-        e.partner_id: e
+        e.partner_id: (e.verdict, e.reason)
         for e in session.exec(select(Endorsement).where(Endorsement.proposal_id == proposal.id))
     }
-    endorsed = tuple(
-        p
-        for p in partners
-        if p.id in answers and answers[p.id].verdict == EndorsementVerdict.ENDORSE
+    counted = tally(active_partners(session, alliance), answers, alliance.quorum)
+    return ProposalStatus(
+        proposal,
+        proposal_content(proposal),
+        counted.endorsed,
+        counted.objected,
+        counted.missing,
+        counted.needed,
     )
-    objected = tuple(
-        (p, answers[p.id].reason or "")
-        for p in partners
-        if p.id in answers and answers[p.id].verdict == EndorsementVerdict.OBJECT
-    )
-    missing = tuple(p for p in partners if p.id not in answers)
-    needed = min(alliance.quorum or len(partners), len(partners))
-    return ProposalStatus(proposal, proposal_content(proposal), endorsed, objected, missing, needed)
 
 
 def _audit(

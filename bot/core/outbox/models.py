@@ -37,6 +37,7 @@ class DeliveryKind(StrEnum):
     SIGNAL = "signal"  # a regional signal, and what became of it
     DIGEST = "digest"  # the advisers' weekly digest
     HARVEST = "harvest"  # the monthly "what we achieved together", to everyone
+    DECISION = "decision"  # a decision the partners take by consent (`bot.core.consent`)
     NOTICE = "notice"  # anything else told once (help asked, results, unreachable people)
 
 
@@ -67,6 +68,7 @@ class Delivery(SQLModel, table=True):
     partner_id: int | None = _subject("partner.id")
     flag_id: int | None = _subject("flag.id")
     signal_id: int | None = _subject("signal.id")
+    decision_id: int | None = _subject("decision.id")
     platform: str  # a `Platform`
     body: str = text_column()  # neutral small markup
     buttons: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))

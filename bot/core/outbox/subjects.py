@@ -37,6 +37,7 @@ class Subject:
     partner_id: int | None = None  # the partner whose answer a message reports
     flag_id: int | None = None
     signal_id: int | None = None
+    decision_id: int | None = None  # a decision the partners take by consent
 
     def columns(self) -> dict[str, int | str]:
         """The set fields, as `Delivery` column values."""
