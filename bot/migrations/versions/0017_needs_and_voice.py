@@ -1,7 +1,7 @@
 """needs first: partner profiles, the intake, spokespeople, the alliance's task
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-01 09:00:00.000000
 
 A partner's intake answers become versioned profiles (`partnerprofile`), an intake under
@@ -18,7 +18,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0017"
-down_revision: str | None = "0015"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
