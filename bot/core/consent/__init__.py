@@ -29,6 +29,7 @@ from bot.core.consent.handlers import error_reply, status_reply
 from bot.core.consent.kinds import ConsentError, ConsentKind, kind_of, register_kind
 from bot.core.consent.models import Decision, DecisionAnswer, DecisionKind, DecisionStatus, Verdict
 from bot.core.consent.notices import described
+from bot.core.consent.outreach import ask_advisers, stop_asking, tell_advisers, tell_everyone
 from bot.core.consent.rule import Tally, active_partners, tally
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "active_partners",
     "answer",
     "answering_partner",
+    "ask_advisers",
     "decision_by_id",
     "decision_json",
     "described",
@@ -58,8 +60,11 @@ __all__ = [
     "register_kind",
     "status",
     "status_reply",
+    "stop_asking",
     "submit_answer",
     "submit_proposal",
     "tally",
+    "tell_advisers",
+    "tell_everyone",
     "withdraw",
 ]

@@ -16,7 +16,7 @@ from typing import Literal
 
 from sqlmodel import Session, col, select
 
-from bot.core.consent import active_partners, tally
+from bot.core.consent import Tally, active_partners, tally
 from bot.core.house.content import (
     HouseContent,
     adopt_version,
@@ -50,17 +50,12 @@ Verdict = EndorsementVerdict | Literal["endorse", "object"]
 
 
 @dataclass(frozen=True)
-class ProposalStatus:
+class ProposalStatus(Tally):
+    """A proposal's live tally (endorsed, objected, missing, needed, adoptable), with the
+    proposal and the house it proposes."""
+
     proposal: Proposal
     content: HouseContent
-    endorsed: tuple[Partner, ...]
-    objected: tuple[tuple[Partner, str], ...]  # with the reason
-    missing: tuple[Partner, ...]
-    needed: int  # endorsements needed for adoption
-
-    @property
-    def adoptable(self) -> bool:
-        return not self.objected and len(self.endorsed) >= self.needed
 
 
 def proposal_content(proposal: Proposal) -> HouseContent:
@@ -74,14 +69,7 @@ def proposal_status(session: Session, alliance: Alliance, proposal: Proposal) ->
         for e in session.exec(select(Endorsement).where(Endorsement.proposal_id == proposal.id))
     }
     counted = tally(active_partners(session, alliance), answers, alliance.quorum)
-    return ProposalStatus(
-        proposal,
-        proposal_content(proposal),
-        counted.endorsed,
-        counted.objected,
-        counted.missing,
-        counted.needed,
-    )
+    return ProposalStatus(**vars(counted), proposal=proposal, content=proposal_content(proposal))
 
 
 def _audit(
