@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.core.voice.commands import FEATURE
 from bot.core.voice.models import Spokesperson
+from bot.core.voice.positioning import POSITIONING
 from bot.core.voice.register import (
     Speaker,
     VoiceError,
@@ -23,6 +24,7 @@ from bot.core.voice.register import (
 
 __all__ = [
     "FEATURE",
+    "POSITIONING",
     "Speaker",
     "Spokesperson",
     "VoiceError",

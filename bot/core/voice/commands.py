@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.core.kernel import ADVISER, COORDINATOR, ChatCommand, CommandSpec, Feature, SubCommand, _
 from bot.core.voice.handlers import handle_spokespeople
+from bot.core.voice.positioning_handlers import handle_positioning
 
 FEATURE = Feature(
     "voice",
@@ -33,6 +34,24 @@ FEATURE = Feature(
                 ),
             ),
             handle_spokespeople,
+        ),
+        ChatCommand(
+            CommandSpec(
+                "positioning",
+                "positioning",
+                "positionering",
+                frozenset({ADVISER, COORDINATOR}),
+                _("our positioning, the questions to decide it, a proposal to change it"),
+                subcommands=(
+                    SubCommand(
+                        "",
+                        "",
+                        _("propose another positioning to the partners, with why"),
+                        _("branded the task in front, not us"),
+                    ),
+                ),
+            ),
+            handle_positioning,
         ),
     ),
 )
