@@ -63,6 +63,7 @@ def test_cadences_come_from_schedules_and_the_alliance_file(demo_engine: Engine)
         "digest",
         "harvest",
         "inbox",
+        "needs",
     ]
     assert cadences[0].grace == timedelta(hours=24)
     assert cadences[1].grace == timedelta(hours=20)

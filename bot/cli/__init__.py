@@ -22,10 +22,12 @@ from bot.cli import (
     jobs,
     learning,
     phase,
+    partners,
     processes,
     pulse,
     setup,
     signals,
+    spokespeople,
     toolkit,
 )
 from bot.cli.common import set_language
@@ -69,6 +71,8 @@ app.add_typer(toolkit.app, name="toolkit")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(signals.app, name="signals")
 app.add_typer(harvest.app, name="harvest")
+app.add_typer(partners.app, name="partners")
+app.add_typer(spokespeople.app, name="spokespeople")
 
 
 def main() -> None:

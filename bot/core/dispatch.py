@@ -18,11 +18,13 @@ from bot.core import (
     followup,
     harvest,
     house,
+    needs,
     overview,
     preferences,
     pulse,
     reflection,
     toolkit,
+    voice,
 )
 from bot.core.kernel import (
     ALL,
@@ -101,6 +103,8 @@ REGISTRY = Registry(
         followup.FEATURE,
         harvest.FEATURE,
         reflection.FEATURE,
+        needs.FEATURE,
+        voice.FEATURE,
         attention.FEATURE,
         preferences.FEATURE,
     )

@@ -38,9 +38,10 @@ from bot.core.followup import plan_checkins, refresh_follow_up_flags
 from bot.core.harvest import plan_together
 from bot.core.inbox import prune
 from bot.core.kernel import Alliance, JobRun
+from bot.core.needs import offer_intake
 from bot.core.overview import plan_digest
 from bot.core.pulse import close_round, open_round, open_round_of
-from bot.core.toolkit import plan_snippets
+from bot.core.toolkit import plan_hints, plan_snippets
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +183,15 @@ def _harvest(session: Session, alliance: Alliance, now: datetime, _: JobEdge) ->
 
 
 # In the order of schedules/default.toml, which is the order people read them in.
+def _needs(session: Session, alliance: Alliance, now: datetime, _: JobEdge) -> dict[str, Any]:
+    """The intake offered to advisers whose partner has none; quiet hints to the
+    coordinators about partners whose material or needs go unanswered."""
+    return {
+        "offers": offer_intake(session, alliance, now),
+        "hints": plan_hints(session, alliance, now),
+    }
+
+
 JOBS: dict[str, Job] = {
     "pulse_open": Job(_pulse_open),
     "checkins": Job(_checkins),
@@ -191,6 +201,7 @@ JOBS: dict[str, Job] = {
     "digest": Job(_digest),
     "harvest": Job(_harvest),
     "inbox": Job(_inbox),
+    "needs": Job(_needs),
 }
 
 # Which alliance setting overrides a job's default cadence.

@@ -14,10 +14,12 @@ from bot.core.harvest import Harvest
 from bot.core.house import Endorsement, HouseVersion, PartnerNote, Pillar, ProofPoint, Proposal
 from bot.core.inbox import Inbound
 from bot.core.kernel import Alliance, AuditEvent, Identity, JobRun, Partner, Person, Region
+from bot.core.needs import IndividualInterest, IntakeDraft, PartnerProfile
 from bot.core.outbox import Delivery, SendBudget, WorkerHeartbeat
 from bot.core.pulse import PulseAnswer, PulseQuestion, PulseRound
 from bot.core.reflection import LearningItem, PhaseChange
 from bot.core.toolkit import ToolkitFeedback, ToolkitSnippet
+from bot.core.voice import Spokesperson
 
 TABLES = (
     AgendaItem,
@@ -36,11 +38,14 @@ TABLES = (
     HouseVersion,
     Identity,
     Inbound,
+    IndividualInterest,
+    IntakeDraft,
     Invite,
     JobRun,
     LearningItem,
     Partner,
     PartnerNote,
+    PartnerProfile,
     Person,
     PhaseChange,
     Pillar,
@@ -52,6 +57,7 @@ TABLES = (
     Region,
     SendBudget,
     Signal,
+    Spokesperson,
     ToolkitFeedback,
     ToolkitSnippet,
     WorkerHeartbeat,

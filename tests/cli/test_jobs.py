@@ -23,6 +23,7 @@ NAMES = [
     "digest",
     "harvest",
     "inbox",
+    "needs",
 ]
 runner = CliRunner()
 

@@ -43,6 +43,7 @@ def test_only_the_registered_words_open_a_form() -> None:
         "agreement_drop",
         "toolkit_compose",
         "harvest_new",
+        "needs_intake",
     }
 
 

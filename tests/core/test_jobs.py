@@ -84,6 +84,7 @@ def test_an_unknown_job_is_refused_with_the_names_there_are(demo_engine: Engine)
         "digest",
         "harvest",
         "inbox",
+        "needs",
     ]
     with (
         Session(demo_engine) as session,

@@ -67,6 +67,7 @@ class _Strict(BaseModel):
 class AllianceSection(_Strict):
     name: Text
     ambition: str = ""
+    task: str = ""
     positioning: Literal["monolithic", "branded", "endorsed"] = "endorsed"
     language: Language = "nl"
     timezone: str = "Europe/Amsterdam"

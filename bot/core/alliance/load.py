@@ -146,7 +146,8 @@ def _load_alliance_row(session: Session, report: LoadReport, document: AllianceF
     values: dict[str, Any] = {
         "name": section.name,
         "ambition": section.ambition,
-        "positioning": section.positioning,
+        "task": section.task.strip(),
+        "positioning_from_file": section.positioning,
         "language": section.language,
         "timezone": section.timezone,
         "adviser_channel": section.adviser_channel,
@@ -157,6 +158,10 @@ def _load_alliance_row(session: Session, report: LoadReport, document: AllianceF
         "weekly_cap": document.delivery.weekly_cap,
     }
     alliance = session.exec(select(Alliance).order_by(col(Alliance.id)).limit(1)).first()
+    if alliance is None or alliance.positioning_from_file != section.positioning:
+        # new in the file (or a first load): the file's value is the starting point; an
+        # unchanged file keeps what the partners adopted by consent since
+        values["positioning"] = section.positioning
     if alliance is None:
         alliance = Alliance(**values)
         session.add(alliance)

@@ -60,6 +60,10 @@ class Alliance(SQLModel, table=True):
     name: str
     ambition: str = text_column()
     positioning: str = "endorsed"  # monolithic | branded | endorsed
+    # what the alliance file said last time: a positioning the partners adopted by consent
+    # is kept until the file itself says something new (the file is the starting point)
+    positioning_from_file: str | None = None
+    task: str = text_column()  # the societal task / call to action branded snippets name
     language: str = "nl"
     timezone: str = "Europe/Amsterdam"
     adviser_channel: str | None = None

@@ -41,6 +41,7 @@ from bot.core.kernel import (
     timezone_of,
     utcnow,
 )
+from bot.core.needs import needs_reply
 from bot.core.pulse import closed_rounds, results_reply
 from bot.core.toolkit import AGENDA_LABELS, coverage, planned_counts
 
@@ -50,6 +51,7 @@ FLAGS_SHOWN = 10
 SIGNALS_SHOWN = 10
 COVERAGE_SHOWN = 10
 COVERAGE_DAYS = 90
+NEEDS_SHOWN = 8
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ def home_page(context: Context) -> HomePage:
     if adviser:
         parts.append(_part(context, "agenda", "agenda", **_agenda(context, utcnow())))
         parts.append(_part(context, "toolkit", "toolkit", **_coverage(context)))
+        parts.append(HomePart(needs_reply(context, NEEDS_SHOWN), context.cmd("needs")))
     return HomePage(tuple(parts), texts.language)
 
 

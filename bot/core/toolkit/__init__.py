@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.core.toolkit.commands import FEATURE
 from bot.core.toolkit.feedback import coverage, planned_counts, planned_snippets
+from bot.core.toolkit.hints import plan_hints
 from bot.core.toolkit.models import ToolkitFeedback, ToolkitSnippet
 from bot.core.toolkit.page import current_token, issue_token, revoke_token, toolkit_page_for_token
 from bot.core.toolkit.plan import plan_snippets
@@ -22,6 +23,7 @@ __all__ = [
     "coverage",
     "current_token",
     "issue_token",
+    "plan_hints",
     "plan_snippets",
     "planned_counts",
     "planned_snippets",

@@ -26,6 +26,7 @@ from bot.core.kernel import (
 from bot.core.toolkit.models import ToolkitSnippet
 from bot.core.toolkit.personalise import current_house, partner_notes, personalise_with
 from bot.core.toolkit.snippets import AGENDA_KINDS, KIND_MAX_LENGTH, ToolkitError, snippet_from_row
+from bot.core.toolkit.voicing import extras_of
 
 MAX_LEAD_DAYS = 60
 MAX_BODY = 5000
@@ -140,6 +141,7 @@ def _try(session: Session, alliance: Alliance, row: ToolkitSnippet, texts: Texts
             language=row.language,
             house=current_house(session, alliance),
             notes=partner_notes(session, partner),
+            extras=extras_of(session, alliance, [partner.id or 0])[partner.id or 0],
         )
     except ToolkitError as error:
         if isinstance(error.__cause__, TemplateLimitError):

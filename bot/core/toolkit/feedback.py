@@ -33,6 +33,7 @@ from bot.core.outbox import Delivery, DeliveryKind, DeliveryStatus
 from bot.core.toolkit.models import ToolkitFeedback
 from bot.core.toolkit.personalise import current_house, partner_notes, usable_text
 from bot.core.toolkit.snippets import library
+from bot.core.toolkit.voicing import Extras, extras_of
 
 FEEDBACK = Verb("tf", arity=2)
 VERDICTS = {"u": "used", "a": "adapted", "n": "not_relevant"}
@@ -73,6 +74,7 @@ def planned_snippets(
     ).all()
     snippets = {s.key: s for s in library(session, alliance)}
     house = current_house(session, alliance)
+    extras: dict[int, Extras] = {}
     planned = []
     for delivery in rows:
         item = _moment(session, delivery)
@@ -83,6 +85,8 @@ def planned_snippets(
         partner = session.get(Partner, item.partner_id)
         assert partner is not None
         language = language_of(person, alliance)
+        if partner.id not in extras:
+            extras.update(extras_of(session, alliance, [partner.id or 0]))
         text = usable_text(
             snippet,
             alliance=alliance,
@@ -90,6 +94,7 @@ def planned_snippets(
             language=language,
             house=house,
             notes=partner_notes(session, partner),
+            extras=extras[partner.id or 0],
         )
         if text is None:
             continue

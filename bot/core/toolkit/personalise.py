@@ -1,9 +1,12 @@
 """A snippet as one partner will paste it: in its voice, within its length, in its language.
 
 Positioning, enforced after rendering so that no template can get it wrong:
-**monolithic** — the alliance speaks in its own name; **branded** — the alliance's name never
-appears (it is replaced by a neutral phrase, also inside the roof); **endorsed** — the partner
-speaks and names its membership (the line is added when the text does not name the alliance).
+**monolithic** — the alliance speaks in its own name (but a partner's own board memo is
+voiced by the partner); **branded** — the task is in front: the alliance's name never
+appears (it is replaced by the task, also inside the roof) and the text names the task and
+the partner (a line is added when it does not); **endorsed** — the partner speaks and names
+its membership (the line is added when the text does not name the alliance).
+A quote names who says it (`bot.core.voice`), never a placeholder.
 Every text fits its maximum length, shortened at a sentence or word boundary with "…".
 """
 
@@ -12,7 +15,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -23,11 +26,20 @@ from bot.core.kernel import render_user_template as _sandbox_render
 from bot.core.toolkit.snippets import (
     ELLIPSIS,
     MEMBERSHIP,
-    NEUTRAL_NAME,
     POSITIONINGS,
     Snippet,
     ToolkitError,
     library,
+)
+from bot.core.toolkit.voicing import (
+    NO_EXTRAS,
+    TASK_LINE,
+    Extras,
+    extras_of,
+    fill_placeholders,
+    front,
+    missing_from,
+    quote_by,
 )
 
 log = logging.getLogger(__name__)
@@ -78,6 +90,7 @@ def personalise(
         language=language,
         house=current_house(session, alliance),
         notes=partner_notes(session, partner),
+        extras=extras_of(session, alliance, [partner.id or 0])[partner.id or 0],
     )
 
 
@@ -89,9 +102,10 @@ def personalise_with(
     language: str,
     house: HouseContent,
     notes: dict[str, str],
+    extras: Extras = NO_EXTRAS,
 ) -> str:
-    """`personalise` with the house and notes already read: a page of twenty snippets
-    reads them once."""
+    """`personalise` with the house, notes and extras already read: a page of twenty
+    snippets reads them once."""
     language = normalise_language(language)
     if not fits_house(snippet, house):
         raise ToolkitError(
@@ -99,22 +113,33 @@ def personalise_with(
             f"but the house has {len(house.pillars)} pillar(s)"
         )
     positioning = alliance.positioning if alliance.positioning in POSITIONINGS else "endorsed"
-    context = _context(snippet, alliance, partner, language, positioning, house, notes)
+    context = _context(snippet, alliance, partner, language, positioning, house, notes, extras)
     try:
         rendered = html.unescape(_sandbox_render(snippet.body(language), **context))
     except UserTemplateError as error:
         raise ToolkitError(f"snippet {snippet.key!r}: {error}") from error
-    text = _tidy(rendered)
+    text = fill_placeholders(_tidy(rendered), context["quote_person"])
     if positioning == "branded":
-        text = hide_name(text, alliance.name, NEUTRAL_NAME[language])
-    fitted = shorten(text, snippet.max_length)
+        text = hide_name(text, alliance.name, context["task"])
+    lines = []
+    quoting = context["quote_by"] in text or context["quote_person"] in text
+    if context["ask"] and quoting and context["ask"] not in text:
+        lines.append(context["ask"])  # nobody registered: say whom to ask, never cut it off
+    fitted = _with_lines(text, lines, snippet.max_length)
     if positioning == "endorsed" and alliance.name.casefold() not in fitted.casefold():
-        line = context["membership"]
-        room = snippet.max_length - len(line) - 2
-        fitted = (
-            f"{shorten(text, room)}\n\n{line}" if room > 0 else shorten(line, snippet.max_length)
-        )
-    return fitted
+        lines.insert(0, context["membership"])
+    elif positioning == "branded" and missing_from(fitted, partner.name, context["task"]):
+        lines.insert(0, TASK_LINE[language].format(partner=partner.name, task=context["task"]))
+    return _with_lines(text, lines, snippet.max_length)
+
+
+def _with_lines(text: str, lines: list[str], limit: int) -> str:
+    """`text` within `limit`, shortened to leave room for `lines`, which follow it whole."""
+    if not lines:
+        return shorten(text, limit)
+    tail = "\n\n".join(lines)
+    room = limit - len(tail) - 2
+    return f"{shorten(text, room)}\n\n{tail}" if room > 0 else shorten(tail, limit)
 
 
 def _context(
@@ -125,15 +150,57 @@ def _context(
     positioning: str,
     house: HouseContent,
     notes: dict[str, str],
+    extras: Extras,
 ) -> dict[str, Any]:
     """Plain values only: the sandbox never sees a database row or a method."""
     name = alliance.name
-    neutral = NEUTRAL_NAME[language]
+    task = front(alliance, language)
 
-    def shown(text: str) -> str:  # branded: hide the name before rendering, too
-        return hide_name(text, name, neutral) if positioning == "branded" else text
+    def shown(text: str) -> str:  # branded: the task instead of the name, before rendering too
+        return hide_name(text, name, task) if positioning == "branded" else text
 
-    pillars = [
+    pillars = _pillars(house, shown)
+    own = snippet.pillar is not None and fits_house(snippet, house)
+    pillar = pillars[snippet.pillar - 1] if own and snippet.pillar else None
+    # notes are keyed by the pillar's real title
+    note = notes.get(house.pillars[snippet.pillar - 1].title, "") if own and snippet.pillar else ""
+    membership = MEMBERSHIP[language].format(partner=partner.name, alliance=name)
+    # a partner's own board memo is the partner's word to its board, whatever the positioning
+    alliance_speaks = positioning == "monolithic" and snippet.kind != "board_memo"
+    quoted = quote_by(extras, partner, alliance_speaks, snippet.pillar, language)
+    room = max(80, snippet.max_length // 4)
+    return {
+        "alliance": {
+            "name": task if positioning == "branded" else name,
+            "ambition": shown(alliance.ambition),
+        },
+        "partner": {
+            "name": partner.name,
+            "constituency": partner.constituency,
+            # a long note must not crowd out the rest of the text
+            "note": shorten(shown(note), max(80, snippet.max_length // 3)),
+            # only what the partner shared in its intake (`bot.core.needs`)
+            "own_goal": shorten(shown(extras.profile.get("own_goal", "")), room),
+            "constituency_needs": shorten(
+                shown(extras.profile.get("constituency_needs", "")), room
+            ),
+        },
+        "house": {"roof": shown(house.roof), "pillars": pillars},
+        "pillar": pillar,
+        "speaker": name if alliance_speaks else partner.name,
+        "alliance_speaks": alliance_speaks,
+        "membership": membership if positioning == "endorsed" else "",
+        "task": task if positioning == "branded" else alliance.task.strip(),
+        "quote_by": quoted.by,
+        "quote_person": quoted.person,
+        "ask": quoted.ask,
+        "positioning": positioning,
+        "language": language,
+    }
+
+
+def _pillars(house: HouseContent, shown: Callable[[str], str]) -> list[dict[str, Any]]:
+    return [
         {
             "number": i,
             "title": shown(p.title),
@@ -142,29 +209,6 @@ def _context(
         }
         for i, p in enumerate(house.pillars, 1)
     ]
-    own = snippet.pillar is not None and fits_house(snippet, house)
-    pillar = pillars[snippet.pillar - 1] if own and snippet.pillar else None
-    # notes are keyed by the pillar's real title
-    note = notes.get(house.pillars[snippet.pillar - 1].title, "") if own and snippet.pillar else ""
-    membership = MEMBERSHIP[language].format(partner=partner.name, alliance=name)
-    return {
-        "alliance": {
-            "name": neutral if positioning == "branded" else name,
-            "ambition": shown(alliance.ambition),
-        },
-        "partner": {
-            "name": partner.name,
-            "constituency": partner.constituency,
-            # a long note must not crowd out the rest of the text
-            "note": shorten(shown(note), max(80, snippet.max_length // 3)),
-        },
-        "house": {"roof": shown(house.roof), "pillars": pillars},
-        "pillar": pillar,
-        "speaker": name if positioning == "monolithic" else partner.name,
-        "membership": membership if positioning == "endorsed" else "",
-        "positioning": positioning,
-        "language": language,
-    }
 
 
 def _tidy(text: str) -> str:
@@ -214,6 +258,7 @@ def usable_text(
     language: str,
     house: HouseContent,
     notes: dict[str, str],
+    extras: Extras = NO_EXTRAS,
 ) -> str | None:
     """`personalise_with`, or None (logged) for a snippet that cannot be rendered — an
     adviser's template with a mistake, a pillar the house no longer has: the partner cannot
@@ -222,7 +267,13 @@ def usable_text(
         return None
     try:
         return personalise_with(
-            snippet, alliance=alliance, partner=partner, language=language, house=house, notes=notes
+            snippet,
+            alliance=alliance,
+            partner=partner,
+            language=language,
+            house=house,
+            notes=notes,
+            extras=extras,
         )
     except ToolkitError as error:
         log.warning("snippet for %s left out: %s", partner.key, error)
@@ -235,11 +286,18 @@ def personalised(
     """Every usable snippet of the library as `partner` gets it, in library order."""
     house = current_house(session, alliance)
     notes = partner_notes(session, partner)
+    extras = extras_of(session, alliance, [partner.id or 0])[partner.id or 0]
     texts = (
         (
             s,
             usable_text(
-                s, alliance=alliance, partner=partner, language=language, house=house, notes=notes
+                s,
+                alliance=alliance,
+                partner=partner,
+                language=language,
+                house=house,
+                notes=notes,
+                extras=extras,
             ),
         )
         for s in library(session, alliance)

@@ -6,9 +6,10 @@ to adapt it. Planning looks at least `HORIZON` ahead and is idempotent: the cloc
 daily after re-importing calendars, and it converges on what the agendas say now.
 
 Why the dedupe key holds the send day and the moment's start
-(``snippet:<agenda item>:<snippet>:<person>:<day>:<start>``): a moved moment must move its
-plan (and its text names the moment's date), but the outbox never changes a planned
-message's key.
+(``snippet:<agenda item>:<snippet>:<person>:<day>:<start>``, and ``~<positioning>`` unless
+endorsed): a moved moment must move its plan (and its text names the moment's date), a
+positioning the partners adopt must change the voice of what is still pending, but the
+outbox never changes a planned message's key.
 So a move plans a new delivery and cancels the pending old one — unless one for the same
 moment, snippet and person was already sent, in which case nothing is sent again. Deleted
 or cancelled moments cancel their pending snippets the same way. The key is never read
@@ -53,6 +54,7 @@ from bot.core.toolkit.personalise import (
     usable_text,
 )
 from bot.core.toolkit.snippets import Snippet, library
+from bot.core.toolkit.voicing import Extras, extras_of
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +123,13 @@ def plan_snippets(session: Session, alliance: Alliance, now: datetime | None = N
     items = _moments(session, ids, now)
     people = reachable_of_partners(session, ids, RECIPIENT_ROLES)
     served = [p for p in partners if items.get(p.id or 0) and people.get(p.id or 0)]
-    composer = _Composer(alliance, house, notes_of_partners(session, [p.id or 0 for p in served]))
+    served_ids = [p.id or 0 for p in served]
+    composer = _Composer(
+        alliance,
+        house,
+        notes_of_partners(session, served_ids),
+        extras_of(session, alliance, served_ids),
+    )
     known = _known(session, [p.id or 0 for p in served], now)
     wanted: set[str] = set()
     plans: list[Plan] = []
@@ -132,6 +140,7 @@ def plan_snippets(session: Session, alliance: Alliance, now: datetime | None = N
             people[partner.id or 0],
             now,
             ZoneInfo(alliance.timezone),
+            _voice(alliance),
         ):
             wanted.add(key)
             plan = None
@@ -144,8 +153,9 @@ def plan_snippets(session: Session, alliance: Alliance, now: datetime | None = N
                 report.unchanged += 1
             else:
                 plans.append(plan)
-    _planned(session, alliance, plans, report)
+    # first what no agenda or voice asks for any more, so it holds no place in the weekly cap
     report.cancelled = _cancel_unwanted(session, alliance, wanted)
+    _planned(session, alliance, plans, report)
     session.flush()
     return report
 
@@ -156,6 +166,7 @@ def _wanted(
     people: list[Person],
     now: datetime,
     zone: ZoneInfo,
+    voice: str = "",
 ) -> Iterator[tuple[AgendaItem, Snippet, Person, str, datetime]]:
     """Every (moment, snippet, person) the agenda asks for, with its key and send time."""
     for item in items:
@@ -168,7 +179,14 @@ def _wanted(
             )
             for person in people:
                 key = f"{PREFIX}{item.id}:{snippet.key}:{person.id}:{day.isoformat()}:{start}"
-                yield item, snippet, person, key, due_at
+                yield item, snippet, person, key + voice, due_at
+
+
+def _voice(alliance: Alliance) -> str:
+    """The positioning in the key (none for the default, endorsed): when the partners adopt
+    another positioning, the next planning replaces what is still pending in the new voice,
+    and never sends again what went out."""
+    return "" if alliance.positioning in ("endorsed", "") else f"~{alliance.positioning}"
 
 
 def _occurrence_number(item: AgendaItem) -> int:
@@ -242,11 +260,16 @@ class _Composer:
     planned already or held beyond reach by the weekly cap."""
 
     def __init__(
-        self, alliance: Alliance, house: HouseContent, notes: dict[int, dict[str, str]]
+        self,
+        alliance: Alliance,
+        house: HouseContent,
+        notes: dict[int, dict[str, str]],
+        extras: dict[int, Extras],
     ) -> None:
         self.alliance = alliance
         self.house = house
         self.notes = notes
+        self.extras = extras
         self.zone = ZoneInfo(alliance.timezone)
         self._texts: dict[tuple[int, str, str], str | None] = {}
         self._bodies: dict[tuple[int, str, str], str] = {}  # by moment, snippet, language
@@ -300,6 +323,7 @@ class _Composer:
                 language=language,
                 house=self.house,
                 notes=self.notes.get(partner.id or 0, {}),
+                extras=self.extras.get(partner.id or 0, Extras()),
             )
         return self._texts[cached]
 

@@ -35,8 +35,12 @@ user-written snippet obey exactly the same rules. Variables:
 * `partner` — `name`, `constituency`, `note` (the partner's note on this snippet's pillar);
 * `house` — `roof` and `pillars` (each `number`, `title`, `message`, `proof`);
 * `pillar` — the snippet's pillar (as in `house.pillars`) or None;
-* `speaker` — the name the text speaks in: the alliance (monolithic) or the partner;
+* `speaker` — the name the text speaks in: the alliance (monolithic, except a partner's own
+  board memo) or the partner; `alliance_speaks` says which;
 * `membership` — "X is partner in Y" for the endorsed positioning, else empty;
+* `task` — the alliance's task (branded: what stands where its name would);
+* `quote_by` — who a quote is by, from the spokespeople register (`bot.core.voice`);
+* `partner.own_goal`, `partner.constituency_needs` — what the partner shared in its intake;
 * `positioning` and `language`.
 Personalising a snippet for a partner is `bot.core.toolkit.personalise`.
 """
@@ -93,7 +97,6 @@ AGENDA_LABELS: dict[str, str] = {
     "other": _("other moments"),
 }
 POSITIONINGS = ("monolithic", "branded", "endorsed")
-NEUTRAL_NAME = {"nl": "de samenwerking", "en": "the partnership"}
 MEMBERSHIP = {
     "nl": "{partner} werkt samen in {alliance}.",
     "en": "{partner} is partner in {alliance}.",

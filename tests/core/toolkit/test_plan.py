@@ -603,7 +603,10 @@ def test_branded_snippets_never_name_the_alliance(demo: Engine) -> None:
         assert ALLIANCE.casefold() not in delivery.body.casefold()
         assert WOONKRACHT in delivery.body
         assert _in_body(texts[snippet_of(delivery)], delivery.body)
-    assert texts["social-pillar-3"].endswith("Woonkracht Rivierenland werkt hieraan mee.")
+    # no task in the demo's file: the shared task in words, never "the cooperation"
+    assert texts["social-pillar-3"].endswith(
+        "Woonkracht Rivierenland werkt mee aan de gezamenlijke opgave."
+    )
     assert texts["intranet-update"].startswith("Waarom Woonkracht Rivierenland meedoet")
 
 
