@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     # Derives links the bot must be able to show again (a partner's toolkit page) and, later,
     # signs links; never stored or logged. Unset: such links are random and only replaceable.
     alliancebot_secret_key: SecretStr | None = None
+    # E-mail out: `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`;
+    # a secret, since it holds the password. Unset: e-mail off (e-mails wait in the outbox).
+    smtp_url: SecretStr | None = None
+    mail_from: str | None = None  # the sender; unset: alliancebot@<SMTP host>
+    mail_reply_to: str | None = None
+    mail_per_minute: float = Field(default=60.0, gt=0)  # the relay's limit, for the whole bot
     # Worker tuning (rarely changed): how long a silent worker's claimed row stays its own,
     # and the overall send rates, a little under the platforms' published limits.
     worker_lease_seconds: float = Field(default=5.0, gt=0)  # silent this long: dead
