@@ -73,18 +73,18 @@ def mail_message(draft: MailDraft, sender: str, to: str, reply_to: str | None) -
         message["Reply-To"] = reply_to
     domain = sender.rpartition("@")[2] or None
     message["Message-ID"] = make_msgid("alliancebot", domain=domain)
-    message["Content-Language"] = draft.language
     message["Auto-Submitted"] = "auto-generated"
     if draft.unsubscribe_url:
         message["List-Unsubscribe"] = f"<{draft.unsubscribe_url}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(text, cdisposition="inline")
+    message.set_content(text)
     message.add_alternative(html, subtype="html")
     if draft.calendar is not None:
         message.make_mixed()
         message.add_attachment(
             draft.calendar, maintype="text", subtype="calendar", filename=draft.calendar_name
         )
+    message["Content-Language"] = draft.language  # after `make_mixed`, which moves Content-*
     return message
 
 
