@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -20,6 +21,7 @@ from bot.core.agenda.models import AgendaItem
 from bot.core.alliance.load import get_alliance
 from bot.core.kernel.models import Identity, Person, utcnow
 from bot.core.kernel.people import person_by_key
+from bot.core.mail import ActionLink
 from bot.core.outbox.models import Delivery
 from bot.core.outbox.planning import Plan, plan_delivery
 from bot.core.toolkit.models import ToolkitFeedback
@@ -247,3 +249,37 @@ def test_the_smtp_password_never_shows() -> None:
     assert SmtpConfig.from_url("smtps://h", None, None).port == 465
     with pytest.raises(ValueError, match="SMTP_URL"):
         SmtpConfig.from_url("http://example.org", None, None)
+
+
+def test_an_expired_link_posted_changes_nothing(sqlite_engine: Engine, smtp: SmtpServer) -> None:
+    mail_alliance(sqlite_engine)
+    plan_petras_snippet(sqlite_engine)
+    send_mail(sqlite_engine, smtp.url)
+    url = smtp.to(PETRA)[0].message["List-Unsubscribe"].strip("<>")
+    with session_scope(sqlite_engine) as session:
+        for link in session.exec(select(ActionLink)):
+            link.expires_at = utcnow() - timedelta(seconds=1)
+
+    response = _post(sqlite_engine, url, b"List-Unsubscribe=One-Click")
+
+    assert response.status_code == 410 and "expired" in response.text
+    with Session(sqlite_engine) as session:
+        identity = session.exec(select(Identity).where(Identity.platform == "email")).one()
+        assert identity.unreachable_since is None
+
+
+def test_mute_and_quiet_hours_hold_email_as_they_hold_chat(
+    sqlite_engine: Engine, smtp: SmtpServer
+) -> None:
+    mail_alliance(sqlite_engine)
+    assert _notice(sqlite_engine, "petra", "p") == "planned"
+    with session_scope(sqlite_engine) as session:
+        petra = session.exec(select(Person).where(Person.key == "petra")).one()
+        petra.muted_until = utcnow() + timedelta(days=2)  # muted after it was planned
+
+    worker = send_mail(sqlite_engine, smtp.url)
+
+    assert worker.stats["wait"] == 1 and smtp.received == []
+    with Session(sqlite_engine) as session:
+        waiting = session.exec(select(Delivery).where(Delivery.dedupe_key == "p")).one()
+        assert waiting.status == "pending" and waiting.due_at > utcnow() + timedelta(days=1)
