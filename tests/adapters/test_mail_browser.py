@@ -7,15 +7,11 @@ fixture of the toolkit page's browser test (it skips, or fails under CI=true, th
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-import uvicorn
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -25,7 +21,7 @@ from bot.core.mail import ActionLink, LinkKind, link_token
 from bot.core.outbox.models import Delivery
 from bot.core.toolkit.models import ToolkitFeedback
 from bot.db import session_scope
-from tests.adapters.test_toolkit_browser import browser
+from tests.adapters.test_toolkit_browser import browser, serving
 from tests.fakes.mail import KEY, mail_alliance, plan_petras_snippet
 
 __all__ = ["browser"]  # the fixture, imported to be used here
@@ -35,25 +31,8 @@ __all__ = ["browser"]  # the fixture, imported to be used here
 def site(sqlite_engine: Engine) -> Iterator[str]:
     """The web app's base URL, serving an alliance where Petra got a snippet by e-mail."""
     mail_alliance(sqlite_engine)
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_web_app(sqlite_engine), log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
+    with serving(create_web_app(sqlite_engine)) as base:
+        yield base
 
 
 def _used_it_link(engine: Engine) -> str:
@@ -77,6 +56,17 @@ def _used_it_link(engine: Engine) -> str:
         )
 
 
+def _confirm(browser: Any) -> str:
+    """Press the page's button; the heading of the page the POST answers with."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    button = browser.find_element(By.CSS_SELECTOR, "form button")
+    button.click()
+    WebDriverWait(browser, 10).until(lambda d: not d.find_elements(By.CSS_SELECTOR, "form"))
+    return str(browser.find_element(By.TAG_NAME, "h2").text)
+
+
 def _feedback(engine: Engine) -> list[ToolkitFeedback]:
     with Session(engine) as session:
         return list(session.exec(select(ToolkitFeedback)))
@@ -95,11 +85,9 @@ def test_a_link_opened_twice_acts_once(site: str, sqlite_engine: Engine, browser
     assert _feedback(sqlite_engine) == []  # opening is not acting
 
     browser.switch_to.window(first)
-    browser.find_element(By.CSS_SELECTOR, "form button").click()
-    assert "is recorded" in browser.find_element(By.TAG_NAME, "h2").text
+    assert "is recorded" in _confirm(browser)
     browser.switch_to.window(second)
-    browser.find_element(By.CSS_SELECTOR, "form button").click()
-    assert "done already" in browser.find_element(By.TAG_NAME, "h2").text
+    assert "done already" in _confirm(browser)
 
     [feedback] = _feedback(sqlite_engine)
     assert feedback.verdict == "used"
