@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from bot.adapters.web import create_web_app
 from bot.core.kernel.models import Person, utcnow
-from bot.core.mail import ActionLink, LinkKind, link_token
+from bot.core.mail import ActionLink, LinkKind, LinkSpec, link_token
 from bot.core.outbox.models import Delivery
 from bot.core.toolkit.models import ToolkitFeedback
 from bot.db import session_scope
@@ -44,16 +44,8 @@ def _used_it_link(engine: Engine) -> str:
         delivery.status = "sent"
         petra = session.exec(select(Person).where(Person.key == "petra")).one()
         button = delivery.buttons[0]
-        return link_token(
-            session,
-            petra,
-            delivery_id,
-            "button:0",
-            LinkKind.PRESS,
-            KEY,
-            button["action"],
-            button["label"],
-        )
+        spec = LinkSpec("button:0", LinkKind.PRESS, button["action"], button["label"])
+        return link_token(session, petra, delivery_id, spec, KEY)
 
 
 def _confirm(browser: Any) -> str:

@@ -9,19 +9,30 @@ when their confirmation page is posted (a button press once, an unsubscribe, a c
 from __future__ import annotations
 
 from bot.core.mail.draft import MailDraft, MailLinks, draft_mail, moment_calendar
-from bot.core.mail.links import LinkPage, LinkState, Press, link_token, open_link, post_link
+from bot.core.mail.links import (
+    LinkPage,
+    LinkSpec,
+    LinkState,
+    Press,
+    link_token,
+    link_tokens,
+    open_link,
+    post_link,
+)
 from bot.core.mail.models import ActionLink, LinkKind
 
 __all__ = [
     "ActionLink",
     "LinkKind",
     "LinkPage",
+    "LinkSpec",
     "LinkState",
     "MailDraft",
     "MailLinks",
     "Press",
     "draft_mail",
     "link_token",
+    "link_tokens",
     "moment_calendar",
     "open_link",
     "post_link",

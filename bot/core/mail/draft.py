@@ -30,7 +30,7 @@ from bot.core.kernel import (
     timezone_of,
     utcnow,
 )
-from bot.core.mail.links import link_token
+from bot.core.mail.links import LinkSpec, link_tokens
 from bot.core.mail.models import LinkKind
 from bot.core.outbox import Delivery
 from bot.core.toolkit import current_token, issue_token
@@ -78,24 +78,22 @@ def draft_mail(
     alliance = session.get(Alliance, person.alliance_id)
     assert alliance is not None, "a person always belongs to an alliance"
     texts = Texts(language_of(person, alliance), timezone_of(person, alliance))
-    delivery_id = delivery.id or 0
-
-    def token(slot: str, kind: LinkKind, action: str = "", label: str = "") -> str:
-        made = link_token(session, person, delivery_id, slot, kind, links.key, action, label, now)
-        return links.url(made)
-
-    actions = tuple(
-        (b.label, token(f"button:{n}", LinkKind.PRESS, b.action, b.label))
+    specs = [
+        LinkSpec(f"button:{n}", LinkKind.PRESS, b.action, b.label)
         for n, b in enumerate(reply.buttons)
-    )
-    unsubscribe_url = token("unsubscribe", LinkKind.UNSUBSCRIBE)
+    ]
+    specs += [LinkSpec("unsubscribe", LinkKind.UNSUBSCRIBE), LinkSpec("channel", LinkKind.CHANNEL)]
+    tokens = link_tokens(session, person, delivery.id or 0, specs, links.key, now)
+    url = {slot: links.url(token) for slot, token in tokens.items()}
+    actions = tuple((b.label, url[f"button:{n}"]) for n, b in enumerate(reply.buttons))
+    unsubscribe_url = url["unsubscribe"]
     item = session.get(AgendaItem, delivery.agenda_item_id) if delivery.agenda_item_id else None
     partner = session.get(Partner, item.partner_id if item else person.partner_id or 0)
     toolkit = _toolkit_url(session, partner, links) if item is not None else None
     footer = texts.render(
         "mail_footer",
         alliance=alliance,
-        channel_url=token("channel", LinkKind.CHANNEL),
+        channel_url=url["channel"],
         unsubscribe_url=unsubscribe_url,
         toolkit_url=toolkit,
     )

@@ -40,43 +40,68 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class LinkSpec:
+    """One link an e-mail carries: its place in the e-mail, and what it does."""
+
+    slot: str  # `button:0`, `unsubscribe`, `channel`
+    kind: LinkKind
+    action: str = ""  # a press: the button's action id
+    label: str = ""  # a press: the button's words
+
+
+def link_tokens(
+    session: Session,
+    person: Person,
+    delivery_id: int,
+    specs: list[LinkSpec],
+    key: LinkKey | None,
+    now: datetime | None = None,
+) -> dict[str, str]:
+    """The tokens of an e-mail's links by slot, each made once (one query and one flush
+    for them all). Without a key a token cannot be derived again, so a retry replaces it
+    (the e-mail that carried the old one never arrived)."""
+    now = now or utcnow()
+    rows = {
+        row.slot: row
+        for row in session.exec(select(ActionLink).where(ActionLink.delivery_id == delivery_id))
+    }
+    tokens: dict[str, str] = {}
+    for spec in specs:
+        row = rows.get(spec.slot)
+        if row is None:
+            lifetime = PRESS_LIFETIME if spec.kind == LinkKind.PRESS else SETTINGS_LIFETIME
+            row = ActionLink(
+                alliance_id=person.alliance_id,
+                person_id=person.id or 0,
+                delivery_id=delivery_id,
+                slot=spec.slot,
+                kind=spec.kind,
+                action=spec.action,
+                label=spec.label,
+                nonce=secrets.token_urlsafe(16),
+                token_hash="",
+                expires_at=now + lifetime,
+            )
+        tokens[spec.slot] = (
+            key.derive(LINK_PURPOSE, row.nonce) if key else secrets.token_urlsafe(24)
+        )
+        row.token_hash = _hash(tokens[spec.slot])
+        session.add(row)
+    session.flush()
+    return tokens
+
+
 def link_token(
     session: Session,
     person: Person,
     delivery_id: int,
-    slot: str,
-    kind: LinkKind,
+    spec: LinkSpec,
     key: LinkKey | None,
-    action: str = "",
-    label: str = "",
     now: datetime | None = None,
 ) -> str:
-    """The token of one link in the e-mail of `delivery_id`, made once per slot. Without a
-    key a token cannot be derived again, so a retry replaces it (the e-mail that carried
-    the old one never arrived)."""
-    now = now or utcnow()
-    row = session.exec(
-        select(ActionLink).where(ActionLink.delivery_id == delivery_id, ActionLink.slot == slot)
-    ).first()
-    if row is None:
-        lifetime = PRESS_LIFETIME if kind == LinkKind.PRESS else SETTINGS_LIFETIME
-        row = ActionLink(
-            alliance_id=person.alliance_id,
-            person_id=person.id or 0,
-            delivery_id=delivery_id,
-            slot=slot,
-            kind=kind,
-            action=action,
-            label=label,
-            nonce=secrets.token_urlsafe(16),
-            token_hash="",
-            expires_at=now + lifetime,
-        )
-    token = key.derive(LINK_PURPOSE, row.nonce) if key else secrets.token_urlsafe(24)
-    row.token_hash = _hash(token)
-    session.add(row)
-    session.flush()
-    return token
+    """The token of one link (`link_tokens` for one)."""
+    return link_tokens(session, person, delivery_id, [spec], key, now)[spec.slot]
 
 
 class LinkState(StrEnum):
