@@ -6,8 +6,9 @@ Tokens are `SecretStr` so that printing or logging a `Settings` never shows them
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -60,6 +61,23 @@ class Settings(BaseSettings):
         """Connections a web process may hold: both platforms storing and handling at
         full tilt, plus health checks and pages."""
         return 2 * (self.inbound_concurrency + self.inbound_receivers) + 4
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        """A mistyped SMTP_URL is refused at start, saying what it should look like (and
+        never repeating it: it holds the password)."""
+        if value is not None:
+            parts = urlsplit(value.get_secret_value())
+            try:
+                parts.port  # noqa: B018 (a port that is not a number raises here)
+            except ValueError:
+                parts = urlsplit("")
+            if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+                raise ValueError(
+                    "write it as smtp://user:pass@host:587 or smtps://user:pass@host:465"
+                )
+        return value
 
     @model_validator(mode="after")
     def _public_url_from_port(self) -> Settings:
