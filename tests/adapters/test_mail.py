@@ -21,12 +21,13 @@ from bot.core.agenda.models import AgendaItem
 from bot.core.alliance.load import get_alliance
 from bot.core.kernel.models import Identity, Person, utcnow
 from bot.core.kernel.people import person_by_key
-from bot.core.mail import ActionLink
+from bot.core.mail import ActionLink, LinkKind, LinkSpec, link_token
 from bot.core.outbox.models import Delivery
 from bot.core.outbox.planning import Plan, plan_delivery
 from bot.core.toolkit.models import ToolkitFeedback
 from bot.db import session_scope
 from tests.fakes.mail import (
+    KEY,
     MOMENT_TITLE,
     PUBLIC,
     delivery,
@@ -283,3 +284,18 @@ def test_mute_and_quiet_hours_hold_email_as_they_hold_chat(
     with Session(sqlite_engine) as session:
         waiting = session.exec(select(Delivery).where(Delivery.dedupe_key == "p")).one()
         assert waiting.status == "pending" and waiting.due_at > utcnow() + timedelta(days=1)
+
+
+def test_a_press_that_no_longer_counts_says_nothing_was_recorded(sqlite_engine: Engine) -> None:
+    mail_alliance(sqlite_engine)
+    delivery_id = plan_petras_snippet(sqlite_engine)  # planned, not sent: no feedback yet
+    with session_scope(sqlite_engine) as session:
+        petra = session.exec(select(Person).where(Person.key == "petra")).one()
+        spec = LinkSpec("button:0", LinkKind.PRESS, f"tf:{delivery_id}:u", "Used it")
+        token = link_token(session, petra, delivery_id, spec, KEY)
+
+    response = _post(sqlite_engine, f"/mail/{token}")
+
+    assert response.status_code == 200 and "Nothing was recorded" in response.text
+    with Session(sqlite_engine) as session:
+        assert session.exec(select(ToolkitFeedback)).all() == []
