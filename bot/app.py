@@ -20,13 +20,16 @@ from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
+from bot.adapters.link_key import link_key
+from bot.adapters.mail import MailSender, SmtpConfig
 from bot.adapters.send_budget import SharedBudget
 from bot.adapters.senders import Sender, SlackSender, TelegramSender
 from bot.adapters.web import Lifespan, create_web_app
 from bot.core.kernel import Platform
+from bot.core.mail import MailLinks
 from bot.db import check_schema, make_engine
 from bot.logs import with_redaction
-from bot.pacing import SLACK, TELEGRAM, Limits
+from bot.pacing import EMAIL, SLACK, TELEGRAM, Limits
 from bot.settings import Settings
 from bot.worker import Worker, WorkerOptions
 
@@ -80,6 +83,11 @@ def build_senders(settings: Settings) -> dict[str, Sender]:
         senders[Platform.SLACK] = SlackSender(
             settings.slack_bot_token.get_secret_value(), settings.slack_api_url
         )
+    if settings.smtp_url is not None:
+        config = SmtpConfig.from_url(
+            settings.smtp_url.get_secret_value(), settings.mail_from, settings.mail_reply_to
+        )
+        senders[Platform.EMAIL] = MailSender(config, connections=settings.worker_in_flight)
     return senders
 
 
@@ -99,7 +107,11 @@ def build_worker(engine: Engine, settings: Settings) -> Worker:
                 SLACK.per_chat_interval,
                 SLACK.per_group_interval,
             ),
+            Platform.EMAIL: Limits(
+                settings.mail_per_minute / 60, EMAIL.per_chat_interval, EMAIL.per_group_interval
+            ),
         },
+        mail_links=MailLinks(settings.public_url, link_key(settings)),
     )
     return Worker(engine, build_senders(settings), options, budget=shared_budget(engine, settings))
 
@@ -111,6 +123,7 @@ def shared_budget(engine: Engine, settings: Settings) -> SharedBudget:
         {
             Platform.TELEGRAM: settings.telegram_messages_per_second,
             Platform.SLACK: settings.slack_messages_per_second,
+            Platform.EMAIL: settings.mail_per_minute / 60,
         },
     )
 
@@ -122,7 +135,8 @@ def run_worker(settings: Settings, once: bool) -> Counter[str]:
     worker = build_worker(engine, settings)
     if not worker.senders:
         log.warning(
-            "no platform is configured (TELEGRAM_BOT_TOKEN, SLACK_BOT_TOKEN): nothing will be sent"
+            "no platform is configured (TELEGRAM_BOT_TOKEN, SLACK_BOT_TOKEN, SMTP_URL):"
+            " nothing will be sent"
         )
 
     async def main() -> Counter[str]:

@@ -23,6 +23,7 @@ REDACTED = "[redacted]"
 # bot's public numeric id, the user name of a URL), never the secret part.
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"/toolkit/[^/\s\"'?#]+"), f"/toolkit/{REDACTED}"),
+    (re.compile(r"/mail/[^/\s\"'?#]+"), f"/mail/{REDACTED}"),  # e-mail action links
     (re.compile(r"(/slack/charts/\d+)-[A-Za-z0-9_\-]+"), rf"\1-{REDACTED}"),
     # a Telegram bot token, in a Bot API URL (`/bot123:ABC…/getMe`) or on its own
     (re.compile(r"\b(bot)?(\d{3,}):[A-Za-z0-9_\-]{20,}"), rf"\1\2:{REDACTED}"),

@@ -26,6 +26,8 @@ class Limits:
 
 TELEGRAM = Limits(per_second=30.0, per_chat_interval=1.0, per_group_interval=3.0)
 SLACK = Limits(per_second=10.0, per_chat_interval=1.0, per_group_interval=1.0)
+# e-mail: a relay's limit is per minute (`MAIL_PER_MINUTE`); one address, one e-mail at a time
+EMAIL = Limits(per_second=60 / 60, per_chat_interval=0.0, per_group_interval=0.0)
 
 _FORGET_AFTER = 60.0  # seconds: chats quiet this long no longer need a timestamp
 

@@ -6,8 +6,9 @@ Tokens are `SecretStr` so that printing or logging a `Settings` never shows them
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -34,6 +35,12 @@ class Settings(BaseSettings):
     # Derives links the bot must be able to show again (a partner's toolkit page) and, later,
     # signs links; never stored or logged. Unset: such links are random and only replaceable.
     alliancebot_secret_key: SecretStr | None = None
+    # E-mail out: `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`;
+    # a secret, since it holds the password. Unset: e-mail off (e-mails wait in the outbox).
+    smtp_url: SecretStr | None = None
+    mail_from: str | None = None  # the sender; unset: alliancebot@<SMTP host>
+    mail_reply_to: str | None = None
+    mail_per_minute: float = Field(default=60.0, gt=0)  # the relay's limit, for the whole bot
     # Worker tuning (rarely changed): how long a silent worker's claimed row stays its own,
     # and the overall send rates, a little under the platforms' published limits.
     worker_lease_seconds: float = Field(default=5.0, gt=0)  # silent this long: dead
@@ -54,6 +61,23 @@ class Settings(BaseSettings):
         """Connections a web process may hold: both platforms storing and handling at
         full tilt, plus health checks and pages."""
         return 2 * (self.inbound_concurrency + self.inbound_receivers) + 4
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        """A mistyped SMTP_URL is refused at start, saying what it should look like (and
+        never repeating it: it holds the password)."""
+        if value is not None:
+            parts = urlsplit(value.get_secret_value())
+            try:
+                parts.port  # noqa: B018 (a port that is not a number raises here)
+            except ValueError:
+                parts = urlsplit("")
+            if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+                raise ValueError(
+                    "write it as smtp://user:pass@host:587 or smtps://user:pass@host:465"
+                )
+        return value
 
     @model_validator(mode="after")
     def _public_url_from_port(self) -> Settings:

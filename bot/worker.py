@@ -35,9 +35,11 @@ from typing import TypeVar
 
 from sqlalchemy import Engine
 
+from bot.adapters.mail import MailSender
 from bot.adapters.send_budget import SharedBudget
 from bot.adapters.senders import PermanentSendError, Sender, TransientSendError
-from bot.core.kernel import Chart, Image, Reply, utcnow
+from bot.core.kernel import Chart, Image, Platform, Reply, utcnow
+from bot.core.mail import MailDraft, MailLinks, draft_mail
 from bot.core.outbox import (
     BASE_BACKOFF_SECONDS,
     Delivery,
@@ -54,12 +56,12 @@ from bot.core.outbox import (
     retry_due_soon,
 )
 from bot.db import session_scope
-from bot.pacing import SLACK, TELEGRAM, Limits, Pacer
+from bot.pacing import EMAIL, SLACK, TELEGRAM, Limits, Pacer
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-DEFAULT_LIMITS = {"telegram": TELEGRAM, "slack": SLACK}
+DEFAULT_LIMITS = {"telegram": TELEGRAM, "slack": SLACK, "email": EMAIL}
 ONCE_RETRY_HORIZON = timedelta(seconds=60)
 
 
@@ -72,6 +74,8 @@ class WorkerOptions:
     seed: int | None = None
     base_backoff: float = BASE_BACKOFF_SECONDS
     in_flight: int = 8  # sends on their way at once (and the duplicates a kill -9 may cause)
+    # where an e-mail's links point and what signs them (`PUBLIC_URL`, the secret key)
+    mail_links: MailLinks = field(default_factory=lambda: MailLinks("http://127.0.0.1:8000"))
 
 
 class Worker:
@@ -191,9 +195,10 @@ class Worker:
         with session_scope(self.engine) as session:
             return retry_due_soon(session, tuple(self.senders), utcnow(), ONCE_RETRY_HORIZON)
 
-    def _prepare(self, delivery_id: int) -> tuple[str, str, Reply, str | None] | str:
-        """The row checked once more and rendered: platform, target, reply and the text's
-        ids if it went before; or, when it is not to be sent now, what was decided."""
+    def _prepare(self, delivery_id: int) -> tuple[str, str, Reply | MailDraft, str | None] | str:
+        """The row checked once more and rendered: platform, target, reply (an e-mail's
+        draft, with its links) and the text's ids if it went before; or, when it is not to
+        be sent now, what was decided."""
         with session_scope(self.engine) as session:
             delivery = session.get(Delivery, delivery_id)
             assert delivery is not None
@@ -207,6 +212,9 @@ class Worker:
                 reply = replace(reply, image=Chart.from_json(delivery.chart))
             elif delivery.image is not None:
                 reply = replace(reply, image=delivery_image(delivery, delivery.image))
+            if delivery.platform == Platform.EMAIL and ready.person is not None:
+                draft = draft_mail(session, delivery, ready.person, reply, self.options.mail_links)
+                return delivery.platform, ready.target, draft, None
             # platform_message_id is set while pending when the text went before the image
             return delivery.platform, ready.target, reply, delivery.platform_message_id
 
@@ -217,10 +225,13 @@ class Worker:
             return
         platform, target, reply, text_sent = prepared
         pacer = self._pacers[platform]
+        sender = self.senders[platform]
         try:
-            message_id = await self.senders[platform].send(
-                target, reply, pacer.wait, text_sent=text_sent
-            )
+            if isinstance(reply, MailDraft) and isinstance(sender, MailSender):
+                message_id = await sender.send_draft(target, reply, pacer.wait)
+            else:
+                assert isinstance(reply, Reply)
+                message_id = await sender.send(target, reply, pacer.wait, text_sent=text_sent)
         except TransientSendError as error:
             if error.retry_after:
                 pacer.pause(error.retry_after)

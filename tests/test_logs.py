@@ -28,6 +28,7 @@ TOOLKIT_TOKEN = "Xq3vK9mZ1pL8sT2wR7yB4nC6dF0gH5jA"
     ("line", "kept", "secret"),
     [
         (f'"GET /toolkit/{TOOLKIT_TOKEN}?lang=en HTTP/1.1" 200', "/toolkit/", TOOLKIT_TOKEN),
+        (f'"POST /mail/{TOOLKIT_TOKEN} HTTP/1.1" 200', "/mail/", TOOLKIT_TOKEN),  # e-mail links
         (
             f"HTTP Request: POST https://api.telegram.org/bot{TELEGRAM_TOKEN}/getUpdates",
             "https://api.telegram.org/bot123456789:",

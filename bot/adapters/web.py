@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot import __version__
+from bot.adapters.mail_pages import mail_routes
 from bot.core.alliance import NoAllianceError, get_alliance
 from bot.core.house import house_markup
 from bot.core.kernel import Reply, Texts
@@ -143,6 +144,7 @@ def create_web_app(
         Route("/healthz", healthz, methods=["GET"]),
         Route("/", home, methods=["GET"]),
         Route("/toolkit/{token}", toolkit, methods=["GET"]),
+        *mail_routes(engine, content_security_policy()),
         *extra_routes,
     ]
 

@@ -11,6 +11,7 @@ import sys
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
 from bot.cli import (
@@ -88,6 +89,11 @@ def main() -> None:
             file=sys.stderr,
         )
         sys.exit(1)
+    except ValidationError as error:  # the environment: say which variable, never its value
+        for problem in error.errors():
+            names = ".".join(str(part) for part in problem["loc"]).upper()
+            print(f"{names}: {problem['msg']}", file=sys.stderr)
+        sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
 

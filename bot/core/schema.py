@@ -14,6 +14,7 @@ from bot.core.harvest import Harvest
 from bot.core.house import Endorsement, HouseVersion, PartnerNote, Pillar, ProofPoint, Proposal
 from bot.core.inbox import Inbound
 from bot.core.kernel import Alliance, AuditEvent, Identity, JobRun, Partner, Person, Region
+from bot.core.mail import ActionLink
 from bot.core.needs import IndividualInterest, IntakeDraft, PartnerProfile
 from bot.core.outbox import Delivery, SendBudget, WorkerHeartbeat
 from bot.core.pulse import PulseAnswer, PulseQuestion, PulseRound
@@ -22,6 +23,7 @@ from bot.core.toolkit import ToolkitFeedback, ToolkitSnippet
 from bot.core.voice import Spokesperson
 
 TABLES = (
+    ActionLink,
     AgendaItem,
     Agreement,
     AgreementChange,

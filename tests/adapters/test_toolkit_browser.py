@@ -16,6 +16,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -68,12 +69,17 @@ def site(sqlite_engine: Engine) -> Iterator[tuple[str, str]]:
         expected = personalise(
             snippet, session=session, alliance=alliance, partner=partner, language="nl"
         )
+    with serving(create_web_app(sqlite_engine)) as base:
+        yield f"{base}/toolkit/{token}", expected
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """`app` under uvicorn on a free localhost port, for the browser: its base URL."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_web_app(sqlite_engine), log_level="warning", lifespan="on")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
@@ -82,7 +88,7 @@ def site(sqlite_engine: Engine) -> Iterator[tuple[str, str]]:
             pytest.fail("uvicorn did not start")
         time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}/toolkit/{token}", expected
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)

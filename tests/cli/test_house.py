@@ -33,8 +33,19 @@ PARTNERS = {
     "huisartsen",
     "zorgverzekeraar",
 }
-# people with a Slack or Telegram account in the demo file
-REACHABLE = {"anna", "bram", "chantal", "gerda", "hasan", "joost", "lotte", "mohamed", "otto"}
+# people with a Slack or Telegram account in the demo file, and Petra by e-mail
+REACHABLE = {
+    "anna",
+    "bram",
+    "chantal",
+    "gerda",
+    "hasan",
+    "joost",
+    "lotte",
+    "mohamed",
+    "otto",
+    "petra",
+}
 SPECIAL_PROOF = "*nieuw* 2_000 [x](y) # kop"
 
 PROPOSAL = f"""\

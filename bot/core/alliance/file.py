@@ -23,6 +23,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 # adviser as one (`bot.core.kernel.coordinators`)
 Role = Literal["coordinator", "adviser", "ambassador", "partner"]
 Language = Literal["nl", "en"]
+Channel = Literal["slack", "telegram", "email"]  # where unsolicited messages reach a person
 
 CADENCES = ("weekly", "biweekly", "monthly")
 
@@ -119,9 +120,10 @@ class PersonSection(_Strict):
     region: str | None = None
     slack: Annotated[str, StringConstraints(pattern=r"^[UW][A-Z0-9]{2,20}$")] | None = None
     telegram: StrictInt | None = Field(default=None, gt=0)
-    email: str | None = None
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
     language: Language | None = None
     timezone: str | None = None
+    channel: Channel | None = None  # unset: the first they have of Slack, Telegram, e-mail
 
 
 class AllianceFile(_Strict):
@@ -187,6 +189,8 @@ def _pattern_hint(path: str) -> str:
         return "write it as 'HH:MM-HH:MM', for example '21:00-08:00'"
     if path.endswith(".slack"):
         return "a Slack user id looks like 'U0123ABCD'"
+    if path.endswith(".email"):
+        return "an e-mail address looks like 'name@example.org'"
     return "use lowercase letters, digits, '-' and '_' (at most 40)"
 
 
@@ -235,16 +239,19 @@ def _reference_problems(raw: dict[str, Any]) -> list[str]:
             if isinstance(ref, str) and ref not in known[section]:
                 hint = _closest(str(ref), known[section])
                 problems.append(f"people[{index}].{field}: unknown {noun} {ref!r}{who}{hint}")
-        for platform in ("slack", "telegram"):
+        for platform in ("slack", "telegram", "email"):
             account = person.get(platform)
             if not isinstance(account, str | int) or isinstance(account, bool):
                 continue
-            if (platform, str(account)) in accounts:
-                other = accounts[(platform, str(account))]
+            same = str(account).lower() if platform == "email" else str(account)
+            if (platform, same) in accounts:
+                other = accounts[(platform, same)]
                 problems.append(
                     f"people[{index}].{platform}: {account!r} is already used by people[{other}]"
                 )
-            accounts.setdefault((platform, str(account)), index)
+            accounts.setdefault((platform, same), index)
+        if person.get("channel") == "email" and not person.get("email"):
+            problems.append(f"people[{index}].channel: 'email' needs an e-mail address{who}")
         if person.get("timezone") is not None:
             problems.extend(_timezone_problem(f"people[{index}].timezone", person["timezone"]))
 

@@ -229,7 +229,9 @@ def _load_keyed(
 def _person_values(
     person: PersonSection, partners: dict[str, Partner], regions: dict[str, Region]
 ) -> dict[str, Any]:
-    return {
+    # a channel the file leaves out keeps what the person chose in the chat
+    channel = {"channel": person.channel} if person.channel is not None else {}
+    return channel | {
         "name": person.name,
         "roles": ",".join(sorted(set(person.roles))),
         "partner_id": partners[person.partner].id if person.partner else None,
@@ -264,3 +266,33 @@ def _load_identities(
         elif identity.person_id != person.id:
             identity.person_id = person.id or 0
             report.count("accounts", "moved")
+    _load_address(session, report, person, section.email)
+
+
+def _load_address(session: Session, report: LoadReport, person: Person, email: str | None) -> None:
+    """The person's e-mail address as their `email` account, one per person: a changed
+    address replaces it (and may be tried again), a removed one is unlinked. Whether the
+    address bounced or was unsubscribed stays with the address, across loads."""
+    address = email.strip().lower() if email else None
+    mine = session.exec(
+        select(Identity).where(Identity.person_id == person.id, Identity.platform == Platform.EMAIL)
+    ).first()
+    if mine is not None and mine.external_id == address:
+        return
+    if mine is not None:
+        session.delete(mine)
+        session.flush()
+        report.count("accounts", "unlinked")
+    if address is None:
+        return
+    other = session.exec(
+        select(Identity).where(Identity.platform == Platform.EMAIL, Identity.external_id == address)
+    ).first()
+    if other is not None:  # the address moved from another person (or another alliance)
+        other.person_id = person.id or 0
+        report.count("accounts", "moved")
+    else:
+        session.add(
+            Identity(person_id=person.id or 0, platform=Platform.EMAIL, external_id=address)
+        )
+        report.count("accounts", "linked")

@@ -45,6 +45,7 @@ class Platform(StrEnum):
     SLACK = "slack"
     TELEGRAM = "telegram"
     CONSOLE = "console"
+    EMAIL = "email"  # partner contacts on neither Slack nor Telegram; the address is the account
 
 
 def utcnow() -> datetime:
@@ -117,6 +118,9 @@ class Person(SQLModel, table=True):
     language: str | None = None  # None: the alliance's language
     timezone: str | None = None  # None: the alliance's time zone
     muted_until: datetime | None = None
+    # where unsolicited messages reach them (a `Platform`: slack, telegram, email); None: the
+    # first they have (`bot.core.outbox.reach`); the file sets it, the person may change it
+    channel: str | None = None
     awaiting: str | None = None  # what the next plain message is for, e.g. "signal"
     active: bool = True
 
@@ -138,7 +142,7 @@ class Identity(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("platform", "external_id"),)
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
-    platform: str  # a `Platform`: slack | telegram
+    platform: str  # a `Platform`: slack | telegram | email (the address, lower-cased)
     external_id: str
     unreachable_since: datetime | None = None
     unreachable_reason: str | None = None

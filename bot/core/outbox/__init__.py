@@ -41,12 +41,24 @@ from bot.core.outbox.queue import (
     retry_due_soon,
     unreachable_accounts,
 )
-from bot.core.outbox.reach import reachable_of_partner, reachable_of_partners
+from bot.core.outbox.reach import (
+    PLATFORMS,
+    UNSUBSCRIBED,
+    channel_order,
+    channels_of,
+    email_identity,
+    reachable_of_partner,
+    reachable_of_partners,
+    set_channel,
+    unsubscribe,
+)
 from bot.core.outbox.subjects import NOTHING, Subject
 
 __all__ = [
     "BASE_BACKOFF_SECONDS",
     "NOTHING",
+    "PLATFORMS",
+    "UNSUBSCRIBED",
     "Delivery",
     "DeliveryKind",
     "DeliveryStatus",
@@ -57,8 +69,11 @@ __all__ = [
     "WorkerHeartbeat",
     "active_workers",
     "cancel_pending",
+    "channel_order",
+    "channels_of",
     "claim_next",
     "delivery_reply",
+    "email_identity",
     "forget_worker",
     "heartbeat",
     "mark_failed",
@@ -76,5 +91,7 @@ __all__ = [
     "release",
     "reserve",
     "retry_due_soon",
+    "set_channel",
     "unreachable_accounts",
+    "unsubscribe",
 ]

@@ -4,23 +4,35 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
-from bot.core.kernel import Identity, Person, Platform, Role
+from bot.core.kernel import Identity, Person, Platform, Role, utcnow
 
-PLATFORMS = (Platform.SLACK, Platform.TELEGRAM)  # the platforms the worker sends on
+# the platforms the worker sends on; e-mail last: a chat account, where there is one, wins
+PLATFORMS = (Platform.SLACK, Platform.TELEGRAM, Platform.EMAIL)
+UNSUBSCRIBED = "unsubscribed"  # the unreachable reason of an address that opted out
+
+
+def channel_order(person: Person) -> tuple[Platform, ...]:
+    """The platforms to try, best first: the person's own `channel`, then ambassadors on
+    Telegram first, everyone else Slack first, e-mail last (the first they have wins)."""
+    default = (
+        (Platform.TELEGRAM, Platform.SLACK, Platform.EMAIL)
+        if Role.AMBASSADOR in person.role_set
+        else PLATFORMS
+    )
+    chosen = next((p for p in default if p == person.channel), None)
+    return default if chosen is None else (chosen, *(p for p in default if p != chosen))
 
 
 def preferred_identity(person: Person, identities: Iterable[Identity]) -> Identity | None:
-    """The account to write to: ambassadors on Telegram first, everyone else Slack first.
+    """The account to write to, in `channel_order`; when the chosen channel cannot be
+    reached (an address that bounced, an unsubscribe), the next one that can.
     `identities` are the person's reachable ones."""
-    order = (
-        (Platform.TELEGRAM, Platform.SLACK)
-        if Role.AMBASSADOR in person.role_set
-        else (Platform.SLACK, Platform.TELEGRAM)
-    )
+    order = channel_order(person)
     accounts = list(identities)
     for platform in order:
         for identity in accounts:
@@ -84,3 +96,40 @@ def reachable_of_partners(
 def reachable_of_partner(session: Session, partner_id: int, roles: Sequence[Role]) -> list[Person]:
     """`reachable_of_partners` for one partner."""
     return reachable_of_partners(session, [partner_id], roles).get(partner_id, [])
+
+
+def email_identity(session: Session, person: Person) -> Identity | None:
+    return session.exec(
+        select(Identity).where(Identity.person_id == person.id, Identity.platform == Platform.EMAIL)
+    ).first()
+
+
+def unsubscribe(session: Session, person: Person, now: datetime | None = None) -> bool:
+    """No more e-mail to this person's address (their chat accounts, if any, still work);
+    False when they had no address. Pending e-mails are skipped when their turn comes."""
+    identity = email_identity(session, person)
+    if identity is None:
+        return False
+    if identity.unreachable_since is None:
+        identity.unreachable_since = now or utcnow()
+        identity.unreachable_reason = UNSUBSCRIBED
+    return True
+
+
+def channels_of(session: Session, person: Person) -> tuple[str, ...]:
+    """The channels this person can be reached on (their accounts, e-mail included even
+    when unsubscribed: choosing it again is how they come back)."""
+    platforms = set(session.exec(select(Identity.platform).where(Identity.person_id == person.id)))
+    return tuple(p for p in (Platform.SLACK, Platform.TELEGRAM, Platform.EMAIL) if p in platforms)
+
+
+def set_channel(session: Session, person: Person, channel: str) -> None:
+    """Unsolicited messages reach `person` on `channel` from now on; choosing e-mail again
+    ends an unsubscribe (not a bounce: that address still fails)."""
+    person.channel = channel
+    session.add(person)
+    if channel == Platform.EMAIL:
+        identity = email_identity(session, person)
+        if identity is not None and identity.unreachable_reason == UNSUBSCRIBED:
+            identity.unreachable_since = None
+            identity.unreachable_reason = None

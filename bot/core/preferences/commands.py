@@ -1,9 +1,9 @@
-"""A person's settings in the conversation (channel and alliance switching will join them)."""
+"""A person's settings in the conversation: language, a pause, and where messages reach them."""
 
 from __future__ import annotations
 
 from bot.core.kernel import ALL, ChatCommand, CommandSpec, Feature, SubCommand, _
-from bot.core.preferences.handlers import handle_language, handle_mute
+from bot.core.preferences.handlers import handle_channel, handle_language, handle_mute
 
 FEATURE = Feature(
     "preferences",
@@ -33,6 +33,18 @@ FEATURE = Feature(
                 ),
             ),
             handle_mute,
+        ),
+        ChatCommand(
+            CommandSpec(
+                "channel",
+                "channel",
+                "kanaal",
+                ALL,
+                _("where unsolicited messages reach you: Slack, Telegram or e-mail"),
+                usage="slack|telegram|email",
+                subcommands=(SubCommand("", "", _("choose a channel"), "email"),),
+            ),
+            handle_channel,
         ),
     ),
 )

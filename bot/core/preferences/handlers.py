@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.kernel import LANGUAGES, Context, Reply, Texts, utcnow
-from bot.core.outbox import mute
+from bot.core.kernel import LANGUAGES, Context, Platform, Reply, Texts, utcnow
+from bot.core.outbox import channel_order, channels_of, mute, set_channel
 
 MAX_MUTE_DAYS = 90
 OFF_WORDS = frozenset({"uit", "off", "0"})
+CHANNEL_WORDS = {
+    "slack": Platform.SLACK,
+    "telegram": Platform.TELEGRAM,
+    "email": Platform.EMAIL,
+    "e-mail": Platform.EMAIL,
+    "mail": Platform.EMAIL,
+}
 
 
 def handle_language(context: Context) -> Reply:
@@ -46,3 +53,20 @@ def handle_mute(context: Context) -> Reply:
     context.audit("person.mute", days=days)
     local = context.local(until) if until else None
     return context.reply("mute_set", until=local, was_muted=was is not None)
+
+
+def handle_channel(context: Context) -> Reply:
+    """`kanaal email` chooses where unsolicited messages reach me; `kanaal` alone says
+    where they do now and what I can choose (the accounts the bot knows of me)."""
+    argument = context.command.args.strip().lower()
+    have = channels_of(context.session, context.person)
+    if not argument:
+        current = next((p for p in channel_order(context.person) if p in have), None)
+        chosen = context.person.channel == current
+        return context.reply("channel_state", channel=current, chosen=chosen, have=have)
+    wanted = CHANNEL_WORDS.get(argument)
+    if wanted is None or wanted not in have:
+        return context.reply("channel_usage", wanted=wanted, have=have)
+    set_channel(context.session, context.person, wanted)
+    context.audit("person.channel", channel=wanted)
+    return context.reply("channel_set", channel=wanted)

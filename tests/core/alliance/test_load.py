@@ -86,7 +86,7 @@ def test_a_first_load_creates_every_row(engine: Engine, demo_copy: Path) -> None
     assert report.changes["partners created"] == 6
     assert report.changes["regions created"] == 3
     assert report.changes["people created"] == 17
-    assert report.changes["accounts linked"] == 9  # 3 Slack + 6 Telegram
+    assert report.changes["accounts linked"] == 10  # 3 Slack + 6 Telegram + 1 e-mail
     assert report.changes["message house versions"] == 1
     rows = snapshot(engine)
     assert {name: len(found) for name, found in rows.items()} == {
@@ -94,7 +94,7 @@ def test_a_first_load_creates_every_row(engine: Engine, demo_copy: Path) -> None
         "Partner": 6,
         "Region": 3,
         "Person": 17,
-        "Identity": 9,
+        "Identity": 10,
         "HouseVersion": 1,
         "Pillar": 3,
         "ProofPoint": 7,

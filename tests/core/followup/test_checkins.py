@@ -13,7 +13,7 @@ from bot.core.dispatch import command_from_text, handle, plain_message, press
 from bot.core.followup.agreements import AgreementRow, import_agreements
 from bot.core.followup.checkins import plan_checkins
 from bot.core.followup.models import Agreement, CheckIn
-from bot.core.kernel.models import Identity, Person
+from bot.core.kernel.models import Identity, Person, utcnow
 from bot.core.outbox.models import Delivery
 from bot.db import session_scope
 from bot.render.plain import render_plain
@@ -47,9 +47,18 @@ def test_check_ins_go_to_the_partner_contact_around_the_due_date(demo_engine: En
     with session_scope(demo_engine) as session:
         planned = plan_checkins(session, get_alliance(session), TODAY)
         petra = session.exec(select(Person).where(Person.key == "petra")).one()
-    # petra, woonkracht's contact, has no chat account yet: its adviser anna is asked instead
+    # petra, woonkracht's contact, has only an e-mail address: she is asked there
     assert planned == 2
     with session_scope(demo_engine) as session:
+        deliveries = session.exec(select(Delivery)).all()
+        assert {(d.person_id, d.platform) for d in deliveries} == {(petra.id, "email")}
+        for delivery in deliveries:
+            session.delete(delivery)
+        address = session.exec(select(Identity).where(Identity.person_id == petra.id)).one()
+        address.unreachable_since = utcnow()  # her address bounced
+    # with no way to reach her, its adviser anna is asked instead
+    with session_scope(demo_engine) as session:
+        assert plan_checkins(session, get_alliance(session), TODAY) == 2
         anna = session.exec(select(Person).where(Person.key == "anna")).one()
         assert {d.person_id for d in session.exec(select(Delivery))} == {anna.id}
         for delivery in session.exec(select(Delivery)):

@@ -393,6 +393,9 @@ def test_only_reachable_advisers_receive_and_contacts_stand_in(demo: Engine) -> 
         anna = person_of(session, "anna")
         identity = session.exec(select(Identity).where(Identity.person_id == anna.id)).one()
         identity.unreachable_since = NOW  # Slack said: account gone
+        petra = person_of(session, "petra")
+        address = session.exec(select(Identity).where(Identity.person_id == petra.id)).one()
+        address.unreachable_since = NOW  # and Petra's e-mail bounced
     assert plan(demo).planned == 0
     assert deliveries(demo) == []
     # a partner contact with an account stands in for an unreachable adviser
@@ -403,6 +406,18 @@ def test_only_reachable_advisers_receive_and_contacts_stand_in(demo: Engine) -> 
     petra_id = ids(demo)["petra"]
     assert {d.person_id for d in deliveries(demo)} == {petra_id}
     assert {d.platform for d in deliveries(demo)} == {"telegram"}
+
+
+def test_a_contact_with_only_an_email_address_stands_in_by_email(demo: Engine) -> None:
+    friday = local(date(2027, 2, 19), 14)
+    import_ics(demo, calendar(vevent("b@z.test", friday, "Bestuur", categories="bestuur")))
+    with session_scope(demo) as session:
+        anna = person_of(session, "anna")
+        identity = session.exec(select(Identity).where(Identity.person_id == anna.id)).one()
+        identity.unreachable_since = NOW
+    assert plan(demo).planned == 2
+    assert {d.person_id for d in deliveries(demo)} == {ids(demo)["petra"]}
+    assert {d.platform for d in deliveries(demo)} == {"email"}
 
 
 def test_an_english_speaking_adviser_gets_the_english_text(demo: Engine) -> None:
