@@ -52,6 +52,7 @@ from bot.core.kernel import (
     decode_action,
     help_reply,
     split_command_line,
+    utcnow,
 )
 
 UNKNOWN_ECHO = 40  # how much of an unknown word is repeated back
@@ -109,6 +110,19 @@ REGISTRY = Registry(
         preferences.FEATURE,
     )
 )
+
+
+def _offer_intake_again(session: Session, alliance: Alliance, phase: reflection.Phase) -> None:
+    """A new phase asks the partners anew what they need (issue 20): the intake is offered
+    again to every partner's advisers, once per phase. `needs` and `reflection` are siblings
+    and never import each other, so the wiring lives here, where both are merged. The first
+    phase an alliance gets (from its file) is no change: the weekly offer covers it."""
+    changes = reflection.changes_of(session, alliance)
+    if len(changes) > 1 or changes[-1].source == reflection.PhaseSource.DECISION:
+        needs.offer_intake(session, alliance, utcnow(), occasion=f"phase-{phase}", everyone=True)
+
+
+reflection.on_phase_change(_offer_intake_again)
 COMMANDS: tuple[CommandSpec, ...] = REGISTRY.commands
 COMMANDS_BY_KEY: Mapping[str, CommandSpec] = REGISTRY.by_key
 HANDLERS: Mapping[str, Handler] = {key: entry.handle for key, entry in REGISTRY.entries.items()}

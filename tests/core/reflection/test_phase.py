@@ -144,3 +144,20 @@ def test_a_phase_change_tells_its_listeners(
     _load(engine, "discover")
     _load(engine, "discover")
     assert heard == ["discover"]
+
+
+def test_a_new_phase_offers_every_partner_the_intake_again(three: Engine) -> None:
+    """Wired in `dispatch`: the first phase (from the file) offers nothing; an adopted change
+    offers the intake to every partner's advisers, once for that phase."""
+
+    def offers() -> list[str]:
+        with Session(three) as session:
+            rows = session.exec(select(Delivery.dedupe_key)).all()
+        return sorted(k for k in rows if k.startswith("intake-offer:") and "phase" in k)
+
+    assert offers() == []
+    say(three, "adv-a", "phase propose discover we want to learn first")
+    for adviser in ("adv-a", "adv-b", "adv-c"):
+        say(three, adviser, "decision endorse 1")
+    made = offers()
+    assert len(made) == 3 and all("phase-discover" in k for k in made)
