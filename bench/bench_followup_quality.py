@@ -40,7 +40,7 @@ from bench.timing import Figure
 from bot.core.followup import PERIOD, Flag, flag_follow_up, period_index, period_start
 
 SEEDS = (1, 2, 3, 4, 5, 6)
-TUNING_SEEDS = (1001, 1002, 1003)
+TUNING_SEEDS = (1001, 1002, 1003, 1004, 1005, 1006)
 WITHIN = 4  # periods after the planted day
 SINCE_SLACK = 2  # a detection's `since` may lie this many periods before the planted period
 

@@ -10,7 +10,7 @@ done on time at a low rate. Half of them keep making agreements as before; the o
 make only 20–50% as many from that day on.
 
 The decline planted here is follow-up falling away: the low rate is 0.0–0.3 and at least
-`MIN_GAP` (0.45) under the partner's own base (a 0.7 partner falls to 0.25 or lower). A
+`MIN_GAP` (0.5) under the partner's own base (a 0.7 partner falls to 0.2 or lower). A
 smaller slip in a partner making one agreement a fortnight is not visible within eight
 weeks to any rule: four outcomes cannot tell 70% from 45% (see `oracle_detects` in the
 benchmark), so it is not what these shapes measure.

@@ -56,18 +56,18 @@ The rule (`FOLLOW_UP_RULE`; its figures come from ``bench/bench_followup_quality
     is ``c`` up to `as_of`. A candidate qualifies when all of these hold:
 
     1. enough evidence: at least `min_before` settled agreements in the baseline and
-       `min_after` in the recent window;
+       `min_after` (2) in the recent window;
     2. persistence: the recent window's settled agreements fall in at least
        `min_recent_periods` periods (one bad fortnight is not a trend), its first period has
        some, and the newest period that has any is itself at least `min_drop` below the
        baseline rate (a group that has recovered is not flagged any more);
     3. effect: the on-time rate fell by at least `min_drop` (absolute, 0.3: 80% to 50%);
     4. evidence: a one-sided test. The baseline's on-time rate, as a Beta(1 + on time,
-       1 + late) posterior, is lowered by `margin` (0.25) and the recent on-time count is
+       1 + late) posterior, is lowered by `margin` (0.275) and the recent on-time count is
        judged against that posterior's predictive, a Beta-Binomial; its mid-p-value must be
-       at most `alpha` for a change point among the last `recent_periods` (a *fresh* drop)
+       at most `alpha` (0.35) for a change point among the last `recent_periods` (a *fresh* drop)
        or at most `hold_alpha` for an older one (which keeps a lasting decline flagged).
-       Testing against "fell by 0.25" rather than "did not fall" is what keeps the chance
+       Testing against "fell by 0.275" rather than "did not fall" is what keeps the chance
        dips of a steady partner out, so the level can be lenient enough to catch a real
        drop in a handful of agreements; the Beta posterior makes a small baseline demand
        more. The levels are not textbook significance levels: scanning change points and
@@ -75,8 +75,16 @@ The rule (`FOLLOW_UP_RULE`; its figures come from ``bench/bench_followup_quality
        false-flag and recall targets (issue 18: at most 2% of steady partner-periods
        flagged, at least 95% of clear declines found within four periods, on every data
        shape of ``bench/followup_shapes.py``; chosen on seeds other than the recorded ones).
-       Against the shared defaults of `DropRule` (0.25, 0.15, 0.35) they flag about a third
-       as often for one to three points of recall (BENCHMARKS.md).
+       The figures per shape are in BENCHMARKS.md.
+
+    The pace: a partner that stops following up often also stops agreeing (fewer agreements
+    made, so fewer settle, and a fall in the on-time rate stays below the test's level for
+    longer). So a second way to a flag: the same rule at the looser level `PACE_ALPHA` (0.6),
+    when also the agreements made since `since` are implausibly few for the baseline's pace
+    (a one-sided Poisson test at `PACE_LEVEL`, 0.05). Either alone is common in a steady
+    partner; both together rarely are. On the benchmark this path brings the "due after two
+    weeks" shape (where a slowing partner settles few agreements within four periods) to the
+    target; the explanation already shows the agreements made before and since.
 
     Of the qualifying candidates, the one where a change is most likely (the largest
     log-likelihood ratio of "two rates" against "one rate") gives `since`. The flag of one
@@ -91,7 +99,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -206,7 +214,9 @@ def follow_up_as_of(facts: Iterable[AgreementFacts], as_of: date) -> FollowUpSer
     return series_from_counts(as_of, rows)
 
 
-FOLLOW_UP_RULE = DropRule(min_drop=0.3, margin=0.25, alpha=0.3)
+FOLLOW_UP_RULE = DropRule(min_drop=0.3, margin=0.275, alpha=0.35, min_after=2)
+PACE_ALPHA = 0.6  # the on-time test's level when the pace of agreeing fell as well
+PACE_LEVEL = 0.05  # how implausibly few agreements since, at the baseline's pace (Poisson)
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -308,7 +318,32 @@ class Flag:
 def detect_follow_up_decline(
     series: FollowUpSeries, rule: DropRule = FOLLOW_UP_RULE
 ) -> Flag | None:
-    """The module's rule applied to one group's series, as of `series.as_of`; None: no flag."""
+    """The module's rule applied to one group's series, as of `series.as_of`; None: no flag.
+
+    Two ways to a flag (see "The pace" in the module docstring): the on-time rate alone, or
+    a weaker on-time fall together with a fall in the pace of making agreements."""
+    flag = _on_time_drop(series, rule)
+    if flag is not None:
+        return flag
+    flag = _on_time_drop(series, replace(rule, alpha=PACE_ALPHA))
+    return flag if flag is not None and pace_p_value(flag) <= PACE_LEVEL else None
+
+
+def pace_p_value(flag: Flag) -> float:
+    """P(at most `made_recently` agreements since `since`) at the baseline's pace (Poisson)."""
+    if flag.days_before <= 0 or flag.made_before == 0:
+        return 1.0
+    mean = flag.made_before / flag.days_before * flag.days_after
+    return min(
+        1.0,
+        sum(
+            math.exp(k * math.log(mean) - mean - math.lgamma(k + 1))
+            for k in range(flag.made_recently + 1)
+        ),
+    )
+
+
+def _on_time_drop(series: FollowUpSeries, rule: DropRule) -> Flag | None:
     periods = series.periods
     rates = [Rate(p.on_time, p.due) for p in periods]
     drop = find_drop(rates, rate_tries, compare_rates, rule, level=rate_level)

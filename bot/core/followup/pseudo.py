@@ -33,11 +33,12 @@ from bot.core.followup.decline import (
     detect_follow_up_decline,
     period_index,
 )
+from bot.core.kernel import DropRule
 
 PSEUDO_PACE = 0.75  # recent making pace, as a share of the baseline pace, that still "keeps on"
 MIN_PARTNERS = 3
 MIN_SHARE = 1 / 3
-GROUP_RULE = replace(FOLLOW_UP_RULE, min_drop=0.15, margin=0.05)
+GROUP_RULE = DropRule(min_drop=0.15, margin=0.05, alpha=0.3)  # as tuned in issue 18
 MIN_BEFORE = 2  # a partner counts with at least this many settled agreements before `since`
 
 

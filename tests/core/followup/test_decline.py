@@ -283,7 +283,13 @@ def test_a_recovered_partner_is_no_longer_flagged() -> None:
 def test_small_samples_are_not_flagged() -> None:
     sparse = history(START, date(2026, 9, 30), dropping_on(CHANGE), every=20)
     for as_of in period_starts(CHANGE, CHANGE + timedelta(weeks=8)):
-        assert flag_follow_up(sparse, as_of) is None, as_of
+        settled_since = [f for f in sparse if CHANGE <= f.due_on < as_of]
+        flag = flag_follow_up(sparse, as_of)
+        if len(settled_since) < FOLLOW_UP_RULE.min_after:
+            assert flag is None, as_of  # one late agreement is never a decline
+        elif flag is not None:
+            assert flag.after_due >= FOLLOW_UP_RULE.min_after
+            assert flag.before_due >= FOLLOW_UP_RULE.min_before
     late_start = history(CHANGE - timedelta(weeks=5), date(2026, 9, 30), dropping_on(CHANGE))
     as_of = CHANGE + timedelta(weeks=3)
     assert sum(p.due for p in follow_up_as_of(late_start, as_of).periods) > 4
